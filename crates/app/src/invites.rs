@@ -1,0 +1,252 @@
+//! Invitations: an admin invites by e-mail or one-time code with a role; accepting creates the user.
+//! A code works once, even when two people accept it at the same moment.
+
+use serde::Serialize;
+use vendhub_domain::ids::{OrganizationId, UserId};
+use vendhub_domain::roles::Role;
+use vendhub_store::audit::{self, NewAudit};
+use vendhub_store::invites::{self, InviteRow};
+use vendhub_store::jobs::{self, NewJob};
+use vendhub_store::users;
+
+use crate::auth::{Principal, RequestMeta, tokens};
+use crate::error::FieldError;
+use crate::ports::Mail;
+use crate::{App, AppError, passwords};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InviteView {
+    pub id: String,
+    pub role: String,
+    pub email: Option<String>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub used: bool,
+    /// Only in the answer that created it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+fn view(r: &InviteRow, code: Option<String>) -> InviteView {
+    InviteView {
+        id: r.id.clone(),
+        role: r.role.clone(),
+        email: r.email.clone(),
+        expires_at: r.expires_at.and_utc(),
+        used: r.used_at.is_some(),
+        code,
+    }
+}
+
+fn new_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    let raw: String = (0..12)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect();
+    format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..])
+}
+
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    role: &str,
+    email: Option<String>,
+    expires_in_hours: Option<i64>,
+    meta: &RequestMeta,
+) -> Result<InviteView, AppError> {
+    let mut errors = Vec::new();
+    let role_parsed = Role::parse(role);
+    if role_parsed.is_none() {
+        errors.push(FieldError::new(
+            "role",
+            "must be one of owner, admin, manager, accountant, warehouse, operator, viewer",
+        ));
+    }
+    let email = match email
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| vendhub_domain::email::Email::parse(&e))
+    {
+        None => None,
+        Some(Ok(e)) => Some(e.as_str().to_owned()),
+        Some(Err(why)) => {
+            errors.push(FieldError::new("email", why));
+            None
+        }
+    };
+    let hours = expires_in_hours.unwrap_or(72);
+    if !(1..=720).contains(&hours) {
+        errors.push(FieldError::new("expires_in_hours", "must be from 1 to 720"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let role = role_parsed.unwrap_or(Role::Viewer);
+    if role == Role::Owner && who.role != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let code = new_code();
+    let now = vendhub_store::now();
+    let row = InviteRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        organization_id: who.organization_id.to_string(),
+        code_hash: tokens::keyed_hash(app.auth(), &code),
+        email: email.clone(),
+        role: role.as_str().into(),
+        invited_by: who.user_id.to_string(),
+        created_at: now,
+        expires_at: now + chrono::Duration::hours(hours),
+        used_at: None,
+        used_by: None,
+    };
+    let base_url = app.settings().public_url.clone();
+    let (stored, meta, mail_code) = (row.clone(), meta.clone(), code.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                invites::insert(c, &stored)?;
+                if let Some(to) = &stored.email {
+                    let mail = Mail {
+                        to: to.clone(),
+                        subject: "You are invited to VendHub".into(),
+                        text: format!(
+                            "You are invited to join an organization on VendHub as {}.\n\n\
+                             Accept at {base_url}/invite?code={mail_code} or with the code {mail_code}.\n\
+                             The invitation expires at {} UTC.\n",
+                            stored.role,
+                            stored.expires_at.format("%Y-%m-%d %H:%M")
+                        ),
+                    };
+                    let payload = serde_json::to_value(&mail)
+                        .map_err(|e| vendhub_store::StoreError::Corrupt(e.to_string()))?;
+                    jobs::enqueue(c, &NewJob::new(crate::auth::MAIL_JOB, payload))?;
+                }
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(stored.organization_id.clone()),
+                        actor_user_id: Some(stored.invited_by.clone()),
+                        action: "invite.create".into(),
+                        entity_type: "invite".into(),
+                        entity_id: Some(stored.id.clone()),
+                        after: Some(serde_json::json!({ "role": stored.role, "email": stored.email })),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                        ..NewAudit::default()
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(view(&row, Some(code)))
+}
+
+pub async fn list(app: &App, who: &Principal) -> Result<Vec<InviteView>, AppError> {
+    let org = who.organization_id.to_string();
+    let rows = app.db().run(move |c| invites::list(c, &org)).await?;
+    Ok(rows.iter().map(|r| view(r, None)).collect())
+}
+
+/// Who accepts an invitation.
+#[derive(Debug, Clone)]
+pub struct Acceptance {
+    pub code: String,
+    pub email: String,
+    pub full_name: String,
+    pub password: String,
+}
+
+/// Creates the invited user. Exactly one acceptance of a code succeeds.
+pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crate::users::Member, AppError> {
+    let hash = tokens::keyed_hash(app.auth(), a.code.trim());
+    let invite = {
+        let hash = hash.clone();
+        app.db().run(move |c| invites::by_code_hash(c, &hash)).await?
+    };
+    let gone = || AppError::Conflict("the invitation is invalid, used or expired".into());
+    let Some(invite) = invite.filter(|i| i.used_at.is_none() && i.expires_at > vendhub_store::now()) else {
+        return Err(gone());
+    };
+    let mut errors = Vec::new();
+    let email = match vendhub_domain::email::Email::parse(&a.email) {
+        Ok(e) => e.as_str().to_owned(),
+        Err(why) => {
+            errors.push(FieldError::new("email", why));
+            String::new()
+        }
+    };
+    if invite.email.as_ref().is_some_and(|e| *e != email) {
+        errors.push(FieldError::new(
+            "email",
+            "is not the address this invitation was sent to",
+        ));
+    }
+    let name = a.full_name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("full_name", "must be 1 to 200 characters"));
+    }
+    errors.extend(crate::users::password_problems(&a.password, &email));
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let pw = a.password.clone();
+    let pw_hash = tokio::task::spawn_blocking(move || passwords::hash(&pw))
+        .await
+        .map_err(AppError::internal)??;
+    let org: OrganizationId = invite.organization_id.parse().map_err(AppError::internal)?;
+    let role = Role::parse(&invite.role).ok_or_else(|| AppError::internal("stored invite role"))?;
+    let meta = meta.clone();
+    let id = UserId::new();
+    let created = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let row = users::insert_member(
+                    c,
+                    &users::NewMember {
+                        id,
+                        organization_id: org,
+                        email: &email,
+                        full_name: &name,
+                        password_hash: &pw_hash,
+                        role,
+                    },
+                )?;
+                if !invites::claim(c, &invite.id, &row.id)? {
+                    // Someone else accepted it first: roll the new user back.
+                    return Err(vendhub_store::StoreError::Conflict("invite_used".into()));
+                }
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(row.id.clone()),
+                        action: "invite.accept".into(),
+                        entity_type: "invite".into(),
+                        entity_id: Some(invite.id.clone()),
+                        after: Some(serde_json::json!({ "user_id": row.id, "role": role.as_str() })),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                        ..NewAudit::default()
+                    },
+                )?;
+                Ok(row)
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            vendhub_store::StoreError::Conflict(c) if c == "invite_used" => gone(),
+            vendhub_store::StoreError::Conflict(_) => AppError::Conflict("email: already in use".into()),
+            other => other.into(),
+        })?;
+    Ok(crate::users::Member {
+        id: created.id,
+        email: created.email,
+        full_name: created.full_name,
+        role: role.as_str().into(),
+        status: created.status,
+        two_factor_enabled: false,
+        created_at: created.created_at.and_utc(),
+    })
+}

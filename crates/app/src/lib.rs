@@ -1,0 +1,28 @@
+//! VendHub's use cases. Each area is a module of plain functions over the store and the ports; HTTP,
+//! CLI and jobs call these and nothing below them.
+
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod fleet_audit;
+pub mod health;
+pub mod inventory;
+pub mod invites;
+pub mod locations;
+pub mod machines;
+pub mod organizations;
+pub mod paging;
+pub mod passwords;
+pub mod planograms;
+pub mod ports;
+pub mod prekit;
+pub mod products;
+pub mod setup;
+pub mod state;
+pub mod stocktakes;
+pub mod users;
+pub mod warehouses;
+
+pub use error::AppError;
+pub use state::App;

@@ -1,0 +1,532 @@
+//! Machines: CRUD with filters, sorting and paging, the map, moves between locations (with history),
+//! and the QR code that opens the machine's customer page.
+
+use serde::Serialize;
+use vendhub_domain::ids::{MachineId, UserId};
+use vendhub_store::machines::{self, MachineRow};
+
+pub use vendhub_store::machines::MachineFilter;
+use vendhub_store::{audit, locations, machine_moves, users};
+
+use crate::auth::{Principal, RequestMeta};
+use crate::error::FieldError;
+use crate::paging::{PageRequest, Paged};
+use crate::ports::DomainEvent;
+use crate::{App, AppError, fleet_audit};
+
+pub const TYPES: &[&str] = &["snack", "drink", "coffee", "combo", "fresh", "water", "ice_cream"];
+pub const STATUSES: &[&str] = &[
+    "active",
+    "low_stock",
+    "error",
+    "maintenance",
+    "offline",
+    "disabled",
+];
+/// Statuses a person may set; the others follow from telemetry.
+const SETTABLE: &[&str] = &["active", "maintenance", "disabled"];
+const PAYMENTS: &[&str] = &["cash", "card", "payme", "click", "uzum", "telegram"];
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MachineView {
+    pub id: String,
+    pub number: String,
+    pub name: String,
+    pub machine_type: String,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+    pub location_id: Option<String>,
+    pub operator_id: Option<String>,
+    pub status: String,
+    pub accepted_payments: Vec<String>,
+    /// Tiyin the cash box holds.
+    pub cash_capacity: i64,
+    pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub(crate) fn view(m: MachineRow) -> MachineView {
+    MachineView {
+        accepted_payments: serde_json::from_str(&m.accepted_payments).unwrap_or_default(),
+        id: m.id,
+        number: m.number,
+        name: m.name,
+        machine_type: m.machine_type,
+        model: m.model,
+        serial_number: m.serial_number,
+        location_id: m.location_id,
+        operator_id: m.operator_id,
+        status: m.status,
+        cash_capacity: m.cash_capacity,
+        last_seen_at: m.last_seen_at.map(|t| t.and_utc()),
+        created_at: m.created_at.and_utc(),
+    }
+}
+
+/// A machine's editable fields.
+#[derive(Debug, Clone, Default)]
+pub struct MachineInput {
+    pub number: String,
+    pub name: String,
+    pub machine_type: String,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+    pub location_id: Option<String>,
+    pub operator_id: Option<String>,
+    pub status: Option<String>,
+    pub accepted_payments: Option<Vec<String>>,
+    pub cash_capacity: Option<i64>,
+}
+
+fn validate(i: &MachineInput) -> Vec<FieldError> {
+    let mut e = Vec::new();
+    let number_ok = !i.number.is_empty()
+        && i.number.len() <= 40
+        && i.number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if !number_ok {
+        e.push(FieldError::new(
+            "number",
+            "must be 1 to 40 letters, digits, '-', '_' or '.'",
+        ));
+    }
+    if i.name.trim().is_empty() || i.name.chars().count() > 200 {
+        e.push(FieldError::new("name", "must be 1 to 200 characters"));
+    }
+    if !TYPES.contains(&i.machine_type.as_str()) {
+        e.push(FieldError::new(
+            "machine_type",
+            format!("must be one of {}", TYPES.join(", ")),
+        ));
+    }
+    if i.status.as_ref().is_some_and(|s| !SETTABLE.contains(&s.as_str())) {
+        e.push(FieldError::new(
+            "status",
+            "can be set to active, maintenance or disabled",
+        ));
+    }
+    if i.accepted_payments
+        .as_ref()
+        .is_some_and(|p| p.is_empty() || p.iter().any(|x| !PAYMENTS.contains(&x.as_str())))
+    {
+        e.push(FieldError::new(
+            "accepted_payments",
+            format!("must be some of {}", PAYMENTS.join(", ")),
+        ));
+    }
+    if i.cash_capacity.is_some_and(|c| c < 0) {
+        e.push(FieldError::new("cash_capacity", "must not be negative"));
+    }
+    for (field, v) in [("model", &i.model), ("serial_number", &i.serial_number)] {
+        if v.as_ref().is_some_and(|s| s.chars().count() > 100) {
+            e.push(FieldError::new(field, "must be at most 100 characters"));
+        }
+    }
+    e
+}
+
+/// Refs must belong to the caller's organization: another organization's location or operator is "not found".
+fn check_refs(
+    c: &mut vendhub_store::DbConn,
+    who: &Principal,
+    i: &MachineInput,
+) -> Result<Result<(), AppError>, vendhub_store::StoreError> {
+    if let Some(l) = &i.location_id
+        && locations::get(c, who.organization_id, l)?.is_none()
+    {
+        return Ok(Err(AppError::Validation(vec![FieldError::new(
+            "location_id",
+            "no such location",
+        )])));
+    }
+    if let Some(o) = &i.operator_id {
+        let Ok(id) = o.parse::<UserId>() else {
+            return Ok(Err(AppError::Validation(vec![FieldError::new(
+                "operator_id",
+                "no such user",
+            )])));
+        };
+        if users::role_in(c, id, who.organization_id)?.is_none() {
+            return Ok(Err(AppError::Validation(vec![FieldError::new(
+                "operator_id",
+                "no such user",
+            )])));
+        }
+    }
+    Ok(Ok(()))
+}
+
+fn conflict(e: vendhub_store::StoreError) -> AppError {
+    match e {
+        vendhub_store::StoreError::Conflict(_) => {
+            AppError::Conflict("number: a machine with this number exists".into())
+        }
+        other => other.into(),
+    }
+}
+
+async fn publish(app: &App, who: &Principal, m: &MachineView, change: &str) {
+    let event = DomainEvent {
+        name: "machine:updated".into(),
+        organization_id: who.organization_id.to_string(),
+        machine_id: Some(m.id.clone()),
+        payload: serde_json::json!({ "machine_id": m.id, "change": change, "status": m.status }),
+    };
+    if let Err(e) = app.bus().publish(&event).await {
+        tracing::warn!(error = %e, "could not publish machine:updated");
+    }
+}
+
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    input: MachineInput,
+    meta: &RequestMeta,
+) -> Result<MachineView, AppError> {
+    let problems = validate(&input);
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let now = vendhub_store::now();
+    let row = MachineRow {
+        id: MachineId::new().to_string(),
+        organization_id: who.organization_id.to_string(),
+        number: input.number.clone(),
+        name: input.name.trim().to_owned(),
+        machine_type: input.machine_type.clone(),
+        model: input.model.clone(),
+        serial_number: input.serial_number.clone(),
+        location_id: input.location_id.clone(),
+        operator_id: input.operator_id.clone(),
+        status: input.status.clone().unwrap_or_else(|| "active".into()),
+        accepted_payments: serde_json::to_string(
+            &input
+                .accepted_payments
+                .clone()
+                .unwrap_or_else(|| vec!["cash".into()]),
+        )
+        .unwrap_or_else(|_| "[\"cash\"]".into()),
+        cash_capacity: input.cash_capacity.unwrap_or(0),
+        last_seen_at: None,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                if let Err(e) = check_refs(c, &who2, &input)? {
+                    return Ok(Err(e));
+                }
+                machines::insert(c, &stored)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "machine.create",
+                        "machine",
+                        &stored.id,
+                        None,
+                        serde_json::to_value(view(stored.clone())).ok(),
+                    ),
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await
+        .map_err(conflict)??;
+    let v = view(row);
+    publish(app, who, &v, "created").await;
+    Ok(v)
+}
+
+pub async fn get(app: &App, who: &Principal, id: MachineId) -> Result<MachineView, AppError> {
+    let org = who.organization_id;
+    app.db()
+        .run(move |c| machines::get(c, org, &id.to_string()))
+        .await?
+        .map(view)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn list(
+    app: &App,
+    who: &Principal,
+    filter: MachineFilter,
+    page: PageRequest,
+) -> Result<Paged<MachineView>, AppError> {
+    let mut problems = Vec::new();
+    if filter
+        .status
+        .as_ref()
+        .is_some_and(|s| !STATUSES.contains(&s.as_str()))
+    {
+        problems.push(FieldError::new(
+            "status",
+            format!("must be one of {}", STATUSES.join(", ")),
+        ));
+    }
+    if filter
+        .machine_type
+        .as_ref()
+        .is_some_and(|t| !TYPES.contains(&t.as_str()))
+    {
+        problems.push(FieldError::new(
+            "type",
+            format!("must be one of {}", TYPES.join(", ")),
+        ));
+    }
+    if !["number", "name", "status", "created_at"].contains(&filter.sort.as_str()) {
+        problems.push(FieldError::new(
+            "sort",
+            "must be number, name, status or created_at (prefix - for descending)",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let org = who.organization_id;
+    let (rows, total) = app
+        .db()
+        .run(move |c| machines::list(c, org, &filter, page.offset(), page.limit()))
+        .await?;
+    Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
+}
+
+pub async fn update(
+    app: &App,
+    who: &Principal,
+    id: MachineId,
+    input: MachineInput,
+    meta: &RequestMeta,
+) -> Result<MachineView, AppError> {
+    let problems = validate(&input);
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let (who2, meta) = (who.clone(), meta.clone());
+    let row = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if let Err(e) = check_refs(c, &who2, &input)? {
+                    return Ok(Err(e));
+                }
+                let after = MachineRow {
+                    number: input.number.clone(),
+                    name: input.name.trim().to_owned(),
+                    machine_type: input.machine_type.clone(),
+                    model: input.model.clone(),
+                    serial_number: input.serial_number.clone(),
+                    operator_id: input.operator_id.clone(),
+                    status: input.status.clone().unwrap_or_else(|| before.status.clone()),
+                    accepted_payments: input
+                        .accepted_payments
+                        .as_ref()
+                        .and_then(|p| serde_json::to_string(p).ok())
+                        .unwrap_or_else(|| before.accepted_payments.clone()),
+                    cash_capacity: input.cash_capacity.unwrap_or(before.cash_capacity),
+                    ..before.clone()
+                };
+                machines::update(c, &after)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "machine.update",
+                        "machine",
+                        &after.id,
+                        serde_json::to_value(view(before)).ok(),
+                        serde_json::to_value(view(after.clone())).ok(),
+                    ),
+                )?;
+                Ok(Ok(after))
+            })
+        })
+        .await
+        .map_err(conflict)??;
+    let v = view(row);
+    publish(app, who, &v, "updated").await;
+    Ok(v)
+}
+
+pub async fn delete(app: &App, who: &Principal, id: MachineId, meta: &RequestMeta) -> Result<(), AppError> {
+    let (who2, meta) = (who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                machines::soft_delete(c, who2.organization_id, &before.id)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "machine.delete",
+                        "machine",
+                        &before.id,
+                        serde_json::to_value(view(before.clone())).ok(),
+                        None,
+                    ),
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MapPoint {
+    pub id: String,
+    pub number: String,
+    pub name: String,
+    pub status: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+pub async fn map(app: &App, who: &Principal) -> Result<Vec<MapPoint>, AppError> {
+    let org = who.organization_id;
+    let rows = app.db().run(move |c| machines::map(c, org)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(m, latitude, longitude)| MapPoint {
+            id: m.id,
+            number: m.number,
+            name: m.name,
+            status: m.status,
+            latitude,
+            longitude,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MoveView {
+    pub from_location_id: Option<String>,
+    pub to_location_id: Option<String>,
+    pub moved_by: Option<String>,
+    pub moved_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Moves a machine to another location (or to none: in storage), keeping the history.
+pub async fn move_to(
+    app: &App,
+    who: &Principal,
+    id: MachineId,
+    location: Option<String>,
+    meta: &RequestMeta,
+) -> Result<MachineView, AppError> {
+    let (who2, meta) = (who.clone(), meta.clone());
+    let row = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if let Some(l) = &location
+                    && locations::get(c, who2.organization_id, l)?.is_none()
+                {
+                    return Ok(Err(AppError::Validation(vec![FieldError::new(
+                        "location_id",
+                        "no such location",
+                    )])));
+                }
+                if before.location_id == location {
+                    return Ok(Err(AppError::Rule(
+                        "the machine is at that location already".into(),
+                    )));
+                }
+                machine_moves::insert(
+                    c,
+                    &machine_moves::MoveRow {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        organization_id: who2.organization_id.to_string(),
+                        machine_id: before.id.clone(),
+                        from_location_id: before.location_id.clone(),
+                        to_location_id: location.clone(),
+                        moved_by: Some(who2.user_id.to_string()),
+                        moved_at: vendhub_store::now(),
+                    },
+                )?;
+                let after = MachineRow {
+                    location_id: location.clone(),
+                    ..before.clone()
+                };
+                machines::update(c, &after)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "machine.move",
+                        "machine",
+                        &after.id,
+                        Some(serde_json::json!({ "location_id": before.location_id })),
+                        Some(serde_json::json!({ "location_id": location })),
+                    ),
+                )?;
+                Ok(Ok(after))
+            })
+        })
+        .await??;
+    let v = view(row);
+    publish(app, who, &v, "moved").await;
+    Ok(v)
+}
+
+pub async fn moves(app: &App, who: &Principal, id: MachineId) -> Result<Vec<MoveView>, AppError> {
+    let org = who.organization_id;
+    let rows = app
+        .db()
+        .run(move |c| {
+            if machines::get(c, org, &id.to_string())?.is_none() {
+                return Ok(None);
+            }
+            Ok(Some(machine_moves::of_machine(
+                c,
+                &org.to_string(),
+                &id.to_string(),
+            )?))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(rows
+        .into_iter()
+        .map(|m| MoveView {
+            from_location_id: m.from_location_id,
+            to_location_id: m.to_location_id,
+            moved_by: m.moved_by,
+            moved_at: m.moved_at.and_utc(),
+        })
+        .collect())
+}
+
+/// The URL a machine's QR code opens: its customer page.
+pub async fn qr_target(app: &App, who: &Principal, id: MachineId) -> Result<String, AppError> {
+    let m = get(app, who, id).await?;
+    let number: String = url_encode(&m.number);
+    Ok(format!("{}/m/{number}", app.settings().public_url))
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,294 @@
+//! Organizations: the caller's list, creating another (an owner running a franchise), the current one's
+//! settings, and switching between them (explicit, audited, new tokens).
+
+use serde::Serialize;
+use vendhub_domain::ids::{OrganizationId, UserId};
+use vendhub_domain::roles::Role;
+use vendhub_store::audit::{self, NewAudit};
+use vendhub_store::{organizations, users};
+
+use crate::auth::login::{TokenPair, open_session};
+use crate::auth::{Principal, RequestMeta};
+use crate::error::FieldError;
+use crate::{App, AppError};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrganizationView {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub timezone: String,
+    pub language: String,
+    /// The caller's role in it.
+    pub role: String,
+}
+
+fn view(o: organizations::OrganizationRow, role: String) -> OrganizationView {
+    OrganizationView {
+        id: o.id,
+        name: o.name,
+        slug: o.slug,
+        timezone: o.timezone,
+        language: o.language,
+        role,
+    }
+}
+
+/// Settings an organization can change.
+#[derive(Debug, Clone)]
+pub struct OrganizationInput {
+    pub name: String,
+    pub timezone: String,
+    pub language: String,
+}
+
+fn validate(input: &OrganizationInput) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
+    }
+    let tz = &input.timezone;
+    let tz_ok = tz == "UTC"
+        || (tz.contains('/')
+            && tz.len() <= 64
+            && tz
+                .split('/')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))));
+    if !tz_ok {
+        errors.push(FieldError::new(
+            "timezone",
+            "must be an IANA time zone such as Asia/Tashkent",
+        ));
+    }
+    if !matches!(input.language.as_str(), "uz" | "ru" | "en") {
+        errors.push(FieldError::new("language", "must be uz, ru or en"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+fn slugify(name: &str) -> String {
+    let mut slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    slug.truncate(40);
+    if slug.is_empty() { "org".into() } else { slug }
+}
+
+pub async fn mine(app: &App, who: &Principal) -> Result<Vec<OrganizationView>, AppError> {
+    let user = who.user_id.to_string();
+    let rows = app.db().run(move |c| organizations::of_user(c, &user)).await?;
+    Ok(rows.into_iter().map(|(o, r)| view(o, r)).collect())
+}
+
+pub async fn current(app: &App, who: &Principal) -> Result<OrganizationView, AppError> {
+    let org = who.organization_id;
+    let row = app
+        .db()
+        .run(move |c| organizations::get(c, org))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(view(row, who.role.as_str().to_owned()))
+}
+
+/// A new organization owned by the caller (who must be an owner where they act now).
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    input: OrganizationInput,
+    meta: &RequestMeta,
+) -> Result<OrganizationView, AppError> {
+    who.require(vendhub_domain::roles::Permission::OrganizationCreate)?;
+    validate(&input)?;
+    let (user, meta) = (who.user_id, meta.clone());
+    let id = OrganizationId::new();
+    let slug = format!("{}-{}", slugify(&input.name), &id.to_string()[..8]);
+    let row = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let row = organizations::insert(
+                    c,
+                    &organizations::NewOrganization {
+                        id,
+                        name: input.name.trim(),
+                        slug: &slug,
+                        timezone: &input.timezone,
+                        language: &input.language,
+                    },
+                )?;
+                users::add_membership(c, user, id, Role::Owner)?;
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(id.to_string()),
+                        actor_user_id: Some(user.to_string()),
+                        action: "organization.create".into(),
+                        entity_type: "organization".into(),
+                        entity_id: Some(id.to_string()),
+                        after: Some(serde_json::json!({ "name": row.name, "slug": row.slug })),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                        ..NewAudit::default()
+                    },
+                )?;
+                Ok(row)
+            })
+        })
+        .await?;
+    Ok(view(row, Role::Owner.as_str().into()))
+}
+
+pub async fn update(
+    app: &App,
+    who: &Principal,
+    input: OrganizationInput,
+    meta: &RequestMeta,
+) -> Result<OrganizationView, AppError> {
+    validate(&input)?;
+    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    let row = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let before = organizations::get(c, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
+                organizations::update_settings(c, org, input.name.trim(), &input.timezone, &input.language)?;
+                let after = organizations::get(c, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
+                let state = |o: &organizations::OrganizationRow| {
+                    serde_json::json!({ "name": o.name, "timezone": o.timezone, "language": o.language })
+                };
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(actor),
+                        action: "organization.update".into(),
+                        entity_type: "organization".into(),
+                        entity_id: Some(org.to_string()),
+                        before: Some(state(&before)),
+                        after: Some(state(&after)),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                    },
+                )?;
+                Ok(after)
+            })
+        })
+        .await?;
+    Ok(view(row, who.role.as_str().to_owned()))
+}
+
+/// Deletes the current organization (owners only): nobody can act in it any more and every session in it
+/// ends. Its records stay (ledgers are never deleted) and the audit log keeps the deletion.
+pub async fn delete(app: &App, who: &Principal, meta: &RequestMeta) -> Result<(), AppError> {
+    who.require(vendhub_domain::roles::Permission::OrganizationDelete)?;
+    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(actor),
+                        action: "organization.delete".into(),
+                        entity_type: "organization".into(),
+                        entity_id: Some(org.to_string()),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                        ..NewAudit::default()
+                    },
+                )?;
+                organizations::soft_delete(c, org)?;
+                vendhub_store::sessions::revoke_all_in_organization(
+                    c,
+                    &org.to_string(),
+                    "organization deleted",
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(())
+}
+
+/// New tokens acting in another organization the caller belongs to (a new session; audited there).
+pub async fn switch(
+    app: &App,
+    who: &Principal,
+    target: OrganizationId,
+    meta: &RequestMeta,
+) -> Result<TokenPair, AppError> {
+    let s = app.auth().clone();
+    let (user_id, from, meta) = (who.user_id, who.organization_id.to_string(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(role) = users::role_in(c, user_id, target)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let Some(user) = users::get(c, UserId::from_uuid(user_id.as_uuid()))? else {
+                    return Ok(Err(AppError::Unauthorized));
+                };
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(target.to_string()),
+                        actor_user_id: Some(user.id.clone()),
+                        action: "auth.switch_organization".into(),
+                        entity_type: "organization".into(),
+                        entity_id: Some(target.to_string()),
+                        before: Some(serde_json::json!({ "organization_id": from })),
+                        after: Some(serde_json::json!({ "organization_id": target.to_string() })),
+                        ip: meta.ip.clone(),
+                        request_id: meta.request_id.clone(),
+                    },
+                )?;
+                open_session(c, &s, &user, &target.to_string(), &role, None, &meta)
+            })
+        })
+        .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_validated_field_by_field() {
+        let ok = OrganizationInput {
+            name: "Vend Co".into(),
+            timezone: "Asia/Tashkent".into(),
+            language: "uz".into(),
+        };
+        assert!(validate(&ok).is_ok());
+        let bad = OrganizationInput {
+            name: " ".into(),
+            timezone: "Mars/../x y".into(),
+            language: "de".into(),
+        };
+        let Err(AppError::Validation(e)) = validate(&bad) else {
+            panic!("expected validation errors")
+        };
+        assert_eq!(
+            e.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
+            ["name", "timezone", "language"]
+        );
+    }
+
+    #[test]
+    fn slugs_are_plain() {
+        assert_eq!(slugify("Toshkent Vending, LLC!"), "toshkent-vending-llc");
+        assert_eq!(slugify("Ташкент"), "org");
+    }
+}

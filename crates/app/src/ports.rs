@@ -1,0 +1,80 @@
+//! Ports: what the use cases need from the outside, implemented in `vendhub-infra` (memory or Redis,
+//! local files or S3). The embedded default and production differ only in which adapter is plugged in.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+/// A port call that failed (the adapter says why).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct PortError(pub String);
+
+impl PortError {
+    pub fn new(e: impl std::fmt::Display) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// Something that happened in the domain, for real-time clients and other replicas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainEvent {
+    /// Socket.IO event name, e.g. `machine:status`.
+    pub name: String,
+    pub organization_id: String,
+    pub machine_id: Option<String>,
+    pub payload: serde_json::Value,
+}
+
+/// Publishes domain events to every replica's subscribers.
+#[async_trait]
+pub trait EventBus: Send + Sync + 'static {
+    async fn publish(&self, event: &DomainEvent) -> Result<(), PortError>;
+    /// Events from every replica (this one included), from now on.
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<DomainEvent>;
+    async fn ping(&self) -> Result<(), PortError>;
+    fn backend(&self) -> &'static str;
+}
+
+/// A shared key-value cache with expiry and counters (rate limits).
+#[async_trait]
+pub trait Cache: Send + Sync + 'static {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, PortError>;
+    async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), PortError>;
+    async fn delete(&self, key: &str) -> Result<(), PortError>;
+    /// Adds one to a counter that expires `window` after its first increment; returns the new value
+    /// and how long until it resets.
+    async fn incr(&self, key: &str, window: Duration) -> Result<(u64, Duration), PortError>;
+    async fn ping(&self) -> Result<(), PortError>;
+    fn backend(&self) -> &'static str;
+}
+
+/// Where uploaded files, exports and backups are kept.
+#[async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    async fn put(&self, key: &str, data: Bytes) -> Result<(), PortError>;
+    async fn get(&self, key: &str) -> Result<Option<Bytes>, PortError>;
+    async fn delete(&self, key: &str) -> Result<(), PortError>;
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, PortError>;
+    /// Writes, reads back and deletes a small object.
+    async fn ping(&self) -> Result<(), PortError>;
+    fn backend(&self) -> &'static str;
+}
+
+/// An e-mail to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+/// Sends e-mail (SMTP in production). Called from the `mail.send` job, never from a request.
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, mail: &Mail) -> Result<(), PortError>;
+    /// `false` when no mail server is configured: sending then fails with a clear reason.
+    fn configured(&self) -> bool;
+}

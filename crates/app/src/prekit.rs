@@ -1,0 +1,135 @@
+//! Pre-kit: for chosen machines, what each slot needs to reach par, and the warehouse pick list summed
+//! per product. Slot balances come from the ledger; a slot with no balance falls back to average daily
+//! sales × days since the last refill (the domain's rule; sales history arrives with telemetry).
+
+use serde::Serialize;
+use vendhub_domain::ids::{MachineId, ProductId};
+use vendhub_domain::prekit::{DailySales, PrekitSlot, pick_list, slot_need};
+use vendhub_domain::stock::{Qty, SlotCode};
+use vendhub_store::{StoreError, machines, planograms, products, stock};
+
+use crate::auth::Principal;
+use crate::error::FieldError;
+use crate::{App, AppError};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SlotNeed {
+    pub slot: String,
+    pub product_id: String,
+    pub balance: Option<i64>,
+    pub par_level: i64,
+    pub need: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MachineNeeds {
+    pub machine_id: String,
+    pub number: String,
+    pub slots: Vec<SlotNeed>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PickItem {
+    pub product_id: String,
+    pub sku: String,
+    pub name: String,
+    pub total: i64,
+    /// `(machine id, quantity)` for each machine that needs some.
+    pub machines: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Prekit {
+    pub machines: Vec<MachineNeeds>,
+    pub pick_list: Vec<PickItem>,
+}
+
+pub async fn compute(app: &App, who: &Principal, ids: Vec<MachineId>) -> Result<Prekit, AppError> {
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "machine_ids",
+            "give 1 to 500 machines",
+        )]));
+    }
+    let org = who.organization_id;
+    let data = app
+        .db()
+        .run(move |c| {
+            let mut out = Vec::new();
+            for id in &ids {
+                let Some(m) = machines::get(c, org, &id.to_string())? else {
+                    return Ok(None);
+                };
+                let slots = planograms::of_machine(c, &org.to_string(), &m.id)?;
+                let balances = stock::balances(c, &org.to_string(), &format!("slot:{}:", m.id), true)?;
+                out.push((m, slots, balances));
+            }
+            let catalog = products::list(c, org)?;
+            Ok(Some((out, catalog)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (rows, catalog) = data;
+    let corrupt = |e: &dyn std::fmt::Display| AppError::from(StoreError::Corrupt(e.to_string()));
+    let mut all = Vec::new();
+    let mut machines_out = Vec::new();
+    for (m, slots, balances) in rows {
+        let machine: MachineId = m.id.parse().map_err(|e| corrupt(&e))?;
+        let mut needs = Vec::new();
+        for s in slots {
+            let holder = format!("slot:{}:{}", m.id, s.code);
+            let balance = balances
+                .iter()
+                .find(|b| b.holder == holder && b.product_id == s.product_id)
+                .map(|b| b.quantity);
+            let ps = PrekitSlot {
+                machine,
+                slot: SlotCode::parse(&s.code).map_err(|e| corrupt(&e))?,
+                product: s.product_id.parse::<ProductId>().map_err(|e| corrupt(&e))?,
+                balance: balance.map(Qty::new).transpose().map_err(|e| corrupt(&e))?,
+                par_level: Qty::new(s.par_level).map_err(|e| corrupt(&e))?,
+                capacity: Qty::new(s.capacity).map_err(|e| corrupt(&e))?,
+                avg_daily_sales: DailySales::NONE,
+                days_since_last_refill: 0,
+            };
+            needs.push(SlotNeed {
+                slot: s.code,
+                product_id: s.product_id,
+                balance,
+                par_level: s.par_level,
+                need: slot_need(&ps).get(),
+            });
+            all.push(ps);
+        }
+        machines_out.push(MachineNeeds {
+            machine_id: m.id,
+            number: m.number,
+            slots: needs,
+        });
+    }
+    let picks = pick_list(&all).map_err(|e| AppError::Rule(e.to_string()))?;
+    let by_id: std::collections::HashMap<&str, &products::ProductRow> =
+        catalog.iter().map(|p| (p.id.as_str(), p)).collect();
+    let pick_list = picks
+        .into_iter()
+        .map(|p| {
+            let id = p.product.to_string();
+            let product = by_id.get(id.as_str());
+            PickItem {
+                sku: product.map(|x| x.sku.clone()).unwrap_or_default(),
+                name: product.map(|x| x.name_en.clone()).unwrap_or_default(),
+                total: p.total.get(),
+                machines: p
+                    .machines
+                    .iter()
+                    .map(|mq| (mq.machine.to_string(), mq.qty.get()))
+                    .collect(),
+                product_id: id,
+            }
+        })
+        .collect();
+    Ok(Prekit {
+        machines: machines_out,
+        pick_list,
+    })
+}

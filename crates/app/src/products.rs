@@ -1,0 +1,553 @@
+//! The catalog: products with SKU and barcode unique per organization, names in uz/ru/en, unit, price and
+//! cost in tiyin, VAT rate, IKPU/MXIK and package codes.
+
+use serde::Serialize;
+use vendhub_store::audit;
+use vendhub_store::products::{self, ProductRow};
+
+use crate::auth::{Principal, RequestMeta};
+use crate::error::FieldError;
+use crate::paging::{PageRequest, Paged};
+use crate::{App, AppError, fleet_audit};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Names {
+    pub uz: String,
+    pub ru: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProductView {
+    pub id: String,
+    pub sku: String,
+    pub barcode: Option<String>,
+    pub name: Names,
+    /// pcs, g or ml.
+    pub unit: String,
+    /// Tiyin, VAT included.
+    pub price: i64,
+    /// Tiyin.
+    pub cost: i64,
+    pub vat_rate: i32,
+    /// The VAT the price includes, tiyin.
+    pub vat_amount: i64,
+    pub ikpu_code: Option<String>,
+    pub package_code: Option<String>,
+    pub category_id: Option<String>,
+}
+
+fn view(p: ProductRow) -> ProductView {
+    let vat = u8::try_from(p.vat_rate)
+        .ok()
+        .and_then(|r| vendhub_domain::money::Tiyin::new(p.price).included_vat(r).ok())
+        .map_or(0, vendhub_domain::money::Tiyin::get);
+    ProductView {
+        id: p.id,
+        sku: p.sku,
+        barcode: p.barcode,
+        name: Names {
+            uz: p.name_uz,
+            ru: p.name_ru,
+            en: p.name_en,
+        },
+        unit: p.unit,
+        price: p.price,
+        cost: p.cost,
+        vat_rate: p.vat_rate,
+        vat_amount: vat,
+        ikpu_code: p.ikpu_code,
+        package_code: p.package_code,
+        category_id: p.category_id,
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProductInput {
+    pub sku: String,
+    pub barcode: Option<String>,
+    pub name_uz: String,
+    pub name_ru: String,
+    pub name_en: String,
+    pub unit: Option<String>,
+    pub price: i64,
+    pub cost: Option<i64>,
+    pub vat_rate: Option<i32>,
+    pub ikpu_code: Option<String>,
+    pub package_code: Option<String>,
+    pub category_id: Option<String>,
+}
+
+fn validate(i: &ProductInput) -> Vec<FieldError> {
+    let mut e = Vec::new();
+    if i.sku.is_empty()
+        || i.sku.len() > 64
+        || !i
+            .sku
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        e.push(FieldError::new(
+            "sku",
+            "must be 1 to 64 letters, digits, '-', '_' or '.'",
+        ));
+    }
+    if i.barcode
+        .as_ref()
+        .is_some_and(|b| b.is_empty() || b.len() > 32 || !b.chars().all(|c| c.is_ascii_digit()))
+    {
+        e.push(FieldError::new("barcode", "must be 1 to 32 digits"));
+    }
+    for (f, v) in [
+        ("name_uz", &i.name_uz),
+        ("name_ru", &i.name_ru),
+        ("name_en", &i.name_en),
+    ] {
+        if v.trim().is_empty() || v.chars().count() > 200 {
+            e.push(FieldError::new(f, "must be 1 to 200 characters"));
+        }
+    }
+    if i.unit
+        .as_ref()
+        .is_some_and(|u| !["pcs", "g", "ml"].contains(&u.as_str()))
+    {
+        e.push(FieldError::new("unit", "must be pcs, g or ml"));
+    }
+    if !(0..=1_000_000_000_000).contains(&i.price) {
+        e.push(FieldError::new(
+            "price",
+            "must be from 0 to 10 000 000 000 so'm, in tiyin",
+        ));
+    }
+    if i.cost.is_some_and(|c| !(0..=1_000_000_000_000).contains(&c)) {
+        e.push(FieldError::new(
+            "cost",
+            "must be from 0 to 10 000 000 000 so'm, in tiyin",
+        ));
+    }
+    if i.vat_rate.is_some_and(|v| !(0..=100).contains(&v)) {
+        e.push(FieldError::new("vat_rate", "must be from 0 to 100"));
+    }
+    if i.ikpu_code
+        .as_ref()
+        .is_some_and(|c| c.len() != 17 || !c.chars().all(|d| d.is_ascii_digit()))
+    {
+        e.push(FieldError::new(
+            "ikpu_code",
+            "must be the 17-digit IKPU/MXIK code",
+        ));
+    }
+    if i.package_code
+        .as_ref()
+        .is_some_and(|c| c.is_empty() || c.len() > 20 || !c.chars().all(|d| d.is_ascii_digit()))
+    {
+        e.push(FieldError::new("package_code", "must be 1 to 20 digits"));
+    }
+    e
+}
+
+fn conflict(e: vendhub_store::StoreError) -> AppError {
+    match e {
+        vendhub_store::StoreError::Conflict(c) if c.contains("barcode") => {
+            AppError::Conflict("barcode: already used by another product".into())
+        }
+        vendhub_store::StoreError::Conflict(_) => {
+            AppError::Conflict("sku: already used by another product".into())
+        }
+        other => other.into(),
+    }
+}
+
+fn row(
+    i: &ProductInput,
+    id: String,
+    org: String,
+    created: chrono::NaiveDateTime,
+    keep: Option<&ProductRow>,
+) -> ProductRow {
+    ProductRow {
+        id,
+        organization_id: org,
+        sku: i.sku.clone(),
+        barcode: i.barcode.clone(),
+        name_uz: i.name_uz.trim().to_owned(),
+        name_ru: i.name_ru.trim().to_owned(),
+        name_en: i.name_en.trim().to_owned(),
+        unit: i.unit.clone().unwrap_or_else(|| "pcs".into()),
+        price: i.price,
+        cost: i.cost.unwrap_or(0),
+        vat_rate: i.vat_rate.unwrap_or(12),
+        ikpu_code: i.ikpu_code.clone(),
+        package_code: i.package_code.clone(),
+        created_at: created,
+        updated_at: vendhub_store::now(),
+        deleted_at: None,
+        category_id: i.category_id.clone(),
+        image_key: keep.and_then(|k| k.image_key.clone()),
+    }
+}
+
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    input: ProductInput,
+    meta: &RequestMeta,
+) -> Result<ProductView, AppError> {
+    let problems = validate(&input);
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let r = row(
+        &input,
+        uuid::Uuid::now_v7().to_string(),
+        who.organization_id.to_string(),
+        vendhub_store::now(),
+        None,
+    );
+    let (stored, who2, meta) = (r.clone(), who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                if let Some(cat) = &stored.category_id
+                    && vendhub_store::categories::get(c, &stored.organization_id, cat)?.is_none()
+                {
+                    return Ok(Err(AppError::Validation(vec![FieldError::new(
+                        "category_id",
+                        "no such category",
+                    )])));
+                }
+                products::insert(c, &stored)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "product.create",
+                        "product",
+                        &stored.id,
+                        None,
+                        serde_json::to_value(view(stored.clone())).ok(),
+                    ),
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await
+        .map_err(conflict)??;
+    Ok(view(r))
+}
+
+pub async fn get(app: &App, who: &Principal, id: String) -> Result<ProductView, AppError> {
+    let org = who.organization_id;
+    app.db()
+        .run(move |c| products::get(c, org, &id))
+        .await?
+        .map(view)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn list(
+    app: &App,
+    who: &Principal,
+    q: Option<String>,
+    page: PageRequest,
+) -> Result<Paged<ProductView>, AppError> {
+    let org = who.organization_id;
+    let (rows, total) = app
+        .db()
+        .run(move |c| products::page(c, org, q.as_deref(), page.offset(), page.limit()))
+        .await?;
+    Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
+}
+
+pub async fn update(
+    app: &App,
+    who: &Principal,
+    id: String,
+    input: ProductInput,
+    meta: &RequestMeta,
+) -> Result<ProductView, AppError> {
+    let problems = validate(&input);
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let (who2, meta) = (who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(before) = products::get(c, who2.organization_id, &id)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let after = row(
+                    &input,
+                    before.id.clone(),
+                    before.organization_id.clone(),
+                    before.created_at,
+                    Some(&before),
+                );
+                products::update(c, &after)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "product.update",
+                        "product",
+                        &after.id,
+                        serde_json::to_value(view(before)).ok(),
+                        serde_json::to_value(view(after.clone())).ok(),
+                    ),
+                )?;
+                Ok(Ok(view(after)))
+            })
+        })
+        .await
+        .map_err(conflict)?
+}
+
+pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
+    let (who2, meta) = (who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(before) = products::get(c, who2.organization_id, &id)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                products::soft_delete(c, who2.organization_id, &id)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "product.delete",
+                        "product",
+                        &id,
+                        serde_json::to_value(view(before)).ok(),
+                        None,
+                    ),
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryView {
+    pub id: String,
+    pub name: String,
+}
+
+pub async fn categories(app: &App, who: &Principal) -> Result<Vec<CategoryView>, AppError> {
+    let org = who.organization_id.to_string();
+    let rows = app
+        .db()
+        .run(move |c| vendhub_store::categories::list(c, &org))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CategoryView {
+            id: r.id,
+            name: r.name,
+        })
+        .collect())
+}
+
+pub async fn create_category(
+    app: &App,
+    who: &Principal,
+    name: &str,
+    meta: &RequestMeta,
+) -> Result<CategoryView, AppError> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "name",
+            "must be 1 to 100 characters",
+        )]));
+    }
+    let row = vendhub_store::categories::CategoryRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        organization_id: who.organization_id.to_string(),
+        name,
+        created_at: vendhub_store::now(),
+        deleted_at: None,
+    };
+    let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                vendhub_store::categories::insert(c, &stored)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "category.create",
+                        "category",
+                        &stored.id,
+                        None,
+                        Some(serde_json::json!({ "name": stored.name })),
+                    ),
+                )?;
+                Ok(())
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            vendhub_store::StoreError::Conflict(_) => {
+                AppError::Conflict("name: a category with this name exists".into())
+            }
+            other => other.into(),
+        })?;
+    Ok(CategoryView {
+        id: row.id,
+        name: row.name,
+    })
+}
+
+/// An image format we accept, recognised by its first bytes (never by a name or a header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Jpeg,
+    Png,
+    Webp,
+}
+
+impl ImageKind {
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Self::Jpeg)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Self::Png)
+        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+            Some(Self::Webp)
+        } else {
+            None
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Webp => "webp",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Webp => "image/webp",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Self> {
+        match key.rsplit('.').next()? {
+            "jpg" => Some(Self::Jpeg),
+            "png" => Some(Self::Png),
+            "webp" => Some(Self::Webp),
+            _ => None,
+        }
+    }
+}
+
+/// Stores a product's image through the files port (local folder or S3), replacing the previous one.
+pub async fn set_image(
+    app: &App,
+    who: &Principal,
+    id: String,
+    bytes: bytes::Bytes,
+    meta: &RequestMeta,
+) -> Result<ProductView, AppError> {
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > app.settings().max_file_size {
+        return Err(AppError::TooLarge {
+            limit: app.settings().max_file_size,
+        });
+    }
+    let kind =
+        ImageKind::sniff(&bytes).ok_or(AppError::UnsupportedType("JPEG, PNG or WebP images only".into()))?;
+    let org = who.organization_id;
+    let found = {
+        let id = id.clone();
+        app.db().run(move |c| products::get(c, org, &id)).await?
+    };
+    let product = found.ok_or(AppError::NotFound)?;
+    let key = format!(
+        "products/{org}/{}/{}.{}",
+        product.id,
+        uuid::Uuid::now_v7(),
+        kind.extension()
+    );
+    app.blobs()
+        .put(&key, bytes)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
+    let (who2, meta, key2) = (who.clone(), meta.clone(), key.clone());
+    let saved = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(before) = products::get(c, who2.organization_id, &id)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let after = ProductRow {
+                    image_key: Some(key2.clone()),
+                    ..before.clone()
+                };
+                products::update(c, &after)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "product.image",
+                        "product",
+                        &after.id,
+                        Some(serde_json::json!({ "image": before.image_key })),
+                        Some(serde_json::json!({ "image": key2 })),
+                    ),
+                )?;
+                Ok(Ok((before.image_key, view(after))))
+            })
+        })
+        .await;
+    match saved {
+        Ok(Ok((old, v))) => {
+            if let Some(old) = old
+                && let Err(e) = app.blobs().delete(&old).await
+            {
+                tracing::warn!(error = %e, key = %old, "could not delete a replaced product image");
+            }
+            Ok(v)
+        }
+        other => {
+            // Nothing points at the new file: remove it again.
+            let _ = app.blobs().delete(&key).await;
+            Err(match other {
+                Ok(Err(e)) => e,
+                Err(e) => e.into(),
+                Ok(Ok(_)) => AppError::internal("unreachable"),
+            })
+        }
+    }
+}
+
+/// A product's image and its content type.
+pub async fn image(app: &App, who: &Principal, id: String) -> Result<(bytes::Bytes, &'static str), AppError> {
+    let org = who.organization_id;
+    let product = app
+        .db()
+        .run(move |c| products::get(c, org, &id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = product.image_key.ok_or(AppError::NotFound)?;
+    let kind = ImageKind::from_key(&key).ok_or(AppError::NotFound)?;
+    let data = app
+        .blobs()
+        .get(&key)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
+    Ok((data.ok_or(AppError::NotFound)?, kind.content_type()))
+}

@@ -1,0 +1,333 @@
+//! Stocktakes: count what a holder really has, then close: each difference against the ledger becomes an
+//! adjustment movement valued at average cost, reported as shortage or surplus of the holder and of the
+//! person responsible (the operator for an operator's stock, the counter otherwise).
+
+use serde::Serialize;
+use vendhub_domain::ids::ProductId;
+use vendhub_domain::money::Tiyin;
+use vendhub_domain::stock::{Count, Discrepancy, Holder, Qty, stocktake};
+use vendhub_store::stock::{self, NewMovement};
+use vendhub_store::stocktakes::{self, LineRow, StocktakeRow};
+use vendhub_store::{DbConn, StoreError, audit, products};
+
+use crate::auth::{Principal, RequestMeta};
+use crate::error::FieldError;
+use crate::{App, AppError, fleet_audit};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CountView {
+    pub product_id: String,
+    pub counted: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DifferenceView {
+    pub product_id: String,
+    /// shortage or surplus.
+    pub discrepancy: String,
+    pub quantity: i64,
+    /// At average cost, tiyin.
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StocktakeView {
+    pub id: String,
+    pub holder: String,
+    /// open or closed.
+    pub status: String,
+    pub started_by: Option<String>,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub counts: Vec<CountView>,
+    /// Filled when closed.
+    pub differences: Vec<DifferenceView>,
+    /// Who answers for the differences: the operator holding the stock, or who counted.
+    pub responsible: Option<String>,
+    pub shortage_value: i64,
+    pub surplus_value: i64,
+}
+
+fn view(s: StocktakeRow, lines: Vec<LineRow>, differences: Vec<DifferenceView>) -> StocktakeView {
+    let responsible = match s.holder.parse::<Holder>() {
+        Ok(Holder::Operator(u)) => Some(u.to_string()),
+        _ => s.started_by.clone(),
+    };
+    let sum = |kind: &str| {
+        differences
+            .iter()
+            .filter(|d| d.discrepancy == kind)
+            .map(|d| d.value)
+            .sum()
+    };
+    StocktakeView {
+        shortage_value: sum("shortage"),
+        surplus_value: sum("surplus"),
+        id: s.id,
+        holder: s.holder,
+        status: s.status,
+        started_by: s.started_by,
+        started_at: s.started_at.and_utc(),
+        closed_at: s.closed_at.map(|t| t.and_utc()),
+        counts: lines
+            .into_iter()
+            .map(|l| CountView {
+                product_id: l.product_id,
+                counted: l.counted,
+            })
+            .collect(),
+        differences,
+        responsible,
+    }
+}
+
+/// Differences recorded by a closed stocktake (its adjustment movements).
+fn recorded_differences(c: &mut DbConn, org: &str, id: &str) -> Result<Vec<DifferenceView>, StoreError> {
+    let filter = stock::MovementFilter {
+        kind: Some("adjustment".into()),
+        ..Default::default()
+    };
+    let (rows, _) = stock::movements(c, org, &filter, 0, 10_000)?;
+    Ok(rows
+        .into_iter()
+        .filter(|m| m.reference_id.as_deref() == Some(id))
+        .map(|m| DifferenceView {
+            discrepancy: if m.from_holder.is_some() {
+                "shortage"
+            } else {
+                "surplus"
+            }
+            .into(),
+            value: m.quantity.saturating_mul(m.unit_cost),
+            product_id: m.product_id,
+            quantity: m.quantity,
+        })
+        .collect())
+}
+
+pub async fn start(
+    app: &App,
+    who: &Principal,
+    holder: Holder,
+    meta: &RequestMeta,
+) -> Result<StocktakeView, AppError> {
+    let row = StocktakeRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        organization_id: who.organization_id.to_string(),
+        holder: holder.to_string(),
+        status: "open".into(),
+        started_by: Some(who.user_id.to_string()),
+        started_at: vendhub_store::now(),
+        closed_at: None,
+    };
+    let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                if crate::inventory::holder_exists(c, who2.organization_id, &holder)?.is_err() {
+                    return Ok(Err(AppError::Validation(vec![FieldError::new(
+                        "holder",
+                        "no such holder",
+                    )])));
+                }
+                stocktakes::insert(c, &stored)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "stocktake.start",
+                        "stocktake",
+                        &stored.id,
+                        None,
+                        Some(serde_json::json!({ "holder": stored.holder })),
+                    ),
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await??;
+    Ok(view(row, Vec::new(), Vec::new()))
+}
+
+pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView, AppError> {
+    let org = who.organization_id.to_string();
+    let found = app
+        .db()
+        .run(move |c| {
+            let Some(s) = stocktakes::get(c, &org, &id)? else {
+                return Ok(None);
+            };
+            let lines = stocktakes::lines(c, &s.id)?;
+            let diffs = recorded_differences(c, &org, &s.id)?;
+            Ok(Some((s, lines, diffs)))
+        })
+        .await?;
+    let (s, lines, diffs) = found.ok_or(AppError::NotFound)?;
+    Ok(view(s, lines, diffs))
+}
+
+pub async fn list(app: &App, who: &Principal) -> Result<Vec<StocktakeView>, AppError> {
+    let org = who.organization_id.to_string();
+    let rows = app.db().run(move |c| stocktakes::list(c, &org)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| view(s, Vec::new(), Vec::new()))
+        .collect())
+}
+
+/// Records counts (a later count of the same product replaces the earlier one).
+pub async fn count(
+    app: &App,
+    who: &Principal,
+    id: String,
+    counts: Vec<(String, i64)>,
+) -> Result<StocktakeView, AppError> {
+    let mut errors = Vec::new();
+    for (i, (product, n)) in counts.iter().enumerate() {
+        if product.parse::<ProductId>().is_err() {
+            errors.push(FieldError::new(
+                format!("counts[{i}].product_id"),
+                "no such product",
+            ));
+        }
+        if Qty::new(*n).is_err() {
+            errors.push(FieldError::new(
+                format!("counts[{i}].counted"),
+                "must not be negative",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (org, user) = (who.organization_id, who.user_id.to_string());
+    let id2 = id.clone();
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(s) = stocktakes::get(c, &org.to_string(), &id2)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if s.status != "open" {
+                    return Ok(Err(AppError::Conflict("the stocktake is closed".into())));
+                }
+                for (product, n) in &counts {
+                    if products::get(c, org, product)?.is_none() {
+                        return Ok(Err(AppError::Validation(vec![FieldError::new(
+                            "counts",
+                            format!("no such product {product}"),
+                        )])));
+                    }
+                    stocktakes::count(
+                        c,
+                        &LineRow {
+                            stocktake_id: s.id.clone(),
+                            product_id: product.clone(),
+                            counted: *n,
+                            counted_by: Some(user.clone()),
+                        },
+                    )?;
+                }
+                Ok(Ok(()))
+            })
+        })
+        .await??;
+    get(app, who, id).await
+}
+
+/// Closes the stocktake: differences become adjustment movements, in one transaction.
+pub async fn close(
+    app: &App,
+    who: &Principal,
+    id: String,
+    meta: &RequestMeta,
+) -> Result<StocktakeView, AppError> {
+    let (who2, meta) = (who.clone(), meta.clone());
+    let id2 = id.clone();
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let org = who2.organization_id.to_string();
+                let Some(s) = stocktakes::get(c, &org, &id2)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if !stocktakes::close(c, &s.id)? {
+                    return Ok(Err(AppError::Conflict("the stocktake is closed already".into())));
+                }
+                let holder: Holder = s
+                    .holder
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("stocktake holder".into()))?;
+                let mut counts = Vec::new();
+                // The holder's balances, read once (a prefix match: keep the exact holder only).
+                let balances: Vec<_> = stock::balances(c, &org, &s.holder, true)?
+                    .into_iter()
+                    .filter(|b| b.holder == s.holder)
+                    .collect();
+                for l in stocktakes::lines(c, &s.id)? {
+                    let (ledger, avg) = balances
+                        .iter()
+                        .find(|b| b.product_id == l.product_id)
+                        .map_or((0, 0), |b| (b.quantity, b.avg_cost));
+                    let product: ProductId = l
+                        .product_id
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt("product id".into()))?;
+                    let q = |v: i64| Qty::new(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+                    counts.push(Count {
+                        product,
+                        counted: q(l.counted)?,
+                        ledger: q(ledger)?,
+                        unit_cost: Tiyin::new(avg),
+                    });
+                }
+                let adjustments = match stocktake(&counts) {
+                    Ok(a) => a,
+                    Err(e) => return Ok(Err(AppError::Rule(e.to_string()))),
+                };
+                for a in &adjustments {
+                    let (from, to) = a.route(&holder);
+                    let m = NewMovement {
+                        organization_id: org.clone(),
+                        product_id: a.product.to_string(),
+                        from_holder: from.map(ToString::to_string),
+                        to_holder: to.map(ToString::to_string),
+                        quantity: a.difference.get(),
+                        kind: "adjustment".into(),
+                        unit_cost: a.value.get().checked_div(a.difference.get()).unwrap_or(0),
+                        reason: Some(
+                            match a.discrepancy {
+                                Discrepancy::Shortage => "shortage",
+                                Discrepancy::Surplus => "surplus",
+                            }
+                            .into(),
+                        ),
+                        reference_type: Some("stocktake".into()),
+                        reference_id: Some(s.id.clone()),
+                        actor_id: Some(who2.user_id.to_string()),
+                    };
+                    if let Err(r) = stock::post(c, &m, None)? {
+                        return Err(StoreError::Corrupt(format!(
+                            "stocktake adjustment refused: {r:?}"
+                        )));
+                    }
+                }
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "stocktake.close",
+                        "stocktake",
+                        &s.id,
+                        None,
+                        Some(serde_json::json!({ "adjustments": adjustments.len() })),
+                    ),
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await??;
+    get(app, who, id).await
+}

@@ -1,0 +1,389 @@
+//! People of an organization: list members, add one with a role (an admin can never create an owner),
+//! suspend. Every change is audited in its transaction.
+
+use serde::Serialize;
+use vendhub_domain::ids::UserId;
+use vendhub_domain::roles::Role;
+use vendhub_store::audit::{self, NewAudit};
+use vendhub_store::{sessions, users};
+
+use crate::auth::{Principal, RequestMeta};
+use crate::error::FieldError;
+use crate::paging::{PageRequest, Paged};
+use crate::{App, AppError, passwords};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Member {
+    pub id: String,
+    pub email: String,
+    pub full_name: String,
+    pub role: String,
+    pub status: String,
+    pub two_factor_enabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn member(u: users::UserRow, role: String) -> Member {
+    Member {
+        id: u.id,
+        email: u.email,
+        full_name: u.full_name,
+        role,
+        status: u.status,
+        two_factor_enabled: u.totp_enabled,
+        created_at: u.created_at.and_utc(),
+    }
+}
+
+pub async fn list(app: &App, who: &Principal, page: PageRequest) -> Result<Paged<Member>, AppError> {
+    let org = who.organization_id;
+    let (rows, total) = app
+        .db()
+        .run(move |c| users::list_members(c, org, page.offset(), page.limit()))
+        .await?;
+    Ok(Paged::new(
+        rows.into_iter().map(|(u, r)| member(u, r)).collect(),
+        page,
+        total,
+    ))
+}
+
+/// A new member's details, checked before anything is written.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub email: String,
+    pub full_name: String,
+    pub password: String,
+    pub role: String,
+}
+
+/// The password policy: at least 10 characters, not a common password, not containing the e-mail's name.
+pub fn password_problems(password: &str, email: &str) -> Vec<FieldError> {
+    const COMMON: &[&str] = &[
+        "1234567890",
+        "12345678910",
+        "qwertyuiop",
+        "password123",
+        "password12",
+        "1q2w3e4r5t",
+        "qwerty1234",
+        "0987654321",
+        "1111111111",
+        "administrator",
+        "iloveyou123",
+        "letmein123",
+        "welcome123",
+        "passw0rd123",
+    ];
+    let mut out = Vec::new();
+    if password.chars().count() < 10 {
+        out.push(FieldError::new("password", "must be at least 10 characters"));
+    }
+    let lower = password.to_lowercase();
+    if COMMON.contains(&lower.as_str()) {
+        out.push(FieldError::new("password", "is a common password"));
+    }
+    let local = email.split('@').next().unwrap_or_default().to_lowercase();
+    if local.len() >= 3 && lower.contains(&local) {
+        out.push(FieldError::new("password", "must not contain the e-mail address"));
+    }
+    out
+}
+
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    new: NewMember,
+    meta: &RequestMeta,
+) -> Result<Member, AppError> {
+    let mut errors = Vec::new();
+    let email = match vendhub_domain::email::Email::parse(&new.email) {
+        Ok(e) => e.as_str().to_owned(),
+        Err(why) => {
+            errors.push(FieldError::new("email", why));
+            String::new()
+        }
+    };
+    let name = new.full_name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("full_name", "must be 1 to 200 characters"));
+    }
+    let role = Role::parse(&new.role);
+    if role.is_none() {
+        errors.push(FieldError::new(
+            "role",
+            "must be one of owner, admin, manager, accountant, warehouse, operator, viewer",
+        ));
+    }
+    errors.extend(password_problems(&new.password, &email));
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let role = role.unwrap_or(Role::Viewer);
+    if role == Role::Owner && who.role != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let pw = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || passwords::hash(&pw))
+        .await
+        .map_err(AppError::internal)??;
+    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    let row = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let row = users::insert_member(
+                    c,
+                    &users::NewMember {
+                        id: UserId::new(),
+                        organization_id: org,
+                        email: &email,
+                        full_name: &name,
+                        password_hash: &hash,
+                        role,
+                    },
+                )?;
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(actor),
+                        action: "user.create".into(),
+                        entity_type: "user".into(),
+                        entity_id: Some(row.id.clone()),
+                        after: Some(serde_json::json!({ "email": row.email, "role": role.as_str() })),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                        ..NewAudit::default()
+                    },
+                )?;
+                Ok(row)
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            vendhub_store::StoreError::Conflict(_) => AppError::Conflict("email: already in use".into()),
+            other => other.into(),
+        })?;
+    Ok(member(row, role.as_str().to_owned()))
+}
+
+/// Suspends a member: their sessions end and their tokens stop working at the next request.
+pub async fn suspend(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
+    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    let actor_role = who.role;
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(role) = users::role_in(c, id, org)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if role == Role::Owner.as_str() && actor_role != Role::Owner {
+                    return Ok(Err(AppError::Forbidden));
+                }
+                users::set_status(c, id, "suspended")?;
+                sessions::revoke_all_of_user(c, &id.to_string(), "suspended")?;
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(actor),
+                        action: "user.suspend".into(),
+                        entity_type: "user".into(),
+                        entity_id: Some(id.to_string()),
+                        before: Some(serde_json::json!({ "status": "active" })),
+                        after: Some(serde_json::json!({ "status": "suspended" })),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                    },
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_policy_names_each_problem() {
+        assert!(password_problems("a-long-passphrase", "x@y.uz").is_empty());
+        assert_eq!(password_problems("short", "x@y.uz").len(), 1);
+        assert_eq!(
+            password_problems("Password123", "x@y.uz")[0].message,
+            "is a common password"
+        );
+        assert_eq!(
+            password_problems("aziz-secure-2026", "aziz@y.uz")[0].message,
+            "must not contain the e-mail address"
+        );
+    }
+}
+
+/// What a member update may change.
+#[derive(Debug, Clone, Default)]
+pub struct MemberPatch {
+    pub full_name: Option<String>,
+    pub role: Option<String>,
+}
+
+pub async fn get(app: &App, who: &Principal, id: UserId) -> Result<Member, AppError> {
+    let org = who.organization_id;
+    let found = app
+        .db()
+        .run(move |c| Ok((users::get(c, id)?, users::role_in(c, id, org)?)))
+        .await?;
+    match found {
+        (Some(u), Some(role)) if u.deleted_at.is_none() => Ok(member(u, role)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Renames or changes a member's role. Nobody but an owner touches an owner or makes one.
+pub async fn update(
+    app: &App,
+    who: &Principal,
+    id: UserId,
+    patch: MemberPatch,
+    meta: &RequestMeta,
+) -> Result<Member, AppError> {
+    let mut errors = Vec::new();
+    let name = patch.full_name.as_ref().map(|n| n.trim().to_owned());
+    if name
+        .as_ref()
+        .is_some_and(|n| n.is_empty() || n.chars().count() > 200)
+    {
+        errors.push(FieldError::new("full_name", "must be 1 to 200 characters"));
+    }
+    let role = match patch.role.as_deref().map(Role::parse) {
+        Some(None) => {
+            errors.push(FieldError::new(
+                "role",
+                "must be one of owner, admin, manager, accountant, warehouse, operator, viewer",
+            ));
+            None
+        }
+        Some(Some(r)) => Some(r),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (org, actor, actor_role, meta) = (who.organization_id, who.user_id, who.role, meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let (Some(user), Some(current)) = (users::get(c, id)?, users::role_in(c, id, org)?) else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if user.deleted_at.is_some() {
+                    return Ok(Err(AppError::NotFound));
+                }
+                let touches_owner = current == Role::Owner.as_str() || role == Some(Role::Owner);
+                if touches_owner && actor_role != Role::Owner {
+                    return Ok(Err(AppError::Forbidden));
+                }
+                if role.is_some() && id == actor {
+                    return Ok(Err(AppError::Rule("you cannot change your own role".into())));
+                }
+                if let Some(n) = &name {
+                    users::update_profile(c, id, n)?;
+                }
+                if let Some(r) = role {
+                    users::set_role(c, id, org, r)?;
+                }
+                let after_role = role.map_or(current.clone(), |r| r.as_str().to_owned());
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(actor.to_string()),
+                        action: "user.update".into(),
+                        entity_type: "user".into(),
+                        entity_id: Some(id.to_string()),
+                        before: Some(serde_json::json!({ "full_name": user.full_name, "role": current })),
+                        after: Some(serde_json::json!({
+                            "full_name": name.clone().unwrap_or_else(|| user.full_name.clone()), "role": after_role
+                        })),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                    },
+                )?;
+                let fresh = users::get(c, id)?.ok_or(vendhub_store::StoreError::NotFound)?;
+                Ok(Ok(member(fresh, after_role)))
+            })
+        })
+        .await?
+}
+
+/// Soft-deletes a member: sessions end, the e-mail becomes free, the audit log keeps the history.
+pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
+    let (org, actor, actor_role, meta) = (who.organization_id, who.user_id, who.role, meta.clone());
+    if id == actor {
+        return Err(AppError::Rule("you cannot delete yourself".into()));
+    }
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(role) = users::role_in(c, id, org)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if role == Role::Owner.as_str() && actor_role != Role::Owner {
+                    return Ok(Err(AppError::Forbidden));
+                }
+                let Some(user) = users::get(c, id)?.filter(|u| u.deleted_at.is_none()) else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                users::soft_delete(c, id)?;
+                sessions::revoke_all_of_user(c, &id.to_string(), "deleted")?;
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(actor.to_string()),
+                        action: "user.delete".into(),
+                        entity_type: "user".into(),
+                        entity_id: Some(id.to_string()),
+                        before: Some(serde_json::json!({ "email": user.email, "role": role })),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                        ..NewAudit::default()
+                    },
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?
+}
+
+/// Lets a suspended member sign in again.
+pub async fn activate(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
+    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                if users::role_in(c, id, org)?.is_none() {
+                    return Ok(Err(AppError::NotFound));
+                }
+                users::set_status(c, id, "active")?;
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(actor),
+                        action: "user.activate".into(),
+                        entity_type: "user".into(),
+                        entity_id: Some(id.to_string()),
+                        after: Some(serde_json::json!({ "status": "active" })),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                        ..NewAudit::default()
+                    },
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?
+}

@@ -1,0 +1,184 @@
+//! Warehouses of an organization.
+
+use serde::Serialize;
+use vendhub_store::{audit, warehouses};
+
+use crate::auth::{Principal, RequestMeta};
+use crate::error::FieldError;
+use crate::{App, AppError, fleet_audit};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WarehouseView {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn view(w: warehouses::WarehouseRow) -> WarehouseView {
+    WarehouseView {
+        id: w.id,
+        name: w.name,
+        address: w.address,
+        created_at: w.created_at.and_utc(),
+    }
+}
+
+pub async fn list(app: &App, who: &Principal) -> Result<Vec<WarehouseView>, AppError> {
+    let org = who.organization_id;
+    Ok(app
+        .db()
+        .run(move |c| warehouses::list(c, org))
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
+}
+
+pub async fn get(app: &App, who: &Principal, id: String) -> Result<WarehouseView, AppError> {
+    let org = who.organization_id;
+    app.db()
+        .run(move |c| warehouses::get(c, org, &id))
+        .await?
+        .map(view)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    name: &str,
+    address: &str,
+    meta: &RequestMeta,
+) -> Result<WarehouseView, AppError> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "name",
+            "must be 1 to 200 characters",
+        )]));
+    }
+    let now = vendhub_store::now();
+    let row = warehouses::WarehouseRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        organization_id: who.organization_id.to_string(),
+        name,
+        address: address.trim().to_owned(),
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                warehouses::insert(c, &stored)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "warehouse.create",
+                        "warehouse",
+                        &stored.id,
+                        None,
+                        Some(serde_json::json!({ "name": stored.name })),
+                    ),
+                )?;
+                Ok(())
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            vendhub_store::StoreError::Conflict(_) => {
+                AppError::Conflict("name: a warehouse with this name exists".into())
+            }
+            other => other.into(),
+        })?;
+    Ok(view(row))
+}
+
+pub async fn update(
+    app: &App,
+    who: &Principal,
+    id: String,
+    name: &str,
+    address: &str,
+    meta: &RequestMeta,
+) -> Result<WarehouseView, AppError> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "name",
+            "must be 1 to 200 characters",
+        )]));
+    }
+    let (who2, meta, address) = (who.clone(), meta.clone(), address.trim().to_owned());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(before) = warehouses::get(c, who2.organization_id, &id)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                warehouses::update(c, who2.organization_id, &id, &name, &address)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "warehouse.update",
+                        "warehouse",
+                        &id,
+                        Some(serde_json::json!({ "name": before.name, "address": before.address })),
+                        Some(serde_json::json!({ "name": name, "address": address })),
+                    ),
+                )?;
+                Ok(Ok(warehouses::get(c, who2.organization_id, &id)?.map(view)))
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            vendhub_store::StoreError::Conflict(_) => {
+                AppError::Conflict("name: a warehouse with this name exists".into())
+            }
+            other => other.into(),
+        })??
+        .ok_or(AppError::NotFound)
+}
+
+/// Deletes an empty warehouse (stock must be moved or written off first).
+pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
+    let (who2, meta) = (who.clone(), meta.clone());
+    app.db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let Some(before) = warehouses::get(c, who2.organization_id, &id)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let holder = format!("warehouse:{id}");
+                let held =
+                    vendhub_store::stock::balances(c, &who2.organization_id.to_string(), &holder, false)?;
+                if !held.is_empty() {
+                    return Ok(Err(AppError::Rule(format!(
+                        "the warehouse still holds {} product(s): move or write them off first",
+                        held.len()
+                    ))));
+                }
+                warehouses::soft_delete(c, who2.organization_id, &id)?;
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "warehouse.delete",
+                        "warehouse",
+                        &id,
+                        Some(serde_json::json!({ "name": before.name })),
+                        None,
+                    ),
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?
+}

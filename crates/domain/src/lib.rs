@@ -1,0 +1,12 @@
+//! VendHub's domain: pure types and rules shared by every layer. No I/O, no async, no database.
+
+pub mod audit;
+pub mod dex;
+pub mod email;
+pub mod ids;
+pub mod jobs;
+pub mod money;
+pub mod planogram;
+pub mod prekit;
+pub mod roles;
+pub mod stock;

@@ -1,0 +1,32 @@
+//! `/api/v1`: one module per area.
+
+pub mod audit;
+pub mod auth;
+pub mod inventory;
+pub mod invites;
+pub mod locations;
+pub mod machines;
+pub mod organizations;
+pub mod products;
+pub mod templates;
+pub mod users;
+pub mod warehouses;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::HttpState;
+
+pub fn routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .merge(auth::routes())
+        .merge(users::routes())
+        .merge(invites::routes())
+        .merge(organizations::routes())
+        .merge(audit::routes())
+        .merge(locations::routes())
+        .merge(machines::routes())
+        .merge(products::routes())
+        .merge(templates::routes())
+        .merge(warehouses::routes())
+        .merge(inventory::routes())
+}

@@ -1,0 +1,123 @@
+//! VendHub's HTTP interface: the router, with health, metrics, OpenAPI and the `/api/v1` areas.
+//! Handlers are thin: extract, call one use case, map the result; errors become problem+json here.
+
+pub mod api;
+pub mod cookies;
+pub mod extract;
+pub mod health;
+pub mod layers;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+pub mod qr;
+pub mod rate_limit;
+
+use std::sync::Arc;
+
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use vendhub_app::App;
+
+pub use metrics::MetricsHandle;
+
+/// What the binary knows about itself, for `/health/version`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BuildInfo {
+    pub version: &'static str,
+    pub rust_version: &'static str,
+    pub git_commit: &'static str,
+    pub build_time: &'static str,
+}
+
+/// HTTP-only settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub production: bool,
+    /// Serve `/docs` (Swagger UI).
+    pub swagger: bool,
+    /// `Authorization: Bearer <token>` required on `/metrics` when set.
+    pub metrics_token: Option<String>,
+    /// Serve `/metrics` on the main router (false when `METRICS_PORT` moves it elsewhere).
+    pub metrics_on_main: bool,
+    pub cors_origins: Vec<String>,
+    /// JSON bodies (`VENDHUB_BODY_LIMIT`).
+    pub body_limit: usize,
+    /// Uploaded files (`MAX_FILE_SIZE`); the hard limit on any request body is the larger of the two.
+    pub upload_limit: usize,
+    pub request_timeout: std::time::Duration,
+    /// `None` turns rate limiting off.
+    pub rate_limits: Option<rate_limit::RateLimits>,
+    pub build: BuildInfo,
+}
+
+impl HttpConfig {
+    pub fn for_tests() -> Self {
+        Self {
+            production: false,
+            swagger: true,
+            metrics_token: None,
+            metrics_on_main: true,
+            cors_origins: Vec::new(),
+            body_limit: 1 << 20,
+            upload_limit: 10 << 20,
+            request_timeout: std::time::Duration::from_secs(30),
+            rate_limits: None,
+            build: BuildInfo {
+                version: "test",
+                rust_version: "test",
+                git_commit: "test",
+                build_time: "test",
+            },
+        }
+    }
+}
+
+/// The state every handler gets.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: App,
+    pub config: Arc<HttpConfig>,
+    pub metrics: MetricsHandle,
+}
+
+/// The routes with their OpenAPI description; `router` adds the layers.
+fn routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .merge(health::routes())
+        .merge(api::routes())
+}
+
+/// The whole HTTP application.
+pub fn router(state: &HttpState) -> Router {
+    router_with(state, None)
+}
+
+/// The whole HTTP application plus `extra` routes (tests' stand-ins), which pass the same layers.
+pub fn router_with(state: &HttpState, extra: Option<Router>) -> Router {
+    let (api, doc) = routes().split_for_parts();
+    let mut app = api.merge(openapi::routes(doc, state.config.swagger));
+    if state.config.metrics_on_main {
+        app = app.merge(metrics::routes());
+    }
+    let mut app = app.fallback(problem::not_found).with_state(state.clone());
+    if let Some(extra) = extra {
+        app = app.merge(extra);
+    }
+    let app = app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        rate_limit::limit,
+    ));
+    layers::apply(app, state)
+}
+
+/// `/metrics` alone, for `METRICS_PORT`.
+pub fn metrics_router(state: &HttpState) -> Router {
+    metrics::routes()
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(layers::count_request))
+}
+
+/// The OpenAPI document of every route (used by tests and `openapi.json`).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}

@@ -1,0 +1,19 @@
+//! The `vendhub` binary's library: configuration, wiring (a URL picks each adapter), the server's life
+//! cycle, and the CLI. `main.rs` only calls [`cli::main`].
+
+pub mod cli;
+pub mod config;
+pub mod secrets;
+pub mod serve;
+pub mod telemetry;
+pub mod wiring;
+
+/// This build, for `/health/version` and `--version`.
+pub fn build_info() -> vendhub_http::BuildInfo {
+    vendhub_http::BuildInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        rust_version: env!("VENDHUB_RUST_VERSION"),
+        git_commit: env!("VENDHUB_GIT_COMMIT"),
+        build_time: env!("VENDHUB_BUILD_TIME"),
+    }
+}

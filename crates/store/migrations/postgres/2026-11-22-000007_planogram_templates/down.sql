@@ -1,0 +1,1 @@
+DROP TABLE planogram_templates;

@@ -1,0 +1,4 @@
+DROP TABLE warehouses;
+DROP TABLE products;
+DROP TABLE machines;
+DROP TABLE locations;

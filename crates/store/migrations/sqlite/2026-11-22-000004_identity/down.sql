@@ -1,0 +1,11 @@
+DROP TABLE audit_log;
+DROP TABLE backup_codes;
+DROP TABLE sessions;
+ALTER TABLE users DROP COLUMN last_login_at;
+ALTER TABLE users DROP COLUMN totp_locked_until;
+ALTER TABLE users DROP COLUMN totp_failures;
+ALTER TABLE users DROP COLUMN totp_last_step;
+ALTER TABLE users DROP COLUMN totp_enabled;
+ALTER TABLE users DROP COLUMN totp_secret;
+ALTER TABLE users DROP COLUMN locked_until;
+ALTER TABLE users DROP COLUMN failed_logins;

@@ -1,0 +1,10 @@
+DROP TABLE stocktake_lines;
+DROP TABLE stocktakes;
+DROP TABLE stock_balances;
+DROP TABLE stock_movements;
+DROP TABLE planogram_slots;
+DROP TABLE machine_moves;
+DROP INDEX products_org_barcode_key;
+ALTER TABLE products DROP COLUMN image_key;
+ALTER TABLE products DROP COLUMN category_id;
+DROP TABLE product_categories;

@@ -1,0 +1,37 @@
+//! VendHub's persistence: one diesel connection type over SQLite and PostgreSQL, embedded migrations,
+//! and repositories per area. Every function here is blocking; `Db::run` moves it to tokio's blocking pool.
+
+pub mod audit;
+pub mod backup_codes;
+pub mod categories;
+pub mod connection;
+pub mod error;
+pub mod invites;
+pub mod jobs;
+pub mod leader;
+pub mod locations;
+pub mod machine_moves;
+pub mod machines;
+pub mod migrations;
+pub mod organizations;
+pub mod password_resets;
+pub mod planograms;
+pub mod products;
+pub mod schema;
+pub mod schema_snapshot;
+pub mod sessions;
+pub mod stock;
+pub mod stocktakes;
+#[cfg(feature = "test-db")]
+pub mod test_db;
+pub mod users;
+pub mod warehouses;
+
+pub use connection::{Backend, Db, DbConn, DbOptions, DbUrl, PoolStatus, write};
+pub use error::StoreError;
+
+/// The current time as stored: UTC, microsecond precision (what both backends keep).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,405 @@
+//! Contract tests that walk the OpenAPI document, so routes added later are covered without anyone
+//! remembering to: every route says who may call it, every role gets exactly what DOMAIN.md allows,
+//! and no id of another organization is ever found.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use vendhub_domain::ids::{OrganizationId, UserId};
+use vendhub_domain::roles::{Permission, Role};
+use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+
+const PASSWORD: &str = "contract-pass-2026";
+
+/// (method, path template, x-permission) of every operation under /api/v1.
+async fn operations(app: &TestApp) -> Vec<(Method, String, String)> {
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let Ok(m) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            let permission = op
+                .get("x-permission")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            ops.push((m, path.clone(), permission));
+        }
+    }
+    // Deleting the organization comes last.
+    ops.sort_by_key(|(m, p, _)| *m == Method::DELETE && p.ends_with("/organizations/current"));
+    ops
+}
+
+fn permission(name: &str) -> Option<Permission> {
+    serde_json::from_value(json!(name)).ok()
+}
+
+async fn send(app: &TestApp, method: &Method, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    let mut req = app.client.request(method.clone(), app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if matches!(*method, Method::POST | Method::PATCH | Method::PUT) {
+        req = req.json(&json!({}));
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn login(app: &TestApp, email: &str, password: &str) -> String {
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login {email}: {body}"))
+        .to_owned()
+}
+
+fn fill(path: &str, id: &str) -> String {
+    path.replace("{id}", id)
+}
+
+#[tokio::test]
+async fn every_api_route_says_who_may_call_it() {
+    let app = TestApp::spawn().await;
+    let ops = operations(&app).await;
+    assert!(ops.len() >= 25, "the document lists the API: {}", ops.len());
+    for (m, path, p) in &ops {
+        let known = matches!(p.as_str(), "public" | "authenticated" | "owner") || permission(p).is_some();
+        assert!(known, "{m} {path} has no (or an unknown) x-permission: {p:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_documented_route_is_served() {
+    let app = TestApp::spawn().await;
+    let id = uuid::Uuid::now_v7().to_string();
+    for (m, path, _) in operations(&app).await {
+        let (_, body) = send(&app, &m, &fill(&path, &id), None).await;
+        assert_ne!(
+            body["detail"], "no such route",
+            "{m} {path} is documented but not served"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_role_gets_exactly_what_domain_md_allows() {
+    let app = TestApp::spawn().await;
+    let owner = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let mut tokens = vec![(
+        Role::Owner,
+        owner.clone(),
+        (OWNER_EMAIL.to_owned(), OWNER_PASSWORD.to_owned()),
+    )];
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::Owner) {
+        let email = format!("{}@matrix.test", role.as_str());
+        let res = app
+            .client
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&owner)
+            .json(&json!({ "email": email, "full_name": "Matrix", "password": PASSWORD, "role": role.as_str() }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        tokens.push((
+            role,
+            login(&app, &email, PASSWORD).await,
+            (email.clone(), PASSWORD.to_owned()),
+        ));
+    }
+    let missing = uuid::Uuid::now_v7().to_string();
+    let mut checked = 0;
+    for (m, path, p) in operations(&app).await {
+        if p == "public" {
+            continue;
+        }
+        let (status, _) = send(&app, &m, &fill(&path, &missing), None).await;
+        assert_eq!(status, 401, "{m} {path} without a token");
+        // The owner last: an allowed destructive call (deleting the organization) must not end the others' turn.
+        for (role, token, (email, password)) in tokens.iter().rev() {
+            // Logging out ends the session it is called with: use a session of its own.
+            let token = if path.ends_with("/logout") {
+                login(&app, email, password).await
+            } else {
+                token.clone()
+            };
+            let token = &token;
+            let allowed = match p.as_str() {
+                "authenticated" => true,
+                "owner" => *role == Role::Owner,
+                other => role.can(permission(other).unwrap()),
+            };
+            let (status, body) = send(&app, &m, &fill(&path, &missing), Some(token)).await;
+            if allowed {
+                assert!(
+                    status != 403 && status != 401,
+                    "{role:?} may {m} {path}, got {status}: {body}"
+                );
+            } else {
+                assert_eq!(status, 403, "{role:?} may not {m} {path}: {body}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+/// Organization A (the demo fleet, a member, a stocktake) and organization B with its own owner; their
+/// owners' tokens.
+async fn two_organizations(app: &TestApp) -> (String, String) {
+    // Organization A gets the demo fleet (machines, products, warehouse, staff) to find ids in.
+    vendhub_app::demo::seed(&app.app).await.unwrap();
+    let a = login(app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    // Organization A gets a member (so it has users and sessions to find).
+    app.client
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&a)
+        .json(
+            &json!({ "email": "member@a.test", "full_name": "A", "password": PASSWORD, "role": "operator" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    login(app, "member@a.test", PASSWORD).await;
+    // And a stocktake of its warehouse.
+    let (_, warehouses) = send(app, &Method::GET, "/api/v1/warehouses", Some(&a)).await;
+    let holder = format!("warehouse:{}", warehouses[0]["id"].as_str().unwrap());
+    let res = app
+        .client
+        .post(app.url("/api/v1/inventory/stocktakes"))
+        .bearer_auth(&a)
+        .json(&json!({ "holder": holder }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    // Organization B with its own owner, made directly in the store.
+    let hash = vendhub_app::passwords::hash(PASSWORD).unwrap();
+    app.app
+        .db()
+        .run(move |c| {
+            let org = OrganizationId::new();
+            vendhub_store::organizations::insert(
+                c,
+                &vendhub_store::organizations::NewOrganization {
+                    id: org,
+                    name: "B",
+                    slug: "b",
+                    timezone: "UTC",
+                    language: "en",
+                },
+            )?;
+            vendhub_store::users::insert_member(
+                c,
+                &vendhub_store::users::NewMember {
+                    id: UserId::new(),
+                    organization_id: org,
+                    email: "owner@b.test",
+                    full_name: "B",
+                    password_hash: &hash,
+                    role: Role::Owner,
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let b = login(app, "owner@b.test", PASSWORD).await;
+
+    (a, b)
+}
+
+#[tokio::test]
+async fn another_organizations_ids_answer_404_on_every_route_that_takes_one() {
+    let app = TestApp::spawn().await;
+    let (a, b) = two_organizations(&app).await;
+    let mut checked = 0;
+    for (m, path, p) in operations(&app).await {
+        if !path.contains("{id}") || p == "public" {
+            continue;
+        }
+        // An id of A's from the collection the route belongs to.
+        let collection = path.split("/{id}").next().unwrap();
+        let (_, mut list) = send(&app, &Method::GET, collection, Some(&a)).await;
+        if !list.is_array() && !list.get("data").is_some_and(Value::is_array) {
+            // `/api/v1/inventory/machine/{id}` takes a machine's id: ask the plural collection.
+            let plural = format!("/api/v1/{}s", collection.rsplit('/').next().unwrap_or_default());
+            list = send(&app, &Method::GET, &plural, Some(&a)).await.1;
+        }
+        let items = list
+            .get("data")
+            .unwrap_or(&list)
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let Some(id) = items
+            .iter()
+            .filter_map(|i| i["id"].as_str())
+            .next_back()
+            .map(str::to_owned)
+        else {
+            panic!("no id of A's found at {collection} for {m} {path}: {list}");
+        };
+        // "Exactly as an id that does not exist": the same answer as for a random id, and never a success.
+        let (status, body) = send(&app, &m, &fill(&path, &id), Some(&b)).await;
+        let random = uuid::Uuid::now_v7().to_string();
+        let (status_random, body_random) = send(&app, &m, &fill(&path, &random), Some(&b)).await;
+        assert!(
+            !status.is_success(),
+            "{m} {path} with A's id as B succeeded: {body}"
+        );
+        assert_eq!(
+            (status, &body["code"]),
+            (status_random, &body_random["code"]),
+            "{m} {path}: A's id differs from none"
+        );
+        if !matches!(m, Method::POST | Method::PUT | Method::PATCH) {
+            assert_eq!(status, 404, "{m} {path} with A's id as B: {body}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked}");
+    // Nothing of A's changed: its member is still there and active.
+    let (_, list) = send(&app, &Method::GET, "/api/v1/users", Some(&a)).await;
+    assert!(
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["status"] == "active"),
+        "{list}"
+    );
+}
+
+/// Replaces every string property of a request schema (resolving `$ref`s) with `value`.
+fn body_from_schema(doc: &Value, schema: &Value, value: &str, depth: u8) -> Value {
+    if depth > 4 {
+        return Value::Null;
+    }
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return body_from_schema(doc, &doc["components"]["schemas"][name], value, depth + 1);
+    }
+    match schema.get("properties").and_then(Value::as_object) {
+        Some(props) => {
+            let mut out = serde_json::Map::new();
+            for (k, p) in props {
+                let t = p.get("type").cloned().unwrap_or(Value::Null);
+                let is = |name: &str| t == name || t.as_array().is_some_and(|a| a.iter().any(|x| x == name));
+                let v = if is("string") {
+                    json!(value)
+                } else if is("integer") || is("number") {
+                    json!(1)
+                } else if is("boolean") {
+                    json!(true)
+                } else {
+                    body_from_schema(doc, p, value, depth + 1)
+                };
+                out.insert(k.clone(), v);
+            }
+            Value::Object(out)
+        }
+        None => Value::Null,
+    }
+}
+
+#[tokio::test]
+async fn injection_strings_in_every_text_field_never_break_a_route() {
+    let app = TestApp::spawn().await;
+    let owner = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let payloads = [
+        "' OR '1'='1'; DROP TABLE users; --",
+        "<script>alert(document.cookie)</script>",
+        "\u{0000}\u{202e}../../etc/passwd",
+        &"x".repeat(5000),
+    ];
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") else {
+                continue;
+            };
+            if path.ends_with("/logout") {
+                continue;
+            }
+            for p in payloads {
+                let body = body_from_schema(&doc, schema, p, 0);
+                let m: Method = method.to_uppercase().parse().unwrap();
+                let res = app
+                    .client
+                    .request(m, app.url(&fill(path, &id)))
+                    .bearer_auth(&owner)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                assert!(status < 500, "{method} {path} answered {status} to {p:?}");
+                checked += 1;
+            }
+        }
+    }
+    // The same strings as ids in paths and as query values.
+    for (m, path, _) in operations(&app).await {
+        if path.ends_with("/logout") || (m == Method::DELETE && !path.contains("{id}")) {
+            continue;
+        }
+        for p in payloads {
+            let encoded: String = url::form_urlencoded::byte_serialize(p.as_bytes()).collect();
+            let url = format!("{}?action={encoded}&page=1", fill(&path, &encoded));
+            let mut req = app.client.request(m.clone(), app.url(&url)).bearer_auth(&owner);
+            if matches!(m, Method::POST | Method::PATCH) {
+                req = req.json(&json!({}));
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            assert!(status < 500, "{m} {path} answered {status} with {p:?} in the URL");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "{checked}");
+    // The owner can still sign in and the tables answer.
+    let again = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .bearer_auth(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[test]
+fn api_routes_are_only_registered_through_the_openapi_router() {
+    // A route added with plain `.route(` would be served but missing from /openapi.json.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../http/src/api");
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains(".route("),
+            "{} registers a route outside OpenApiRouter::routes",
+            path.display()
+        );
+        files += 1;
+    }
+    assert!(files >= 5);
+}

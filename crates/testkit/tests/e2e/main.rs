@@ -1,0 +1,18 @@
+//! End-to-end tests: the real server over HTTP, on SQLite or (with `TEST_DATABASE_URL`) PostgreSQL.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on the first surprise"
+)]
+
+mod auth;
+mod contract;
+mod fleet;
+mod health;
+mod identity;
+mod jobs;
+mod metrics;
+mod problems;
+mod redis;
+mod seed;
+mod shutdown;
