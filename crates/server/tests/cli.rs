@@ -303,22 +303,36 @@ fn migrate_run_revert_and_show_work_like_the_runbook_says() {
     );
 
     let up = run(dir.path(), &env, &["migrate", "run"]);
-    assert!(up.status.success());
-    assert_eq!(stdout(&up).matches("Applied ").count(), n);
-    assert!(stdout(&run(dir.path(), &env, &["migrate", "run"])).contains("No pending migrations."));
-    assert!(stdout(&run(dir.path(), &env, &["migrate", "show"])).contains(&format!("[X] {newest}")));
+    assert!(up.status.success(), "{}{}", stdout(&up), stderr(&up));
+    assert_eq!(stdout(&up).matches("Applied ").count(), n, "{}", stdout(&up));
+    let again = run(dir.path(), &env, &["migrate", "run"]);
+    assert!(
+        stdout(&again).contains("No pending migrations."),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
+    let shown = run(dir.path(), &env, &["migrate", "show"]);
+    assert!(
+        stdout(&shown).contains(&format!("[X] {newest}")),
+        "{}{}",
+        stdout(&shown),
+        stderr(&shown)
+    );
 
     let down = run(dir.path(), &env, &["migrate", "revert"]);
-    assert!(down.status.success());
+    assert!(down.status.success(), "{}{}", stdout(&down), stderr(&down));
     assert!(
         stdout(&down).contains(&format!("Reverted {newest}")),
         "{}",
         stdout(&down)
     );
-    let show = stdout(&run(dir.path(), &env, &["migrate", "show"]));
+    let shown = run(dir.path(), &env, &["migrate", "show"]);
+    let show = stdout(&shown);
     assert!(
         show.contains(&format!("[ ] {newest}")) && show.contains(&format!("{} applied, 1 pending", n - 1)),
-        "{show}"
+        "{show}{}",
+        stderr(&shown)
     );
 }
 
