@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod password_resets;
 pub mod planograms;
 pub mod products;
+pub mod sales;
 pub mod schema;
 pub mod schema_snapshot;
 pub mod sessions;

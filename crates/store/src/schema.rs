@@ -105,6 +105,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        last_refill_at -> Nullable<Timestamp>,
+        last_collection_at -> Nullable<Timestamp>,
     }
 }
 
@@ -313,10 +315,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sales (id) {
+        id -> Text,
+        organization_id -> Text,
+        machine_id -> Text,
+        slot_code -> Nullable<Text>,
+        product_id -> Nullable<Text>,
+        unit_price -> BigInt,
+        quantity -> BigInt,
+        amount -> BigInt,
+        payment_method -> Text,
+        source -> Text,
+        source_id -> Text,
+        flag -> Nullable<Text>,
+        sold_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(machines -> locations (location_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
+    sales,
     users,
     memberships,
     jobs,
