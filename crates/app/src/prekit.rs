@@ -1,12 +1,13 @@
-//! Pre-kit: for chosen machines, what each slot needs to reach par, and the warehouse pick list summed
-//! per product. Slot balances come from the ledger; a slot with no balance falls back to average daily
-//! sales × days since the last refill (the domain's rule; sales history arrives with telemetry).
+//! Pre-kit: for chosen machines (or the machines of an operator's route), what each slot needs to reach
+//! par, and the warehouse pick list summed per product. Slot balances come from the ledger; a slot with
+//! no balance falls back to average daily sales over the last [`HISTORY_DAYS`] days × days since the last
+//! refill (the domain's rule).
 
 use serde::Serialize;
 use vendhub_domain::ids::{MachineId, ProductId};
 use vendhub_domain::prekit::{DailySales, PrekitSlot, pick_list, slot_need};
 use vendhub_domain::stock::{Qty, SlotCode};
-use vendhub_store::{StoreError, machines, planograms, products, stock};
+use vendhub_store::{StoreError, machines, planograms, products, sales, stock};
 
 use crate::auth::Principal;
 use crate::error::FieldError;
@@ -44,8 +45,60 @@ pub struct Prekit {
     pub pick_list: Vec<PickItem>,
 }
 
-pub async fn compute(app: &App, who: &Principal, ids: Vec<MachineId>) -> Result<Prekit, AppError> {
-    if ids.is_empty() || ids.len() > 500 {
+/// How far back sales are averaged for slots whose balance is unknown.
+pub const HISTORY_DAYS: u32 = 28;
+
+/// Which machines to kit.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    /// These machines (1 to 500).
+    Machines(Vec<MachineId>),
+    /// Every machine the operator is assigned to (their route).
+    Operator(vendhub_domain::ids::UserId),
+}
+
+/// One machine as the store reads it: the row, its slots, slot balances, units sold per (slot, product)
+/// in the history window, and when it was last refilled.
+type MachineData = (
+    machines::MachineRow,
+    Vec<planograms::SlotRow>,
+    Vec<stock::BalanceRow>,
+    Vec<(String, String, i64)>,
+    Option<chrono::NaiveDateTime>,
+);
+
+fn load(
+    c: &mut vendhub_store::DbConn,
+    org: vendhub_domain::ids::OrganizationId,
+    ids: &[String],
+) -> Result<Option<Vec<MachineData>>, StoreError> {
+    let since = vendhub_store::now() - chrono::Duration::days(i64::from(HISTORY_DAYS));
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(m) = machines::get(c, org, id)? else {
+            return Ok(None);
+        };
+        let slots = planograms::of_machine(c, &org.to_string(), &m.id)?;
+        let balances = stock::balances(c, &org.to_string(), &format!("slot:{}:", m.id), true)?;
+        let sold = sales::units_per_slot(c, &m.id, since)?;
+        let refilled = machines::last_refill_at(c, &m.id)?;
+        out.push((m, slots, balances, sold, refilled));
+    }
+    Ok(Some(out))
+}
+
+/// Whole days since the last refill; a machine never refilled counts the whole history window.
+fn days_since(refilled: Option<chrono::NaiveDateTime>) -> u32 {
+    refilled.map_or(HISTORY_DAYS, |at| {
+        let days = (vendhub_store::now() - at).num_days().max(0);
+        u32::try_from(days).unwrap_or(u32::MAX)
+    })
+}
+
+pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result<Prekit, AppError> {
+    if let Selection::Machines(ids) = &selection
+        && (ids.is_empty() || ids.len() > 500)
+    {
         return Err(AppError::Validation(vec![FieldError::new(
             "machine_ids",
             "give 1 to 500 machines",
@@ -55,15 +108,13 @@ pub async fn compute(app: &App, who: &Principal, ids: Vec<MachineId>) -> Result<
     let data = app
         .db()
         .run(move |c| {
-            let mut out = Vec::new();
-            for id in &ids {
-                let Some(m) = machines::get(c, org, &id.to_string())? else {
-                    return Ok(None);
-                };
-                let slots = planograms::of_machine(c, &org.to_string(), &m.id)?;
-                let balances = stock::balances(c, &org.to_string(), &format!("slot:{}:", m.id), true)?;
-                out.push((m, slots, balances));
-            }
+            let ids: Vec<String> = match &selection {
+                Selection::Machines(ids) => ids.iter().map(ToString::to_string).collect(),
+                Selection::Operator(user) => machines::ids_of_operator(c, org, &user.to_string())?,
+            };
+            let Some(out) = load(c, org, &ids)? else {
+                return Ok(None);
+            };
             let catalog = products::list(c, org)?;
             Ok(Some((out, catalog)))
         })
@@ -73,8 +124,9 @@ pub async fn compute(app: &App, who: &Principal, ids: Vec<MachineId>) -> Result<
     let corrupt = |e: &dyn std::fmt::Display| AppError::from(StoreError::Corrupt(e.to_string()));
     let mut all = Vec::new();
     let mut machines_out = Vec::new();
-    for (m, slots, balances) in rows {
+    for (m, slots, balances, sold, refilled) in rows {
         let machine: MachineId = m.id.parse().map_err(|e| corrupt(&e))?;
+        let days_since_last_refill = days_since(refilled);
         let mut needs = Vec::new();
         for s in slots {
             let holder = format!("slot:{}:{}", m.id, s.code);
@@ -89,8 +141,13 @@ pub async fn compute(app: &App, who: &Principal, ids: Vec<MachineId>) -> Result<
                 balance: balance.map(Qty::new).transpose().map_err(|e| corrupt(&e))?,
                 par_level: Qty::new(s.par_level).map_err(|e| corrupt(&e))?,
                 capacity: Qty::new(s.capacity).map_err(|e| corrupt(&e))?,
-                avg_daily_sales: DailySales::NONE,
-                days_since_last_refill: 0,
+                avg_daily_sales: sold
+                    .iter()
+                    .find(|(slot, product, _)| *slot == s.code && *product == s.product_id)
+                    .map_or(DailySales::NONE, |(_, _, units)| {
+                        Qty::new(*units).map_or(DailySales::NONE, |q| DailySales::new(q, HISTORY_DAYS))
+                    }),
+                days_since_last_refill,
             };
             needs.push(SlotNeed {
                 slot: s.code,

@@ -210,3 +210,28 @@ pub fn count_by_status(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StoreErr
         .select((machines::status, diesel::dsl::count_star()))
         .load(conn)?)
 }
+
+/// The machines an operator serves (their route), by number.
+pub fn ids_of_operator(
+    conn: &mut DbConn,
+    org: OrganizationId,
+    operator: &str,
+) -> Result<Vec<String>, StoreError> {
+    Ok(machines::table
+        .filter(machines::organization_id.eq(org.to_string()))
+        .filter(machines::operator_id.eq(operator))
+        .filter(machines::deleted_at.is_null())
+        .order(machines::number.asc())
+        .select(machines::id)
+        .load(conn)?)
+}
+
+/// When the machine was last refilled, if ever.
+pub fn last_refill_at(conn: &mut DbConn, id: &str) -> Result<Option<NaiveDateTime>, StoreError> {
+    Ok(machines::table
+        .find(id)
+        .select(machines::last_refill_at)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten())
+}

@@ -79,7 +79,9 @@ pub fn list(
     limit: i64,
 ) -> Result<(Vec<SaleRow>, i64), StoreError> {
     let build = || {
-        let mut q = sales::table.filter(sales::organization_id.eq(org.to_string())).into_boxed();
+        let mut q = sales::table
+            .filter(sales::organization_id.eq(org.to_string()))
+            .into_boxed();
         if let Some(m) = &f.machine_id {
             q = q.filter(sales::machine_id.eq(m.clone()));
         }
@@ -127,4 +129,26 @@ pub fn cash_total(
     }
     let amounts: Vec<i64> = q.select(sales::amount).load(conn)?;
     Ok(amounts.iter().fold(0_i64, |a, b| a.saturating_add(*b)))
+}
+
+/// Units sold per (slot, product) of a machine since `from`, for the pre-kit estimate of slots whose
+/// balance is unknown.
+pub fn units_per_slot(
+    conn: &mut DbConn,
+    machine: &str,
+    from: NaiveDateTime,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let rows: Vec<(Option<String>, Option<String>, i64)> = sales::table
+        .filter(sales::machine_id.eq(machine))
+        .filter(sales::sold_at.ge(from))
+        .select((sales::slot_code, sales::product_id, sales::quantity))
+        .load(conn)?;
+    let mut sums: std::collections::BTreeMap<(String, String), i64> = std::collections::BTreeMap::new();
+    for (slot, product, qty) in rows {
+        if let (Some(slot), Some(product)) = (slot, product) {
+            let e = sums.entry((slot, product)).or_default();
+            *e = e.saturating_add(qty);
+        }
+    }
+    Ok(sums.into_iter().map(|((s, p), q)| (s, p, q)).collect())
 }

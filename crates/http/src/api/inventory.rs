@@ -148,10 +148,13 @@ async fn close_stocktake(
 #[derive(Deserialize, IntoParams)]
 pub struct PrekitQuery {
     /// Comma-separated machine ids.
-    machine_ids: String,
+    machine_ids: Option<String>,
+    /// Or: every machine this operator (user id) is assigned to — their route.
+    operator_id: Option<String>,
 }
 
-/// What each slot of the chosen machines needs to reach par, and the pick list per product.
+/// What each slot of the chosen machines needs to reach par, and the pick list per product. Slots whose
+/// balance is unknown are estimated from the last 28 days of sales × days since the last refill.
 #[utoipa::path(get, path = "/api/v1/inventory/prekit", tag = "inventory", params(PrekitQuery), security(("bearer" = [])),
     responses((status = 200, body = Prekit), (status = 400, body = Problem), (status = 404, body = Problem)),
     extensions(("x-permission" = json!("stock_read"))))]
@@ -160,13 +163,29 @@ async fn prekit(
     Allowed(who, ..): Allowed<perm::StockRead>,
     Query(q): Query<PrekitQuery>,
 ) -> Result<axum::Json<Prekit>, ApiError> {
-    let ids = q
-        .machine_ids
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().map_err(|_| AppError::NotFound))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(axum::Json(vendhub_app::prekit::compute(&s.app, &who, ids).await?))
+    use vendhub_app::prekit::Selection;
+    let selection =
+        match (q.machine_ids, q.operator_id) {
+            (Some(ids), None) => Selection::Machines(
+                ids.split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| s.trim().parse().map_err(|_| AppError::NotFound))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            (None, Some(op)) => Selection::Operator(op.trim().parse().map_err(|_| {
+                AppError::Validation(vec![FieldError::new("operator_id", "must be a user id")])
+            })?),
+            _ => {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "machine_ids",
+                    "give either machine_ids or operator_id",
+                )])
+                .into());
+            }
+        };
+    Ok(axum::Json(
+        vendhub_app::prekit::compute(&s.app, &who, selection).await?,
+    ))
 }
 
 fn holder(field: &str, text: &str) -> Result<Holder, AppError> {
