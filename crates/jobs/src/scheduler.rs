@@ -16,6 +16,8 @@ pub struct Schedule {
     pub kind: String,
     pub every: Duration,
     pub payload: serde_json::Value,
+    /// Shifts the period boundaries: `every` 24 h with `offset` 3 h runs daily at 03:00 UTC.
+    pub offset: Duration,
 }
 
 impl Schedule {
@@ -24,13 +26,22 @@ impl Schedule {
             kind: kind.into(),
             every: every.max(Duration::from_secs(1)),
             payload: serde_json::Value::Null,
+            offset: Duration::ZERO,
         }
+    }
+
+    /// The same schedule with its period boundaries moved by `offset` (daily at a time of day).
+    #[must_use]
+    pub fn at_offset(mut self, offset: Duration) -> Self {
+        self.offset = offset;
+        self
     }
 
     /// The number of the period `at_ms` (milliseconds since the epoch) falls in.
     pub fn slot(&self, at_ms: i64) -> i64 {
         let every = i64::try_from(self.every.as_millis()).unwrap_or(i64::MAX).max(1);
-        at_ms.div_euclid(every)
+        let offset = i64::try_from(self.offset.as_millis()).unwrap_or(0);
+        (at_ms - offset).div_euclid(every)
     }
 }
 

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate run|revert|show`, `seed [--demo]`, `config check`, `healthcheck`.
+//! The command line: `serve`, `migrate run|revert|show`, `seed [--demo]`, `config check`, `healthcheck`,
+//! `backup create|verify|restore|prune`.
 //! Every failure ends with one line on stderr and a non-zero exit code.
 
 use std::process::ExitCode;
@@ -50,6 +51,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Back up the database and uploaded files, check or restore a backup, delete old ones.
+    Backup {
+        #[command(subcommand)]
+        action: crate::backup::cli::BackupAction,
     },
     /// Exit 0 when the local server's /health/ready answers ok (for containers without curl).
     Healthcheck {
@@ -128,6 +134,7 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Audit {
             action: AuditAction::Verify,
         } => audit_verify().await,
+        Command::Backup { action } => crate::backup::cli::run(action).await.map_err(Failure),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod sales;
 pub mod schema;
 pub mod schema_snapshot;
 pub mod sessions;
+pub mod snapshot;
 pub mod stock;
 pub mod stocktakes;
 #[cfg(feature = "test-db")]
