@@ -141,3 +141,18 @@ impl Scheduler {
         }
     }
 }
+
+#[cfg(test)]
+mod offset_tests {
+    use super::*;
+
+    #[test]
+    fn a_daily_schedule_with_an_offset_turns_over_at_that_time_of_day() {
+        let s = Schedule::every("x", Duration::from_secs(86_400)).at_offset(Duration::from_secs(3 * 3600));
+        let day = 86_400_000_i64;
+        let three = 3 * 3_600_000_i64;
+        assert_eq!(s.slot(10 * day + three - 1), s.slot(10 * day));
+        assert_eq!(s.slot(10 * day + three), s.slot(10 * day) + 1);
+        assert_eq!(s.slot(11 * day + three - 1), s.slot(10 * day + three));
+    }
+}

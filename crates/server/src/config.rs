@@ -1036,3 +1036,32 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod backup_tests {
+    use super::*;
+
+    #[test]
+    fn backup_cron_is_a_daily_time_of_day() {
+        assert_eq!(parse_daily_cron("0 3 * * *"), Ok(Duration::from_secs(3 * 3600)));
+        assert_eq!(
+            parse_daily_cron(" 30  23 * * * "),
+            Ok(Duration::from_secs(23 * 3600 + 30 * 60))
+        );
+        for bad in ["", "0 3 * * 1", "60 3 * * *", "0 24 * * *", "*/5 * * * *", "0 3"] {
+            assert!(parse_daily_cron(bad).is_err(), "{bad:?}");
+        }
+        let env: HashMap<String, String> = [("BACKUP_CRON".to_owned(), "0 3 * * MON".to_owned())].into();
+        let e = Config::from_map(&env).unwrap_err().to_string();
+        assert!(e.contains("BACKUP_CRON"), "{e}");
+        let env: HashMap<String, String> = [
+            ("BACKUP_ENABLED".to_owned(), "true".to_owned()),
+            ("BACKUP_KEEP_DAYS".to_owned(), "7".to_owned()),
+        ]
+        .into();
+        let c = Config::from_map(&env).unwrap();
+        assert!(c.backup.enabled);
+        assert_eq!(c.backup.keep_days, 7);
+        assert_eq!(c.backup.dir, PathBuf::from("./data/backups"));
+    }
+}
