@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod organizations;
 pub mod password_resets;
 pub mod planograms;
+pub mod portable;
 pub mod products;
 pub mod sales;
 pub mod schema;

@@ -112,6 +112,11 @@ pub fn write(dest: &Path, files: &[(String, PathBuf)], mut manifest: Manifest) -
 /// each entry there. Any damage (bad gzip, truncated tar, wrong checksum, missing or extra entry) is an
 /// error naming it.
 pub fn read(path: &Path, extract_to: Option<&Path>) -> Result<Manifest, BackupError> {
+    read_as(path, extract_to, FORMAT)
+}
+
+/// [`read`] for an archive of the given `format` (a backup or a portable export).
+pub fn read_as(path: &Path, extract_to: Option<&Path>, format: &str) -> Result<Manifest, BackupError> {
     let file = File::open(path).map_err(io("cannot open", path))?;
     let corrupt = |what: String| BackupError::Corrupt(format!("{}: {what}", path.display()));
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
@@ -161,8 +166,8 @@ pub fn read(path: &Path, extract_to: Option<&Path>) -> Result<Manifest, BackupEr
         .map_err(|e| corrupt(format!("truncated or damaged ({e})")))?;
     let manifest =
         manifest.ok_or_else(|| corrupt("no manifest.json: incomplete or not a VendHub backup".into()))?;
-    if manifest.format != FORMAT {
-        return Err(corrupt(format!("format {:?} is not {FORMAT:?}", manifest.format)));
+    if manifest.format != format {
+        return Err(corrupt(format!("format {:?} is not {format:?}", manifest.format)));
     }
     if manifest.format_version > FORMAT_VERSION {
         return Err(corrupt(format!(

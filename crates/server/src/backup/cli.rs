@@ -109,3 +109,41 @@ pub async fn run(action: BackupAction) -> Result<(), String> {
     }
     Ok(())
 }
+
+pub async fn export(out: Option<PathBuf>) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    crate::telemetry::init(&config);
+    let target = Target::from_config(&config);
+    let out = out.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "vendhub-export-{}.tar.gz",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    let shown = out.display().to_string();
+    let m = blocking(move || super::portable::export(&target, &out)).await?;
+    println!(
+        "Export written: {shown} ({}, schema {}, {} tables, {} rows)",
+        m.backend,
+        m.schema_version.as_deref().unwrap_or("none"),
+        m.row_counts.len(),
+        rows(&m)
+    );
+    Ok(())
+}
+
+pub async fn import(file: PathBuf) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    crate::telemetry::init(&config);
+    let target = Target::from_config(&config);
+    let url = target.url.redacted();
+    let shown = file.display().to_string();
+    let m = blocking(move || super::portable::import(&target, &file)).await?;
+    println!(
+        "Imported {shown} ({} export, schema {}, {} rows) into {url}",
+        m.backend,
+        m.schema_version.as_deref().unwrap_or("none"),
+        rows(&m)
+    );
+    Ok(())
+}

@@ -10,6 +10,7 @@ pub mod archive;
 pub mod cli;
 pub mod job;
 pub mod lock;
+pub mod portable;
 mod postgres;
 mod sqlite;
 
@@ -37,6 +38,12 @@ pub enum BackupError {
 
 impl From<vendhub_store::StoreError> for BackupError {
     fn from(e: vendhub_store::StoreError) -> Self {
+        Self::Database(e.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for BackupError {
+    fn from(e: diesel::result::Error) -> Self {
         Self::Database(e.to_string())
     }
 }
