@@ -336,12 +336,57 @@ fn prune_deletes_old_backups_but_keeps_the_newest() {
     assert!(out.contains("Pruned 0 backups"), "the newest stays: {out}");
 }
 
+#[test]
+fn with_backup_enabled_the_scheduler_writes_the_days_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path());
+    let backups = dir.path().join("nightly");
+    let _server = Server::start_with(
+        dir.path(),
+        &db,
+        &[
+            ("BACKUP_ENABLED", "true"),
+            ("BACKUP_CRON", "0 3 * * *"),
+            ("BACKUP_KEEP_DAYS", "7"),
+            ("BACKUP_DIR", backups.to_str().unwrap()),
+        ],
+    );
+    // The day's period has begun and no backup job exists for it yet: the leader enqueues it at once.
+    let start = Instant::now();
+    let written = loop {
+        let found: Vec<PathBuf> = std::fs::read_dir(&backups)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if let Some(f) = found
+            .into_iter()
+            .find(|p| p.extension().is_some_and(|e| e == "gz"))
+        {
+            break f;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no scheduled backup written"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let manifest = vendhub::backup::verify(&written).unwrap();
+    assert!(manifest.row_counts["machines"] > 0);
+}
+
 /// `vendhub serve` on a free port, until dropped.
 struct Server(Child);
 
 impl Server {
     fn start(dir: &Path, db: &TestDb) -> Self {
-        let mut child = vendhub(dir, db)
+        Self::start_with(dir, db, &[])
+    }
+
+    fn start_with(dir: &Path, db: &TestDb, env: &[(&str, &str)]) -> Self {
+        let mut cmd = vendhub(dir, db);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
             .env("PORT", "0")
             .env("HOST", "127.0.0.1")
             .arg("serve")
