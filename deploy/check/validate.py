@@ -51,6 +51,8 @@ CLI = {
     "config": ({"check"}, set()),
     "healthcheck": (None, set()),
     "backup": ({"create", "restore", "verify", "prune"}, {"--out", "--yes", "--keep-days"}),
+    "export": (None, {"--out"}),
+    "import": (None, set()),
     "--version": (None, set()),
 }
 BACKUP_OPTS = {"create": {"--out"}, "restore": {"--yes"}, "verify": set(), "prune": {"--keep-days"}}

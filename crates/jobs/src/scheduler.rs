@@ -16,6 +16,8 @@ pub struct Schedule {
     pub kind: String,
     pub every: Duration,
     pub payload: serde_json::Value,
+    /// Shifts the period boundaries: `every` 24 h with `offset` 3 h runs daily at 03:00 UTC.
+    pub offset: Duration,
 }
 
 impl Schedule {
@@ -24,13 +26,22 @@ impl Schedule {
             kind: kind.into(),
             every: every.max(Duration::from_secs(1)),
             payload: serde_json::Value::Null,
+            offset: Duration::ZERO,
         }
+    }
+
+    /// The same schedule with its period boundaries moved by `offset` (daily at a time of day).
+    #[must_use]
+    pub fn at_offset(mut self, offset: Duration) -> Self {
+        self.offset = offset;
+        self
     }
 
     /// The number of the period `at_ms` (milliseconds since the epoch) falls in.
     pub fn slot(&self, at_ms: i64) -> i64 {
         let every = i64::try_from(self.every.as_millis()).unwrap_or(i64::MAX).max(1);
-        at_ms.div_euclid(every)
+        let offset = i64::try_from(self.offset.as_millis()).unwrap_or(0);
+        (at_ms - offset).div_euclid(every)
     }
 }
 
@@ -128,5 +139,20 @@ impl Scheduler {
                 last.insert(s.kind.clone(), slot);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod offset_tests {
+    use super::*;
+
+    #[test]
+    fn a_daily_schedule_with_an_offset_turns_over_at_that_time_of_day() {
+        let s = Schedule::every("x", Duration::from_secs(86_400)).at_offset(Duration::from_secs(3 * 3600));
+        let day = 86_400_000_i64;
+        let three = 3 * 3_600_000_i64;
+        assert_eq!(s.slot(10 * day + three - 1), s.slot(10 * day));
+        assert_eq!(s.slot(10 * day + three), s.slot(10 * day) + 1);
+        assert_eq!(s.slot(11 * day + three - 1), s.slot(10 * day + three));
     }
 }

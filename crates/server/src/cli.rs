@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate run|revert|show`, `seed [--demo]`, `config check`, `healthcheck`.
+//! The command line: `serve`, `migrate run|revert|show`, `seed [--demo]`, `config check`, `healthcheck`,
+//! `backup create|verify|restore|prune`.
 //! Every failure ends with one line on stderr and a non-zero exit code.
 
 use std::process::ExitCode;
@@ -51,6 +52,19 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Back up the database and uploaded files, check or restore a backup, delete old ones.
+    Backup {
+        #[command(subcommand)]
+        action: crate::backup::cli::BackupAction,
+    },
+    /// Write the whole installation in a backend-neutral archive (to move between SQLite and PostgreSQL).
+    Export {
+        /// The archive to write (default: `./vendhub-export-<time>.tar.gz`).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Import an export into `DATABASE_URL` (an empty database of the same schema version).
+    Import { file: std::path::PathBuf },
     /// Exit 0 when the local server's /health/ready answers ok (for containers without curl).
     Healthcheck {
         /// Defaults to http://127.0.0.1:$PORT/health/ready.
@@ -128,6 +142,9 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Audit {
             action: AuditAction::Verify,
         } => audit_verify().await,
+        Command::Backup { action } => crate::backup::cli::run(action).await.map_err(Failure),
+        Command::Export { out } => crate::backup::cli::export(out).await.map_err(Failure),
+        Command::Import { file } => crate::backup::cli::import(file).await.map_err(Failure),
     }
 }
 

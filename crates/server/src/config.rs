@@ -168,6 +168,44 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// What `config check` prints: every variable with its effective value (secrets redacted).
     pub effective: Vec<(String, String)>,
+    pub backup: BackupConfig,
+}
+
+/// Backups (`BACKUP_*`): where `vendhub backup` writes, and the scheduled daily backup.
+#[derive(Debug, Clone)]
+pub struct BackupConfig {
+    pub dir: PathBuf,
+    pub enabled: bool,
+    /// The time of day (UTC) of the scheduled backup, from `BACKUP_CRON` (`M H * * *`).
+    pub daily_at: Duration,
+    pub keep_days: u32,
+}
+
+/// Reads `BACKUP_CRON`: a daily cron line, `minute hour * * *` (UTC).
+pub fn parse_daily_cron(raw: &str) -> Result<Duration, String> {
+    let fields: Vec<&str> = raw.split_whitespace().collect();
+    let bad =
+        || format!("must be a daily cron line \"MINUTE HOUR * * *\" such as \"0 3 * * *\" (got {raw:?})");
+    let [minute, hour, "*", "*", "*"] = fields.as_slice() else {
+        return Err(bad());
+    };
+    let minute: u64 = minute.parse().ok().filter(|m| *m < 60).ok_or_else(bad)?;
+    let hour: u64 = hour.parse().ok().filter(|h| *h < 24).ok_or_else(bad)?;
+    Ok(Duration::from_secs(hour * 3600 + minute * 60))
+}
+
+fn backup(v: &mut Vars<'_>) -> BackupConfig {
+    let cron = v.string("BACKUP_CRON", "0 3 * * *");
+    let daily_at = parse_daily_cron(&cron).unwrap_or_else(|e| {
+        v.problem("BACKUP_CRON", e);
+        Duration::ZERO
+    });
+    BackupConfig {
+        dir: PathBuf::from(v.string("BACKUP_DIR", "./data/backups")),
+        enabled: v.flag("BACKUP_ENABLED", false),
+        daily_at,
+        keep_days: v.parse("BACKUP_KEEP_DAYS", 14u32, "a whole number of days"),
+    }
 }
 
 /// One problem with one variable.
@@ -747,6 +785,7 @@ impl Config {
             integrations: integrations(&mut v),
             smtp: smtp(&mut v),
             effective: Vec::new(),
+            backup: backup(&mut v),
         };
         if config.jobs.concurrency == 0 {
             v.problem("JOB_CONCURRENCY", "must be at least 1");
@@ -818,6 +857,7 @@ pub fn known_variables() -> Vec<&'static str> {
     let _ = features(&mut v);
     let _ = integrations(&mut v);
     let _ = smtp(&mut v);
+    let _ = backup(&mut v);
     let mut names = v.read;
     // Read by `from_map` directly.
     names.extend([
@@ -994,5 +1034,34 @@ mod tests {
                 ".env.example lists {name}, which nothing reads"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod backup_tests {
+    use super::*;
+
+    #[test]
+    fn backup_cron_is_a_daily_time_of_day() {
+        assert_eq!(parse_daily_cron("0 3 * * *"), Ok(Duration::from_secs(3 * 3600)));
+        assert_eq!(
+            parse_daily_cron(" 30  23 * * * "),
+            Ok(Duration::from_secs(23 * 3600 + 30 * 60))
+        );
+        for bad in ["", "0 3 * * 1", "60 3 * * *", "0 24 * * *", "*/5 * * * *", "0 3"] {
+            assert!(parse_daily_cron(bad).is_err(), "{bad:?}");
+        }
+        let env: HashMap<String, String> = [("BACKUP_CRON".to_owned(), "0 3 * * MON".to_owned())].into();
+        let e = Config::from_map(&env).unwrap_err().to_string();
+        assert!(e.contains("BACKUP_CRON"), "{e}");
+        let env: HashMap<String, String> = [
+            ("BACKUP_ENABLED".to_owned(), "true".to_owned()),
+            ("BACKUP_KEEP_DAYS".to_owned(), "7".to_owned()),
+        ]
+        .into();
+        let c = Config::from_map(&env).unwrap();
+        assert!(c.backup.enabled);
+        assert_eq!(c.backup.keep_days, 7);
+        assert_eq!(c.backup.dir, PathBuf::from("./data/backups"));
     }
 }

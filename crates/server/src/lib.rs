@@ -1,6 +1,7 @@
 //! The `vendhub` binary's library: configuration, wiring (a URL picks each adapter), the server's life
 //! cycle, and the CLI. `main.rs` only calls [`cli::main`].
 
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod secrets;

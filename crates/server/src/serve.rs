@@ -31,6 +31,8 @@ pub struct Running {
     schedules: Vec<vendhub_jobs::Schedule>,
     shutdown_timeout: Duration,
     shutdown_delay: Duration,
+    /// SQLite: held while serving, so that `vendhub backup restore` refuses to run under us.
+    _server_lock: Option<crate::backup::lock::ServerLock>,
 }
 
 async fn bind(host: std::net::IpAddr, port: u16) -> Result<TcpListener, StartError> {
@@ -62,6 +64,7 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
     if let Some(path) = crate::secrets::ensure(&mut config).map_err(StartError::Secrets)? {
         tracing::info!(path = %path.display(), "generated JWT secrets for the embedded default");
     }
+    let server_lock = server_lock(&config);
     let metrics = vendhub_http::MetricsHandle::install().map_err(StartError::Metrics)?;
     let db = wiring::connect_db(&config).await?;
     let applied = wiring::migrate(&db).await?;
@@ -90,6 +93,10 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
     }
     let mut schedules = Scheduler::standard_schedules();
     schedules.extend(extras.schedules);
+    if let Some((backup, schedule)) = crate::backup::job::daily(&config) {
+        registry.extend(backup);
+        schedules.push(schedule);
+    }
     let worker = WorkerConfig {
         concurrency: config.jobs.concurrency,
         poll_interval: config.jobs.poll_interval,
@@ -118,7 +125,26 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
         schedules,
         shutdown_timeout: config.shutdown_timeout,
         shutdown_delay: config.shutdown_delay,
+        _server_lock: server_lock,
     })
+}
+
+/// Takes the SQLite server lock; another holder (a second server, a restore) is only warned about here.
+fn server_lock(config: &Config) -> Option<crate::backup::lock::ServerLock> {
+    let vendhub_store::DbUrl::Sqlite(db) = &config.database.url else {
+        return None;
+    };
+    match crate::backup::lock::ServerLock::acquire(db) {
+        Ok(Some(lock)) => Some(lock),
+        Ok(None) => {
+            tracing::warn!(db = %db.display(), "another process holds this SQLite database's server lock");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot take the SQLite server lock");
+            None
+        }
+    }
 }
 
 impl Running {

@@ -16,11 +16,13 @@ pub mod migrations;
 pub mod organizations;
 pub mod password_resets;
 pub mod planograms;
+pub mod portable;
 pub mod products;
 pub mod sales;
 pub mod schema;
 pub mod schema_snapshot;
 pub mod sessions;
+pub mod snapshot;
 pub mod stock;
 pub mod stocktakes;
 #[cfg(feature = "test-db")]

@@ -93,3 +93,22 @@ pub fn status(conn: &mut DbConn) -> Result<Vec<MigrationStatus>, StoreError> {
 pub fn latest_known(conn: &mut DbConn) -> Result<Option<String>, StoreError> {
     Ok(status(conn)?.into_iter().map(|m| m.version).max())
 }
+
+/// The versions of every migration this binary ships for `backend`, oldest first (no connection needed).
+pub fn known_versions(backend: crate::connection::Backend) -> Result<Vec<String>, StoreError> {
+    use diesel::migration::MigrationSource;
+    let mut v: Vec<String> = match backend {
+        crate::connection::Backend::Sqlite => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)
+            .map_err(err)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+        crate::connection::Backend::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES)
+            .map_err(err)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+    };
+    v.sort();
+    Ok(v)
+}

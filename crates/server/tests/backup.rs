@@ -1,0 +1,419 @@
+//! `vendhub backup create|verify|restore|prune` as an operator runs them, on SQLite (default) or
+//! PostgreSQL (`TEST_DATABASE_URL`): a backup taken under write load restores table for table and row
+//! for row; damaged, newer-schema and running-server cases are refused and leave the target as it was.
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on the first surprise")]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use vendhub_store::test_db::TestDb;
+use vendhub_store::{DbUrl, snapshot};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vendhub");
+
+fn db_url(db: &TestDb) -> String {
+    match &db.url {
+        DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+        DbUrl::Postgres(u) => u.clone(),
+    }
+}
+
+fn vendhub(dir: &Path, db: &TestDb) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LOG_LEVEL", "warn")
+        .env("DATABASE_URL", db_url(db));
+    cmd
+}
+
+fn run(dir: &Path, db: &TestDb, args: &[&str]) -> Output {
+    vendhub(dir, db).args(args).output().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Fails with one line on stderr that contains `needle`.
+fn refused(o: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success(),
+        "expected a refusal, got: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("error: ") && err.contains(needle),
+        "{needle:?} not in: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Every table's rows, as text.
+fn dump_tables(db: &TestDb) -> Vec<(String, Vec<String>)> {
+    let mut conn = vendhub_store::connection::establish(&db.url).unwrap();
+    snapshot::tables(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            let rows = snapshot::table_rows(&mut conn, &t).unwrap();
+            (t, rows)
+        })
+        .collect()
+}
+
+fn seeded(dir: &Path) -> TestDb {
+    let db = TestDb::new();
+    ok(&run(dir, &db, &["seed", "--demo"]));
+    db
+}
+
+fn create_backup(dir: &Path, db: &TestDb) -> PathBuf {
+    let out = ok(&run(dir, db, &["backup", "create", "--out", "backups"]));
+    assert!(out.starts_with("Backup written: "), "{out}");
+    let name = out
+        .trim_start_matches("Backup written: ")
+        .split(" (")
+        .next()
+        .unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = seeded(dir.path());
+    // A writer keeps adding rows while the backup runs.
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let (url, stop, written) = (source.url.clone(), stop.clone(), written.clone());
+        std::thread::spawn(move || {
+            let mut conn = vendhub_store::connection::establish(&url).unwrap();
+            let mut i = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let job = vendhub_store::jobs::NewJob::new("test.load", serde_json::json!({ "i": i }));
+                vendhub_store::write(&mut conn, |c| vendhub_store::jobs::enqueue(c, &job)).unwrap();
+                written.fetch_add(1, Ordering::Relaxed);
+                i += 1;
+            }
+        })
+    };
+    while written.load(Ordering::Relaxed) < 20 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let file = create_backup(dir.path(), &source);
+    let during = written.load(Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+    assert!(written.load(Ordering::Relaxed) > 20);
+
+    let manifest = vendhub::backup::verify(&file).unwrap();
+    let jobs_in_backup = manifest.row_counts["jobs"];
+    assert!(
+        jobs_in_backup >= 20,
+        "{jobs_in_backup} jobs in the backup, {during} written"
+    );
+
+    let target = TestDb::new();
+    let out = ok(&run(
+        dir.path(),
+        &target,
+        &["backup", "restore", file.to_str().unwrap()],
+    ));
+    assert!(out.starts_with("Restored "), "{out}");
+
+    let before = dump_tables(&source);
+    let after = dump_tables(&target);
+    assert_eq!(
+        before.iter().map(|t| &t.0).collect::<Vec<_>>(),
+        after.iter().map(|t| &t.0).collect::<Vec<_>>(),
+        "the same tables"
+    );
+    for ((table, rows), (_, restored)) in before.iter().zip(&after) {
+        assert_eq!(
+            i64::try_from(restored.len()).unwrap(),
+            manifest.row_counts[table],
+            "{table}: the manifest counts what was restored"
+        );
+        if table == "jobs" {
+            // Written after the snapshot: the restored rows are a consistent subset.
+            assert!(restored.iter().all(|r| rows.contains(r)), "{table}");
+        } else {
+            assert_eq!(rows, restored, "{table} row for row");
+        }
+    }
+    assert!(before.iter().any(|(t, r)| t == "machines" && !r.is_empty()));
+}
+
+#[test]
+fn verify_refuses_a_flipped_byte_and_a_truncated_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path());
+    let file = create_backup(dir.path(), &db);
+    let out = ok(&run(
+        dir.path(),
+        &db,
+        &["backup", "verify", file.to_str().unwrap()],
+    ));
+    assert!(out.starts_with("Backup OK: "), "{out}");
+
+    let bytes = std::fs::read(&file).unwrap();
+    for at in [bytes.len() / 3, bytes.len() / 2, bytes.len() - 3] {
+        let mut flipped = bytes.clone();
+        flipped[at] ^= 0x01;
+        let bad = dir.path().join("flipped.tar.gz");
+        std::fs::write(&bad, &flipped).unwrap();
+        refused(
+            &run(dir.path(), &db, &["backup", "verify", bad.to_str().unwrap()]),
+            "backup is corrupt",
+        );
+    }
+    for len in [10, bytes.len() / 2, bytes.len() - 1] {
+        let short = dir.path().join("short.tar.gz");
+        std::fs::write(&short, &bytes[..len]).unwrap();
+        refused(
+            &run(dir.path(), &db, &["backup", "verify", short.to_str().unwrap()]),
+            "backup is corrupt",
+        );
+    }
+    let target = TestDb::new();
+    let short = dir.path().join("short.tar.gz");
+    refused(
+        &run(
+            dir.path(),
+            &target,
+            &["backup", "restore", short.to_str().unwrap()],
+        ),
+        "backup is corrupt",
+    );
+    assert!(!target_has_data(&target));
+}
+
+fn target_has_data(db: &TestDb) -> bool {
+    if let DbUrl::Sqlite(p) = &db.url
+        && !p.exists()
+    {
+        return false;
+    }
+    let mut conn = vendhub_store::connection::establish(&db.url).unwrap();
+    !snapshot::tables(&mut conn).unwrap().is_empty()
+}
+
+/// The same archive with its manifest changed by `edit` (the entries' checksums stay right).
+fn rewrite_manifest(from: &Path, to: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(std::fs::File::open(from).unwrap()));
+    let out = flate2::write::GzEncoder::new(std::fs::File::create(to).unwrap(), flate2::Compression::fast());
+    let mut builder = tar::Builder::new(out);
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if name == "manifest.json" {
+            let mut m: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            edit(&mut m);
+            data = serde_json::to_vec(&m).unwrap();
+        }
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, &name, data.as_slice()).unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap();
+}
+
+#[test]
+fn a_backup_of_a_newer_schema_is_refused_and_the_target_is_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path());
+    let file = create_backup(dir.path(), &db);
+    let newer = dir.path().join("newer.tar.gz");
+    rewrite_manifest(&file, &newer, |m| {
+        m["schema_version"] = serde_json::json!("99991231000001");
+        m["app_version"] = serde_json::json!("9.0.0");
+    });
+    ok(&run(
+        dir.path(),
+        &db,
+        &["backup", "verify", newer.to_str().unwrap()],
+    ));
+    let target = TestDb::new();
+    refused(
+        &run(
+            dir.path(),
+            &target,
+            &["backup", "restore", newer.to_str().unwrap(), "--yes"],
+        ),
+        "schema version 99991231000001 is not known",
+    );
+    assert!(!target_has_data(&target), "nothing was written");
+}
+
+#[test]
+fn restoring_over_data_needs_yes_and_a_stopped_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path());
+    let file = create_backup(dir.path(), &db);
+    let file = file.to_str().unwrap();
+    // Change something after the backup, so that a restore is visible.
+    ok(&run(dir.path(), &db, &["backup", "create", "--out", "more"]));
+    let before = dump_tables(&db);
+    let mut conn = vendhub_store::connection::establish(&db.url).unwrap();
+    let job = vendhub_store::jobs::NewJob::new("test.after", serde_json::json!({}));
+    vendhub_store::write(&mut conn, |c| vendhub_store::jobs::enqueue(c, &job)).unwrap();
+    drop(conn);
+    let changed = dump_tables(&db);
+    assert_ne!(before, changed);
+
+    refused(&run(dir.path(), &db, &["backup", "restore", file]), "--yes");
+    assert_eq!(dump_tables(&db), changed, "left unchanged");
+
+    {
+        let _server = Server::start(dir.path(), &db);
+        refused(
+            &run(dir.path(), &db, &["backup", "restore", file, "--yes"]),
+            "a vendhub server is running",
+        );
+    }
+    let out = ok(&run(dir.path(), &db, &["backup", "restore", file, "--yes"]));
+    assert!(out.starts_with("Restored "), "{out}");
+    let restored = dump_tables(&db);
+    let jobs = |d: &[(String, Vec<String>)]| d.iter().find(|t| t.0 == "jobs").unwrap().1.len();
+    assert_eq!(
+        jobs(&restored) + 1,
+        jobs(&changed),
+        "the job added after the backup is gone"
+    );
+}
+
+#[test]
+fn prune_deletes_old_backups_but_keeps_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path());
+    let backups = dir.path().join("data/backups");
+    let first = {
+        let out = ok(&run(dir.path(), &db, &["backup", "create"]));
+        assert!(out.contains("data/backups/"), "{out}");
+        std::fs::read_dir(&backups)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path()
+    };
+    let old = std::time::SystemTime::now() - Duration::from_secs(40 * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&first)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(5));
+    ok(&run(dir.path(), &db, &["backup", "create"]));
+    let out = ok(&run(dir.path(), &db, &["backup", "prune", "--keep-days", "30"]));
+    assert!(
+        out.contains("Pruned 1 backups older than 30 days; 1 kept."),
+        "{out}"
+    );
+    assert!(!first.exists());
+    assert_eq!(std::fs::read_dir(&backups).unwrap().count(), 1);
+    let out = ok(&run(dir.path(), &db, &["backup", "prune", "--keep-days", "0"]));
+    assert!(out.contains("Pruned 0 backups"), "the newest stays: {out}");
+}
+
+#[test]
+fn with_backup_enabled_the_scheduler_writes_the_days_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(dir.path());
+    let backups = dir.path().join("nightly");
+    let _server = Server::start_with(
+        dir.path(),
+        &db,
+        &[
+            ("BACKUP_ENABLED", "true"),
+            ("BACKUP_CRON", "0 3 * * *"),
+            ("BACKUP_KEEP_DAYS", "7"),
+            ("BACKUP_DIR", backups.to_str().unwrap()),
+        ],
+    );
+    // The day's period has begun and no backup job exists for it yet: the leader enqueues it at once.
+    let start = Instant::now();
+    let written = loop {
+        let found: Vec<PathBuf> = std::fs::read_dir(&backups)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if let Some(f) = found
+            .into_iter()
+            .find(|p| p.extension().is_some_and(|e| e == "gz"))
+        {
+            break f;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no scheduled backup written"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let manifest = vendhub::backup::verify(&written).unwrap();
+    assert!(manifest.row_counts["machines"] > 0);
+}
+
+/// `vendhub serve` on a free port, until dropped.
+struct Server(Child);
+
+impl Server {
+    fn start(dir: &Path, db: &TestDb) -> Self {
+        Self::start_with(dir, db, &[])
+    }
+
+    fn start_with(dir: &Path, db: &TestDb, env: &[(&str, &str)]) -> Self {
+        let mut cmd = vendhub(dir, db);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .env("PORT", "0")
+            .env("HOST", "127.0.0.1")
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let start = Instant::now();
+        loop {
+            let mut line = String::new();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "server exited early");
+            assert!(start.elapsed() < Duration::from_secs(60));
+            if line.starts_with("VendHub is listening") {
+                std::thread::spawn(move || for _ in reader.lines() {});
+                break;
+            }
+        }
+        // On PostgreSQL the scheduler takes its leader lock within a tick of starting.
+        std::thread::sleep(Duration::from_millis(1500));
+        Self(child)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

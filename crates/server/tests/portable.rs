@@ -1,0 +1,134 @@
+//! `vendhub export` / `vendhub import`: a whole installation moves SQLite → PostgreSQL → SQLite (when
+//! `TEST_DATABASE_URL` names a PostgreSQL server; SQLite → SQLite → SQLite otherwise) with every table
+//! equal row for row, and an import into a database that already holds the organization is refused
+//! with the target left as it was.
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on the first surprise")]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use vendhub_store::test_db::TestDb;
+use vendhub_store::{DbUrl, snapshot};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vendhub");
+
+fn url_text(url: &DbUrl) -> String {
+    match url {
+        DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+        DbUrl::Postgres(u) => u.clone(),
+    }
+}
+
+fn run(dir: &Path, url: &DbUrl, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LOG_LEVEL", "warn")
+        .env("DATABASE_URL", url_text(url))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// One field, written the same way by both backends: booleans as 0/1, timestamps with a space and
+/// no trailing zeros in the fraction.
+fn normalize(field: &str) -> String {
+    match field {
+        "true" => return "1".into(),
+        "false" => return "0".into(),
+        _ => {}
+    }
+    let b = field.as_bytes();
+    if b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b' ') && b[13] == b':' {
+        let mut s = field.replacen('T', " ", 1);
+        if s.contains('.') {
+            s = s.trim_end_matches('0').trim_end_matches('.').to_owned();
+        }
+        return s;
+    }
+    field.to_owned()
+}
+
+/// Every data table's rows, normalized and sorted.
+fn contents(url: &DbUrl) -> Vec<(String, Vec<String>)> {
+    let mut conn = vendhub_store::connection::establish(url).unwrap();
+    snapshot::tables(&mut conn)
+        .unwrap()
+        .into_iter()
+        .filter(|t| t != snapshot::MIGRATIONS_TABLE)
+        .map(|t| {
+            let mut rows: Vec<String> = snapshot::table_rows(&mut conn, &t)
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    r.split('\u{1f}')
+                        .map(normalize)
+                        .collect::<Vec<_>>()
+                        .join("\u{1f}")
+                })
+                .collect();
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn an_installation_moves_to_the_other_backend_and_back_with_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = DbUrl::Sqlite(dir.path().join("first.db"));
+    ok(&run(dir.path(), &first, &["seed", "--demo"]));
+    let middle_db = TestDb::new();
+    let middle = match &middle_db.url {
+        DbUrl::Postgres(_) => middle_db.url.clone(),
+        DbUrl::Sqlite(_) => DbUrl::Sqlite(dir.path().join("middle.db")),
+    };
+    let last = DbUrl::Sqlite(dir.path().join("last.db"));
+
+    let out = ok(&run(dir.path(), &first, &["export", "--out", "one.tar.gz"]));
+    assert!(out.starts_with("Export written: one.tar.gz (sqlite"), "{out}");
+    let out = ok(&run(dir.path(), &middle, &["import", "one.tar.gz"]));
+    assert!(out.starts_with("Imported one.tar.gz (sqlite export"), "{out}");
+    ok(&run(dir.path(), &middle, &["export", "--out", "two.tar.gz"]));
+    ok(&run(dir.path(), &last, &["import", "two.tar.gz"]));
+
+    let original = contents(&first);
+    assert!(original.len() > 10 && original.iter().any(|(t, r)| t == "machines" && !r.is_empty()));
+    let moved = contents(&middle);
+    let back = contents(&last);
+    for (i, (table, rows)) in original.iter().enumerate() {
+        assert_eq!(&moved[i].0, table);
+        assert_eq!(&moved[i].1, rows, "{table} on {}", middle.backend().as_str());
+        assert_eq!(&back[i], &original[i], "{table} back on SQLite");
+    }
+    assert_eq!(original.len(), moved.len());
+    assert_eq!(original.len(), back.len());
+}
+
+#[test]
+fn importing_into_a_database_that_holds_the_organization_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    ok(&run(dir.path(), &db.url, &["seed", "--demo"]));
+    ok(&run(dir.path(), &db.url, &["export", "--out", "x.tar.gz"]));
+    let before = contents(&db.url);
+    let o = run(dir.path(), &db.url, &["import", "x.tar.gz"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("is already in the target database"), "{err}");
+    assert_eq!(contents(&db.url), before);
+
+    // A damaged export is refused before anything is written.
+    let bytes = std::fs::read(dir.path().join("x.tar.gz")).unwrap();
+    std::fs::write(dir.path().join("short.tar.gz"), &bytes[..bytes.len() / 2]).unwrap();
+    let empty = DbUrl::Sqlite(dir.path().join("empty.db"));
+    let o = run(dir.path(), &empty, &["import", "short.tar.gz"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("backup is corrupt"));
+}
