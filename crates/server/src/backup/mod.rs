@@ -164,6 +164,23 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> R
     Ok(())
 }
 
+/// Uploads a written backup to the bucket under `backups/<file name>`; returns the key.
+pub async fn upload(store: &dyn vendhub_app::ports::BlobStore, path: &Path) -> Result<String, BackupError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let data = tokio::fs::read(path)
+        .await
+        .map_err(|e| BackupError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let key = format!("backups/{name}");
+    store
+        .put(&key, data.into())
+        .await
+        .map_err(|e| BackupError::Io(format!("upload to S3 failed: {e}")))?;
+    Ok(key)
+}
+
 /// Checks a backup: readable, every checksum right, nothing missing or extra. Blocking.
 pub fn verify(path: &Path) -> Result<Manifest, BackupError> {
     archive::read(path, None)
