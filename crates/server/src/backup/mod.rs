@@ -197,10 +197,7 @@ pub struct Restored {
 /// database that holds data unless `overwrite`. Blocking.
 pub fn restore(target: &Target, path: &Path, overwrite: bool) -> Result<Restored, BackupError> {
     let backend = target.url.backend();
-    let staging_root = match &target.url {
-        DbUrl::Sqlite(db) => sqlite::parent_dir(db),
-        DbUrl::Postgres(_) => std::env::temp_dir(),
-    };
+    let staging_root = staging_root(target);
     std::fs::create_dir_all(&staging_root)
         .map_err(|e| BackupError::Io(format!("cannot create {}: {e}", staging_root.display())))?;
     let staging = tempfile::Builder::new()
@@ -228,6 +225,16 @@ pub fn restore(target: &Target, path: &Path, overwrite: bool) -> Result<Restored
         manifest,
         files_restored,
     })
+}
+
+/// Where a restore or import unpacks: next to what it replaces, so that the swap is a rename on one
+/// file system (the SQLite file's folder, else the files folder's parent).
+fn staging_root(target: &Target) -> PathBuf {
+    match (&target.url, &target.files) {
+        (DbUrl::Sqlite(db), _) => sqlite::parent_dir(db),
+        (DbUrl::Postgres(_), FilesAt::Local(dir)) => sqlite::parent_dir(dir),
+        (DbUrl::Postgres(_), FilesAt::S3 { .. }) => std::env::temp_dir(),
+    }
 }
 
 /// Refuses a backup whose schema is newer than every migration this binary knows.
