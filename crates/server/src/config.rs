@@ -179,6 +179,8 @@ pub struct BackupConfig {
     /// The time of day (UTC) of the scheduled backup, from `BACKUP_CRON` (`M H * * *`).
     pub daily_at: Duration,
     pub keep_days: u32,
+    /// Also upload each backup to the S3 bucket of `STORAGE_*` (under `backups/`).
+    pub s3_upload: bool,
 }
 
 /// Reads `BACKUP_CRON`: a daily cron line, `minute hour * * *` (UTC).
@@ -205,6 +207,16 @@ fn backup(v: &mut Vars<'_>) -> BackupConfig {
         enabled: v.flag("BACKUP_ENABLED", false),
         daily_at,
         keep_days: v.parse("BACKUP_KEEP_DAYS", 14u32, "a whole number of days"),
+        s3_upload: v.flag("BACKUP_S3_UPLOAD", false),
+    }
+}
+
+fn check_backup(v: &mut Vars<'_>, config: &Config) {
+    if config.backup.s3_upload && config.storage.endpoint.is_none() {
+        v.problem(
+            "BACKUP_S3_UPLOAD",
+            "needs STORAGE_ENDPOINT (the S3 bucket backups are uploaded to)",
+        );
     }
 }
 
@@ -787,6 +799,7 @@ impl Config {
             effective: Vec::new(),
             backup: backup(&mut v),
         };
+        check_backup(&mut v, &config);
         if config.jobs.concurrency == 0 {
             v.problem("JOB_CONCURRENCY", "must be at least 1");
         }

@@ -95,7 +95,7 @@ async fn cache_and_bus(config: &Config) -> Result<(Arc<dyn Cache>, Arc<dyn Event
     Ok((Arc::new(cache), Arc::new(bus)))
 }
 
-fn blobs(config: &Config) -> Result<Arc<dyn BlobStore>, StartError> {
+pub fn blobs(config: &Config) -> Result<Arc<dyn BlobStore>, StartError> {
     let s = &config.storage;
     let store = match &s.endpoint {
         None => {

@@ -55,6 +55,11 @@ pub async fn run(action: BackupAction) -> Result<(), String> {
     match action {
         BackupAction::Create { out } => {
             let dir = out.unwrap_or_else(|| config.backup.dir.clone());
+            let store = if config.backup.s3_upload {
+                Some(crate::wiring::blobs(&config).map_err(|e| e.to_string())?)
+            } else {
+                None
+            };
             let c = blocking(move || super::create(&target, &dir)).await?;
             println!(
                 "Backup written: {} ({} bytes; {}, schema {}, {} tables, {} rows, {} files)",
@@ -70,6 +75,12 @@ pub async fn run(action: BackupAction) -> Result<(), String> {
                     .filter(|e| e.path.starts_with("files/"))
                     .count()
             );
+            if let Some(store) = store {
+                let key = super::upload(store.as_ref(), &c.path)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Uploaded to s3://{}/{key}", config.storage.bucket);
+            }
         }
         BackupAction::Verify { file } => {
             let shown = file.display().to_string();

@@ -16,11 +16,12 @@ struct DailyBackup {
     target: Target,
     dir: PathBuf,
     keep_days: u32,
+    upload: bool,
 }
 
 #[async_trait]
 impl Handler for DailyBackup {
-    async fn run(&self, _ctx: &JobContext, _payload: serde_json::Value) -> Result<(), JobError> {
+    async fn run(&self, ctx: &JobContext, _payload: serde_json::Value) -> Result<(), JobError> {
         let target = self.target.clone();
         let dir = self.dir.clone();
         let keep_days = self.keep_days;
@@ -32,6 +33,12 @@ impl Handler for DailyBackup {
         .await
         .map_err(|e| JobError::Retry(e.to_string()))?
         .map_err(|e| JobError::Retry(e.to_string()))?;
+        if self.upload {
+            let key = super::upload(ctx.app.blobs().as_ref(), &created.path)
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))?;
+            tracing::info!(key, "scheduled backup uploaded");
+        }
         tracing::info!(
             path = %created.path.display(),
             size = created.size,
@@ -54,6 +61,7 @@ pub fn daily(config: &crate::config::Config) -> Option<(Registry, Schedule)> {
             target: Target::from_config(config),
             dir: config.backup.dir.clone(),
             keep_days: config.backup.keep_days,
+            upload: config.backup.s3_upload,
         },
     );
     let schedule = Schedule::every(BACKUP, Duration::from_secs(86_400)).at_offset(config.backup.daily_at);

@@ -164,6 +164,23 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> R
     Ok(())
 }
 
+/// Uploads a written backup to the bucket under `backups/<file name>`; returns the key.
+pub async fn upload(store: &dyn vendhub_app::ports::BlobStore, path: &Path) -> Result<String, BackupError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let data = tokio::fs::read(path)
+        .await
+        .map_err(|e| BackupError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let key = format!("backups/{name}");
+    store
+        .put(&key, data.into())
+        .await
+        .map_err(|e| BackupError::Io(format!("upload to S3 failed: {e}")))?;
+    Ok(key)
+}
+
 /// Checks a backup: readable, every checksum right, nothing missing or extra. Blocking.
 pub fn verify(path: &Path) -> Result<Manifest, BackupError> {
     archive::read(path, None)
@@ -180,10 +197,7 @@ pub struct Restored {
 /// database that holds data unless `overwrite`. Blocking.
 pub fn restore(target: &Target, path: &Path, overwrite: bool) -> Result<Restored, BackupError> {
     let backend = target.url.backend();
-    let staging_root = match &target.url {
-        DbUrl::Sqlite(db) => sqlite::parent_dir(db),
-        DbUrl::Postgres(_) => std::env::temp_dir(),
-    };
+    let staging_root = staging_root(target);
     std::fs::create_dir_all(&staging_root)
         .map_err(|e| BackupError::Io(format!("cannot create {}: {e}", staging_root.display())))?;
     let staging = tempfile::Builder::new()
@@ -211,6 +225,16 @@ pub fn restore(target: &Target, path: &Path, overwrite: bool) -> Result<Restored
         manifest,
         files_restored,
     })
+}
+
+/// Where a restore or import unpacks: next to what it replaces, so that the swap is a rename on one
+/// file system (the SQLite file's folder, else the files folder's parent).
+fn staging_root(target: &Target) -> PathBuf {
+    match (&target.url, &target.files) {
+        (DbUrl::Sqlite(db), _) => sqlite::parent_dir(db),
+        (DbUrl::Postgres(_), FilesAt::Local(dir)) => sqlite::parent_dir(dir),
+        (DbUrl::Postgres(_), FilesAt::S3 { .. }) => std::env::temp_dir(),
+    }
 }
 
 /// Refuses a backup whose schema is newer than every migration this binary knows.

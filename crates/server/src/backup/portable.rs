@@ -99,9 +99,11 @@ fn organization_ids(tables: &[(String, PathBuf)]) -> Result<Vec<String>, BackupE
 
 /// Imports an export into the target (migrated first). Blocking.
 pub fn import(target: &Target, file: &Path) -> Result<Manifest, BackupError> {
+    let root = super::staging_root(target);
+    std::fs::create_dir_all(&root).map_err(io)?;
     let staging = tempfile::Builder::new()
         .prefix(".vendhub-import")
-        .tempdir()
+        .tempdir_in(&root)
         .map_err(io)?;
     let manifest = archive::read_as(file, Some(staging.path()), FORMAT)?;
     let mut conn = vendhub_store::connection::establish(&target.url)?;
