@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup_codes;
+pub mod cash_collections;
 pub mod categories;
 pub mod connection;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod schema_snapshot;
 pub mod sessions;
 pub mod stock;
 pub mod stocktakes;
+pub mod tasks;
 #[cfg(feature = "test-db")]
 pub mod test_db;
 pub mod users;
