@@ -156,7 +156,9 @@ pub fn list(
     limit: i64,
 ) -> Result<(Vec<TaskRow>, i64), StoreError> {
     let build = || {
-        let mut q = tasks::table.filter(tasks::organization_id.eq(org.to_owned())).into_boxed();
+        let mut q = tasks::table
+            .filter(tasks::organization_id.eq(org.to_owned()))
+            .into_boxed();
         if let Some(v) = &f.status {
             q = q.filter(tasks::status.eq(v.clone()));
         }
@@ -261,7 +263,9 @@ pub fn set_actual(conn: &mut DbConn, item: &str, actual: i64) -> Result<(), Stor
 }
 
 pub fn add_comment(conn: &mut DbConn, row: &CommentRow) -> Result<(), StoreError> {
-    diesel::insert_into(task_comments::table).values(row).execute(conn)?;
+    diesel::insert_into(task_comments::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -277,7 +281,9 @@ pub fn comments(conn: &mut DbConn, task: &str) -> Result<Vec<CommentRow>, StoreE
 pub fn replace_checklist(conn: &mut DbConn, task: &str, rows: &[CheckRow]) -> Result<(), StoreError> {
     diesel::delete(task_checklist::table.filter(task_checklist::task_id.eq(task))).execute(conn)?;
     for r in rows {
-        diesel::insert_into(task_checklist::table).values(r).execute(conn)?;
+        diesel::insert_into(task_checklist::table)
+            .values(r)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -291,7 +297,9 @@ pub fn checklist(conn: &mut DbConn, task: &str) -> Result<Vec<CheckRow>, StoreEr
 }
 
 pub fn add_photo(conn: &mut DbConn, row: &PhotoRow) -> Result<(), StoreError> {
-    diesel::insert_into(task_photos::table).values(row).execute(conn)?;
+    diesel::insert_into(task_photos::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
