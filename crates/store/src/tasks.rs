@@ -86,19 +86,23 @@ pub struct PhotoRow {
 /// updated in place (row-locked on PostgreSQL, under the single writer on SQLite), so two concurrent
 /// creations never get the same number.
 pub fn next_number(conn: &mut DbConn, org: &str) -> Result<i64, StoreError> {
-    let n = diesel::update(task_counters::table.find(org))
+    let row = (
+        task_counters::organization_id.eq(org),
+        task_counters::last_number.eq(0_i64),
+    );
+    match conn {
+        DbConn::Postgres(c) => diesel::insert_into(task_counters::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(task_counters::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    diesel::update(task_counters::table.find(org))
         .set(task_counters::last_number.eq(task_counters::last_number + 1))
         .execute(conn)?;
-    if n == 0 {
-        diesel::insert_into(task_counters::table)
-            .values((
-                task_counters::organization_id.eq(org),
-                task_counters::last_number.eq(1_i64),
-            ))
-            .execute(conn)
-            .map_err(StoreError::from_write)?;
-        return Ok(1);
-    }
     Ok(task_counters::table
         .find(org)
         .select(task_counters::last_number)

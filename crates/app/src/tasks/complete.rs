@@ -81,7 +81,7 @@ fn movement(
 }
 
 /// Refill: the actual quantities move from the assignee to each slot; refused whole, naming the slot.
-fn refill(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), Failure> {
+pub(crate) fn refill(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), Failure> {
     let operator = t.assignee_id.clone().unwrap_or_else(|| actor.to_owned());
     for item in tasks::items(c, &t.id)? {
         let actual = req
@@ -118,7 +118,12 @@ fn refill(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Re
 }
 
 /// Collection: the counted cash against the cash sales since the previous collection.
-fn collect(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), Failure> {
+pub(crate) fn collect(
+    c: &mut DbConn,
+    t: &TaskRow,
+    req: &CompleteRequest,
+    actor: &str,
+) -> Result<(), Failure> {
     let Some(counted) = req.counted else {
         return Err(Failure::App(invalid(
             "counted",

@@ -3,6 +3,7 @@
 
 mod commands;
 mod complete;
+pub(crate) mod demo;
 mod notes;
 mod photos;
 
