@@ -141,61 +141,80 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
             continue;
         }
         let t = set_state(c, &t, status, reason)?;
-        let actor = t.assignee_id.clone().unwrap_or_default();
-        if status == TaskStatus::Completed || status == TaskStatus::Rejected {
-            if kind == TaskType::Refill {
-                // The operator takes the stock from the warehouse first.
-                for item in &items {
-                    let m = NewMovement {
-                        organization_id: org.to_owned(),
-                        product_id: item.product_id.clone(),
-                        from_holder: Some(format!("warehouse:{warehouse}")),
-                        to_holder: Some(format!("operator:{actor}")),
-                        quantity: item.planned_qty,
-                        kind: "transfer".into(),
-                        unit_cost: 0,
-                        reason: None,
-                        reference_type: Some("demo".into()),
-                        reference_id: None,
-                        actor_id: None,
-                    };
-                    stock::post(c, &m, None)?
-                        .map_err(|r| StoreError::Corrupt(format!("demo stock: {r:?}")))?;
-                }
-                refill(c, &t, &CompleteRequest::default(), &actor).map_err(fail)?;
-                for (category, minutes) in [("before", 30), ("after", 5)] {
-                    let id = uuid::Uuid::now_v7().to_string();
-                    let key = format!("tasks/{org}/{}/{id}.png", t.id);
-                    tasks::add_photo(
-                        c,
-                        &PhotoRow {
-                            id,
-                            organization_id: org.to_owned(),
-                            task_id: t.id.clone(),
-                            category: category.into(),
-                            blob_key: key.clone(),
-                            content_type: "image/png".into(),
-                            size_bytes: i64::try_from(DEMO_PHOTO.len()).unwrap_or(0),
-                            latitude: Some(41.3165),
-                            longitude: Some(69.2495),
-                            uploaded_by: Some(actor.clone()),
-                            taken_at: vendhub_store::now() - chrono::Duration::minutes(minutes),
-                        },
-                    )?;
-                    keys.push(key);
-                }
-            } else if kind == TaskType::Collection {
-                let req = CompleteRequest {
-                    counted: Some(12_500_000),
-                    bag_number: Some(format!("BAG-{:03}", i + 1)),
-                    ..CompleteRequest::default()
+        complete_demo(c, org, &warehouse, &t, kind, &items, i, &mut keys)?;
+    }
+    Ok(keys)
+}
+
+/// Completes (and, for a rejected one, reverses) a demo task through the completion code.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the demo loop's state, passed through once"
+)]
+fn complete_demo(
+    c: &mut DbConn,
+    org: &str,
+    warehouse: &str,
+    t: &TaskRow,
+    kind: TaskType,
+    items: &[NewItem],
+    i: usize,
+    keys: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Pending);
+    let actor = t.assignee_id.clone().unwrap_or_default();
+    if status == TaskStatus::Completed || status == TaskStatus::Rejected {
+        if kind == TaskType::Refill {
+            // The operator takes the stock from the warehouse first.
+            for item in items {
+                let m = NewMovement {
+                    organization_id: org.to_owned(),
+                    product_id: item.product_id.clone(),
+                    from_holder: Some(format!("warehouse:{warehouse}")),
+                    to_holder: Some(format!("operator:{actor}")),
+                    quantity: item.planned_qty,
+                    kind: "transfer".into(),
+                    unit_cost: 0,
+                    reason: None,
+                    reference_type: Some("demo".into()),
+                    reference_id: None,
+                    actor_id: None,
                 };
-                collect(c, &t, &req, &actor).map_err(fail)?;
-                if status == TaskStatus::Rejected {
-                    vendhub_store::cash_collections::reverse_for_task(c, &t.id, vendhub_store::now())?;
-                }
+                stock::post(c, &m, None)?.map_err(|r| StoreError::Corrupt(format!("demo stock: {r:?}")))?;
+            }
+            refill(c, t, &CompleteRequest::default(), &actor).map_err(fail)?;
+            for (category, minutes) in [("before", 30), ("after", 5)] {
+                let id = uuid::Uuid::now_v7().to_string();
+                let key = format!("tasks/{org}/{}/{id}.png", t.id);
+                tasks::add_photo(
+                    c,
+                    &PhotoRow {
+                        id,
+                        organization_id: org.to_owned(),
+                        task_id: t.id.clone(),
+                        category: category.into(),
+                        blob_key: key.clone(),
+                        content_type: "image/png".into(),
+                        size_bytes: i64::try_from(DEMO_PHOTO.len()).unwrap_or(0),
+                        latitude: Some(41.3165),
+                        longitude: Some(69.2495),
+                        uploaded_by: Some(actor.clone()),
+                        taken_at: vendhub_store::now() - chrono::Duration::minutes(minutes),
+                    },
+                )?;
+                keys.push(key);
+            }
+        } else if kind == TaskType::Collection {
+            let req = CompleteRequest {
+                counted: Some(12_500_000),
+                bag_number: Some(format!("BAG-{:03}", i + 1)),
+                ..CompleteRequest::default()
+            };
+            collect(c, t, &req, &actor).map_err(fail)?;
+            if status == TaskStatus::Rejected {
+                vendhub_store::cash_collections::reverse_for_task(c, &t.id, vendhub_store::now())?;
             }
         }
     }
-    Ok(keys)
+    Ok(())
 }

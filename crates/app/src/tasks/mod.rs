@@ -324,7 +324,7 @@ pub async fn create(
                 )?;
                 Ok(row)
             })
-            .map_or_else(|f| f.into_result(), |r| Ok(Ok(r)))
+            .map_or_else(crate::inventory::Failure::into_result, |r| Ok(Ok(r)))
         })
         .await??;
     publish(app, &row).await;

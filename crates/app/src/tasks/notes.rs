@@ -54,8 +54,7 @@ async fn on_task<T: Send + 'static>(
     f: impl FnOnce(&mut DbConn, &Principal, TaskRow) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, AppError> {
     let who2 = who.clone();
-    Ok(app
-        .db()
+    app.db()
         .run(move |c| {
             vendhub_store::write::<_, Failure, _>(c, |c| {
                 let t = own_task(c, &who2, &id)?;
@@ -63,7 +62,7 @@ async fn on_task<T: Send + 'static>(
             })
             .map_or_else(Failure::into_result, |r| Ok(Ok(r)))
         })
-        .await??)
+        .await?
 }
 
 pub async fn add_comment(

@@ -72,7 +72,7 @@ fn items(v: Vec<ItemBody>) -> Vec<NewItem> {
 
 #[derive(Deserialize, ToSchema)]
 pub struct CreateBody {
-    /// refill, collection, cleaning, repair, install, removal, audit, inspection, replace_component.
+    /// refill, collection, cleaning, repair, install, removal, audit, inspection, `replace_component`.
     task_type: String,
     machine_id: String,
     /// low, normal (default), high, urgent.
@@ -553,7 +553,7 @@ async fn read_form(mut form: Multipart, limit: usize) -> Result<NewPhoto, AppErr
                 category = Some(
                     PhotoCategory::parse(text().trim())
                         .ok_or_else(|| bad("category", "must be before, after or during"))?,
-                )
+                );
             }
             "latitude" => lat = Some(number("latitude", &text())?),
             "longitude" => lon = Some(number("longitude", &text())?),

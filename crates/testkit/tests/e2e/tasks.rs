@@ -191,6 +191,10 @@ async fn photo(f: &Field, token: &str, task: &str, category: &str, file: &[u8]) 
 }
 
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one task's walk through the state table, step by step"
+)]
 async fn a_task_follows_the_state_table_and_illegal_steps_answer_409_with_the_state() {
     let f = field().await;
     let (mid, _) = machine(&f, "VH-001").await;
@@ -682,6 +686,10 @@ async fn task_numbers_stay_unique_under_concurrent_creation() {
 }
 
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "two collections of one machine, step by step"
+)]
 async fn a_collection_records_expected_cash_and_over_short_and_a_manager_confirms_it() {
     let f = field().await;
     let (mid, _) = machine(&f, "VH-007").await;
