@@ -330,3 +330,25 @@ pub fn touch_collection(conn: &mut DbConn, machine: &str, at: NaiveDateTime) -> 
         .execute(conn)?;
     Ok(())
 }
+
+/// Organizations that have machine slots (the ones automation looks at).
+pub fn organizations_with_slots(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
+    use crate::schema::planogram_slots;
+    Ok(planogram_slots::table
+        .select(planogram_slots::organization_id)
+        .distinct()
+        .load(conn)?)
+}
+
+/// Marks a task escalated: its new priority, once.
+pub fn escalate(conn: &mut DbConn, id: &str, priority: &str, at: NaiveDateTime) -> Result<bool, StoreError> {
+    let n = diesel::update(tasks::table.find(id))
+        .filter(tasks::escalated_at.is_null())
+        .set((
+            tasks::priority.eq(priority),
+            tasks::escalated_at.eq(Some(at)),
+            tasks::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}

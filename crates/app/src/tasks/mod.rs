@@ -1,6 +1,7 @@
 //! Field tasks: create, list, the board, and the views. State changes are in `commands`, completion and
 //! rejection (with their stock movements and cash records) in `complete`, photo proof in `photos`.
 
+pub mod automation;
 mod commands;
 mod complete;
 pub(crate) mod demo;

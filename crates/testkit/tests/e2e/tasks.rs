@@ -885,3 +885,84 @@ async fn the_demo_has_tasks_in_every_state_with_photos_and_a_collection() {
     let (_, again) = get(&f.app, "/api/v1/tasks/kanban", &f.owner).await;
     assert_eq!(board, again);
 }
+
+#[tokio::test]
+async fn automation_creates_one_refill_task_per_low_machine_and_escalates_overdue_tasks_once() {
+    use vendhub_app::tasks::automation;
+    let f = field().await;
+    let (_, before) = get(
+        &f.app,
+        "/api/v1/tasks?task_type=refill&open=true&limit=100",
+        &f.owner,
+    )
+    .await;
+    let created = automation::create_refill_tasks(&f.app.app).await.unwrap();
+    assert!(created >= 1, "the demo fleet has low slots: {before}");
+    assert_eq!(
+        automation::create_refill_tasks(&f.app.app).await.unwrap(),
+        0,
+        "a second run adds nothing"
+    );
+    let (_, open) = get(
+        &f.app,
+        "/api/v1/tasks?task_type=refill&open=true&limit=100",
+        &f.owner,
+    )
+    .await;
+    let mut machines: Vec<&str> = open["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["machine_id"].as_str().unwrap())
+        .collect();
+    let n = machines.len();
+    machines.sort_unstable();
+    machines.dedup();
+    assert_eq!(
+        machines.len(),
+        n,
+        "at most one open refill task per machine: {open}"
+    );
+    let auto = open["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"].as_str().unwrap().contains("low stock"))
+        .unwrap();
+    assert!(!auto["id"].as_str().unwrap().is_empty());
+    let (_, full) = get(
+        &f.app,
+        &format!("/api/v1/tasks/{}", auto["id"].as_str().unwrap()),
+        &f.owner,
+    )
+    .await;
+    assert!(
+        full["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["planned_qty"].as_i64().unwrap() > 0),
+        "{full}"
+    );
+
+    let (mid, _) = machine(&f, "VH-010").await;
+    let late = create(
+        &f,
+        json!({ "task_type": "repair", "machine_id": mid, "priority": "low",
+        "due_at": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339() }),
+    )
+    .await;
+    assert!(automation::escalate_overdue(&f.app.app).await.unwrap() >= 1);
+    assert_eq!(
+        automation::escalate_overdue(&f.app.app).await.unwrap(),
+        0,
+        "escalated once"
+    );
+    let (_, t) = get(
+        &f.app,
+        &format!("/api/v1/tasks/{}", late["id"].as_str().unwrap()),
+        &f.owner,
+    )
+    .await;
+    assert_eq!(t["priority"], "normal");
+}
