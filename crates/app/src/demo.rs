@@ -378,6 +378,22 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
             vendhub_store::write::<_, StoreError, _>(conn, |conn| insert_demo(conn, org_id, &staff, &hash))
         })
         .await?;
+    // Field tasks in every state, with photos (files through the files port).
+    let photo_keys = app
+        .db()
+        .run(move |conn| {
+            vendhub_store::write::<_, StoreError, _>(conn, |conn| {
+                crate::tasks::demo::insert(conn, &org_id.to_string())
+            })
+        })
+        .await?;
+    for key in photo_keys {
+        let photo = bytes::Bytes::from_static(crate::tasks::demo::DEMO_PHOTO);
+        app.blobs()
+            .put(&key, photo)
+            .await
+            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
+    }
     Ok(DemoSummary::Created {
         locations: 2,
         machines: 20,

@@ -61,9 +61,19 @@ fn movement_view(m: stock::MovementRow) -> MovementView {
 }
 
 /// Why a movement could not be written: the store failed, or a rule refused it (rolled back).
-enum Failure {
+pub(crate) enum Failure {
     Store(StoreError),
     App(AppError),
+}
+
+impl Failure {
+    /// The nested result `Db::run` callers unpack with `??`.
+    pub(crate) fn into_result<T>(self) -> Result<Result<T, AppError>, StoreError> {
+        match self {
+            Self::Store(e) => Err(e),
+            Self::App(e) => Ok(Err(e)),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for Failure {
@@ -78,7 +88,7 @@ impl From<StoreError> for Failure {
     }
 }
 
-fn refusal(r: Refusal) -> AppError {
+pub(crate) fn refusal(r: Refusal) -> AppError {
     match r {
         Refusal::Insufficient {
             holder,

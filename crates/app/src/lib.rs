@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cash_collections;
 pub mod demo;
 pub mod error;
 pub mod fleet_audit;
@@ -21,6 +22,7 @@ pub mod products;
 pub mod setup;
 pub mod state;
 pub mod stocktakes;
+pub mod tasks;
 pub mod users;
 pub mod warehouses;
 

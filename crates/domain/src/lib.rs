@@ -10,3 +10,4 @@ pub mod planogram;
 pub mod prekit;
 pub mod roles;
 pub mod stock;
+pub mod tasks;

@@ -36,6 +36,8 @@ pub enum Permission {
     FinanceRead,
     ReportsRead,
     CashCollect,
+    /// Review and confirm cash collections (over/short).
+    CollectionsReview,
     AuditRead,
     DashboardsRead,
 }
@@ -86,6 +88,7 @@ impl Role {
             P::FinanceRead,
             P::FinanceManage,
             P::ReportsRead,
+            P::CollectionsReview,
         ];
         const MANAGER: &[Permission] = &[
             P::DashboardsRead,
@@ -96,6 +99,7 @@ impl Role {
             P::StockRead,
             P::ReportsRead,
             P::FinanceRead,
+            P::CollectionsReview,
         ];
         const ADMIN: &[Permission] = &[
             P::DashboardsRead,
@@ -110,6 +114,7 @@ impl Role {
             P::IntegrationsManage,
             P::SettingsManage,
             P::AuditRead,
+            P::CollectionsReview,
         ];
         const OWNER: &[Permission] = &[
             P::DashboardsRead,
@@ -124,6 +129,7 @@ impl Role {
             P::FinanceRead,
             P::FinanceManage,
             P::CashCollect,
+            P::CollectionsReview,
             P::UsersManage,
             P::IntegrationsManage,
             P::SettingsManage,

@@ -118,7 +118,10 @@ pub mod perm {
         FleetRead,
         FleetManage,
         StockRead,
-        StockManage
+        StockManage,
+        TasksManage,
+        TasksWorkOwn,
+        CollectionsReview
     );
 }
 

@@ -22,6 +22,8 @@ use crate::HttpState;
         (name = "products", description = "The catalog"),
         (name = "machines", description = "The fleet: machines, their moves and QR codes"),
         (name = "inventory", description = "Warehouses and the stock ledger"),
+        (name = "tasks", description = "Field tasks: state changes, photo proof, completion"),
+        (name = "cash", description = "Cash collections and over/short"),
     ),
     modifiers(&BearerAuth)
 )]

@@ -5,6 +5,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod registry;
 pub mod scheduler;
+pub mod tasks;
 pub mod worker;
 
 pub use registry::{Handler, JobContext, JobError, Registry};

@@ -65,7 +65,9 @@ impl Scheduler {
 
     /// Every schedule the product ships.
     pub fn standard_schedules() -> Vec<Schedule> {
-        crate::maintenance::schedules()
+        let mut all = crate::maintenance::schedules();
+        all.extend(crate::tasks::schedules());
+        all
     }
 
     pub async fn run(self, stop: CancellationToken) {

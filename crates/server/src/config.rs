@@ -681,6 +681,7 @@ const FEATURES: &[(&str, bool)] = &[
     ("FEATURE_PAYMENT_INTEGRATION", true),
     ("FEATURE_AI_IMPORT", true),
     ("FEATURE_AI_ANALYSIS", true),
+    ("FEATURE_TASK_AUTOMATION", true),
 ];
 
 fn features(v: &mut Vars<'_>) -> BTreeMap<String, bool> {

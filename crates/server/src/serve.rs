@@ -92,6 +92,14 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
         registry.extend(more);
     }
     let mut schedules = Scheduler::standard_schedules();
+    if !config
+        .features
+        .get("FEATURE_TASK_AUTOMATION")
+        .copied()
+        .unwrap_or(true)
+    {
+        schedules.retain(|s| !s.kind.starts_with("tasks."));
+    }
     schedules.extend(extras.schedules);
     if let Some((backup, schedule)) = crate::backup::job::daily(&config) {
         registry.extend(backup);

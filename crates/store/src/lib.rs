@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup_codes;
+pub mod cash_collections;
 pub mod categories;
 pub mod connection;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod sessions;
 pub mod snapshot;
 pub mod stock;
 pub mod stocktakes;
+pub mod tasks;
 #[cfg(feature = "test-db")]
 pub mod test_db;
 pub mod users;

@@ -334,6 +334,106 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    task_counters (organization_id) {
+        organization_id -> Text,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Text,
+        organization_id -> Text,
+        number -> Text,
+        task_type -> Text,
+        status -> Text,
+        priority -> Text,
+        machine_id -> Text,
+        assignee_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        due_at -> Nullable<Timestamp>,
+        requires_photos -> Bool,
+        status_reason -> Nullable<Text>,
+        started_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        completed_by -> Nullable<Text>,
+        escalated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    task_items (id) {
+        id -> Text,
+        task_id -> Text,
+        product_id -> Text,
+        slot_code -> Nullable<Text>,
+        planned_qty -> BigInt,
+        actual_qty -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    task_comments (id) {
+        id -> Text,
+        task_id -> Text,
+        author_id -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    task_checklist (id) {
+        id -> Text,
+        task_id -> Text,
+        position -> BigInt,
+        label -> Text,
+        done -> Bool,
+        done_by -> Nullable<Text>,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    task_photos (id) {
+        id -> Text,
+        organization_id -> Text,
+        task_id -> Text,
+        category -> Text,
+        blob_key -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        uploaded_by -> Nullable<Text>,
+        taken_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cash_collections (id) {
+        id -> Text,
+        organization_id -> Text,
+        machine_id -> Text,
+        operator_id -> Nullable<Text>,
+        task_id -> Nullable<Text>,
+        counted -> BigInt,
+        expected -> BigInt,
+        over_short -> BigInt,
+        bag_number -> Nullable<Text>,
+        period_from -> Nullable<Timestamp>,
+        collected_at -> Timestamp,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        reversed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(machines -> locations (location_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -358,7 +458,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     stock_balances,
     stocktakes,
     stocktake_lines,
-    planogram_templates
+    planogram_templates,
+    task_counters,
+    tasks,
+    task_items,
+    task_comments,
+    task_checklist,
+    task_photos,
+    cash_collections
 );
 diesel::joinable!(stock_balances -> products (product_id));
 diesel::joinable!(planogram_slots -> products (product_id));

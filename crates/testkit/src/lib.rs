@@ -92,6 +92,8 @@ impl Builder {
             ("DB_POOL_SIZE", "5"),
             ("SHUTDOWN_TIMEOUT", "5s"),
             ("RATE_LIMIT_AUTH_LIMIT", "1000"),
+            // Tests run the automation jobs themselves, when they want them.
+            ("FEATURE_TASK_AUTOMATION", "false"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -2,12 +2,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cash_collections;
 pub mod inventory;
 pub mod invites;
 pub mod locations;
 pub mod machines;
 pub mod organizations;
 pub mod products;
+pub mod tasks;
 pub mod templates;
 pub mod users;
 pub mod warehouses;
@@ -29,4 +31,6 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .merge(templates::routes())
         .merge(warehouses::routes())
         .merge(inventory::routes())
+        .merge(tasks::routes())
+        .merge(cash_collections::routes())
 }

@@ -16,3 +16,4 @@ mod problems;
 mod redis;
 mod seed;
 mod shutdown;
+mod tasks;

@@ -1,0 +1,159 @@
+//! Cash collections: lists, totals per machine or operator over a period, and a manager's confirmation.
+
+use serde::Serialize;
+use vendhub_store::audit;
+pub use vendhub_store::cash_collections::CollectionFilter;
+use vendhub_store::cash_collections::{self, CollectionRow};
+
+use crate::auth::{Principal, RequestMeta};
+use crate::paging::{PageRequest, Paged};
+use crate::{App, AppError, fleet_audit};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CollectionView {
+    pub id: String,
+    pub machine_id: String,
+    pub operator_id: Option<String>,
+    pub task_id: Option<String>,
+    /// Tiyin.
+    pub counted: i64,
+    /// Tiyin: cash sales since the previous collection.
+    pub expected: i64,
+    /// Tiyin: counted − expected (negative: short).
+    pub over_short: i64,
+    pub bag_number: Option<String>,
+    pub period_from: Option<chrono::DateTime<chrono::Utc>>,
+    pub collected_at: chrono::DateTime<chrono::Utc>,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn view(r: CollectionRow) -> CollectionView {
+    CollectionView {
+        id: r.id,
+        machine_id: r.machine_id,
+        operator_id: r.operator_id,
+        task_id: r.task_id,
+        counted: r.counted,
+        expected: r.expected,
+        over_short: r.over_short,
+        bag_number: r.bag_number,
+        period_from: r.period_from.map(|t| t.and_utc()),
+        collected_at: r.collected_at.and_utc(),
+        confirmed_by: r.confirmed_by,
+        confirmed_at: r.confirmed_at.map(|t| t.and_utc()),
+    }
+}
+
+/// Sums over one machine or operator.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CollectionTotal {
+    /// The machine's or operator's id.
+    pub key: String,
+    pub collections: i64,
+    pub counted: i64,
+    pub expected: i64,
+    pub over_short: i64,
+}
+
+/// What to group totals by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Machine,
+    Operator,
+}
+
+pub async fn list(
+    app: &App,
+    who: &Principal,
+    filter: CollectionFilter,
+    page: PageRequest,
+) -> Result<Paged<CollectionView>, AppError> {
+    let org = who.organization_id.to_string();
+    let (rows, total) = app
+        .db()
+        .run(move |c| cash_collections::list(c, &org, &filter, page.offset(), page.limit()))
+        .await?;
+    Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
+}
+
+/// Totals per machine or operator of the collections matching the filter.
+pub async fn totals(
+    app: &App,
+    who: &Principal,
+    filter: CollectionFilter,
+    by: GroupBy,
+) -> Result<Vec<CollectionTotal>, AppError> {
+    let org = who.organization_id.to_string();
+    let (rows, _) = app
+        .db()
+        .run(move |c| cash_collections::list(c, &org, &filter, 0, i64::MAX))
+        .await?;
+    let mut out: Vec<CollectionTotal> = Vec::new();
+    for r in rows {
+        let key = match by {
+            GroupBy::Machine => r.machine_id.clone(),
+            GroupBy::Operator => r.operator_id.clone().unwrap_or_default(),
+        };
+        let idx = if let Some(i) = out.iter().position(|t| t.key == key) {
+            i
+        } else {
+            out.push(CollectionTotal {
+                key,
+                collections: 0,
+                counted: 0,
+                expected: 0,
+                over_short: 0,
+            });
+            out.len() - 1
+        };
+        let t = &mut out[idx];
+        t.collections += 1;
+        t.counted = t.counted.saturating_add(r.counted);
+        t.expected = t.expected.saturating_add(r.expected);
+        t.over_short = t.over_short.saturating_add(r.over_short);
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
+}
+
+/// A manager confirms the cash was received (once).
+pub async fn confirm(
+    app: &App,
+    who: &Principal,
+    id: String,
+    meta: &RequestMeta,
+) -> Result<CollectionView, AppError> {
+    let (who2, meta) = (who.clone(), meta.clone());
+    let row = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                let org = who2.organization_id.to_string();
+                let Some(r) = cash_collections::get(c, &org, &id)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let now = vendhub_store::now();
+                if !cash_collections::confirm(c, &r.id, &who2.user_id.to_string(), now)? {
+                    return Ok(Err(AppError::Conflict(
+                        "the collection is confirmed already".into(),
+                    )));
+                }
+                audit::append(
+                    c,
+                    &fleet_audit::entry(
+                        &who2,
+                        &meta,
+                        "cash_collection.confirm",
+                        "cash_collection",
+                        &r.id,
+                        None,
+                        None,
+                    ),
+                )?;
+                Ok(cash_collections::get(c, &org, &r.id)?.ok_or(AppError::NotFound))
+            })
+        })
+        .await??;
+    Ok(view(row))
+}

@@ -1,0 +1,312 @@
+//! Completion and rejection, each one transaction. Completing a refill moves the actual quantities from
+//! the assignee's stock into the slots; a collection records the counted cash against the cash sales since
+//! the previous collection; an audit counts the slots and posts the differences as adjustments.
+//! Rejecting reverses what completion posted, with new movements (the ledger is append-only).
+
+use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missing_photos, over_short};
+use vendhub_store::cash_collections::{self, CollectionRow};
+use vendhub_store::stock::{self, MovementFilter, NewMovement};
+use vendhub_store::tasks::{self, TaskRow};
+use vendhub_store::{DbConn, StoreError, planograms, sales};
+
+use super::commands::{guard, save};
+use super::{TaskView, invalid, publish};
+use crate::auth::{Principal, RequestMeta};
+use crate::inventory::{Failure, refusal};
+use crate::{App, AppError};
+
+/// The actual quantity of one planned item.
+#[derive(Debug, Clone)]
+pub struct ItemActual {
+    pub item_id: String,
+    pub actual_qty: i64,
+}
+
+/// What the operator reports at completion.
+#[derive(Debug, Clone, Default)]
+pub struct CompleteRequest {
+    /// Items not named keep their planned quantity.
+    pub items: Vec<ItemActual>,
+    /// Counted cash, tiyin (collections).
+    pub counted: Option<i64>,
+    pub bag_number: Option<String>,
+}
+
+fn check_photos(c: &mut DbConn, t: &TaskRow) -> Result<(), Failure> {
+    if !t.requires_photos {
+        return Ok(());
+    }
+    let photos: Vec<PhotoTaken> = tasks::photos(c, &t.id)?
+        .into_iter()
+        .filter_map(|p| {
+            Some(PhotoTaken {
+                category: PhotoCategory::parse(&p.category)?,
+                taken_at: p.taken_at,
+            })
+        })
+        .collect();
+    let missing = missing_photos(t.started_at, &photos);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::App(AppError::Rule(format!(
+            "photo proof missing: {}",
+            missing.join(" and ")
+        ))))
+    }
+}
+
+fn movement(
+    t: &TaskRow,
+    product: &str,
+    from: Option<String>,
+    to: Option<String>,
+    qty: i64,
+    kind: &str,
+    actor: &str,
+) -> NewMovement {
+    NewMovement {
+        organization_id: t.organization_id.clone(),
+        product_id: product.to_owned(),
+        from_holder: from,
+        to_holder: to,
+        quantity: qty,
+        kind: kind.into(),
+        unit_cost: 0,
+        reason: None,
+        reference_type: Some("task".into()),
+        reference_id: Some(t.id.clone()),
+        actor_id: Some(actor.to_owned()),
+    }
+}
+
+/// Refill: the actual quantities move from the assignee to each slot; refused whole, naming the slot.
+pub(crate) fn refill(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), Failure> {
+    let operator = t.assignee_id.clone().unwrap_or_else(|| actor.to_owned());
+    for item in tasks::items(c, &t.id)? {
+        let actual = req
+            .items
+            .iter()
+            .find(|a| a.item_id == item.id)
+            .map_or(item.planned_qty, |a| a.actual_qty);
+        tasks::set_actual(c, &item.id, actual)?;
+        let Some(code) = &item.slot_code else {
+            continue;
+        };
+        if actual == 0 {
+            continue;
+        }
+        let capacity = planograms::slot(c, &t.organization_id, &t.machine_id, code)?.map(|s| s.capacity);
+        let m = movement(
+            t,
+            &item.product_id,
+            Some(format!("operator:{operator}")),
+            Some(format!("slot:{}:{code}", t.machine_id)),
+            actual,
+            "refill",
+            actor,
+        );
+        if let Err(r) = stock::post(c, &m, capacity)? {
+            let AppError::Rule(why) = refusal(r) else {
+                return Err(Failure::App(AppError::Rule(format!("slot {code} refused"))));
+            };
+            return Err(Failure::App(AppError::Rule(format!("slot {code}: {why}"))));
+        }
+    }
+    tasks::touch_refill(c, &t.machine_id, vendhub_store::now())?;
+    Ok(())
+}
+
+/// Collection: the counted cash against the cash sales since the previous collection.
+pub(crate) fn collect(
+    c: &mut DbConn,
+    t: &TaskRow,
+    req: &CompleteRequest,
+    actor: &str,
+) -> Result<(), Failure> {
+    let Some(counted) = req.counted else {
+        return Err(Failure::App(invalid(
+            "counted",
+            "is required to complete a collection",
+        )));
+    };
+    let now = vendhub_store::now();
+    let previous = cash_collections::latest(c, &t.machine_id)?.map(|p| p.collected_at);
+    let expected = sales::cash_total(c, &t.machine_id, previous, now)?;
+    cash_collections::insert(
+        c,
+        &CollectionRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            organization_id: t.organization_id.clone(),
+            machine_id: t.machine_id.clone(),
+            operator_id: Some(t.assignee_id.clone().unwrap_or_else(|| actor.to_owned())),
+            task_id: Some(t.id.clone()),
+            counted,
+            expected,
+            over_short: over_short(counted, expected),
+            bag_number: req.bag_number.clone(),
+            period_from: previous,
+            collected_at: now,
+            confirmed_by: None,
+            confirmed_at: None,
+            reversed_at: None,
+        },
+    )?;
+    tasks::touch_collection(c, &t.machine_id, now)?;
+    Ok(())
+}
+
+/// Audit: each item's actual quantity is the count of its slot; differences become adjustments.
+fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), Failure> {
+    for item in tasks::items(c, &t.id)? {
+        let Some(code) = &item.slot_code else {
+            continue;
+        };
+        let Some(counted) = req
+            .items
+            .iter()
+            .find(|a| a.item_id == item.id)
+            .map(|a| a.actual_qty)
+        else {
+            continue;
+        };
+        tasks::set_actual(c, &item.id, counted)?;
+        let holder = format!("slot:{}:{code}", t.machine_id);
+        let ledger = stock::balance_of(c, &t.organization_id, &holder, &item.product_id)?;
+        let (from, to, qty, reason) = match counted.cmp(&ledger) {
+            std::cmp::Ordering::Equal => continue,
+            std::cmp::Ordering::Less => (Some(holder), None, ledger - counted, "shortage"),
+            std::cmp::Ordering::Greater => (None, Some(holder), counted - ledger, "surplus"),
+        };
+        let mut m = movement(t, &item.product_id, from, to, qty, "adjustment", actor);
+        m.reason = Some(reason.into());
+        if let Err(r) = stock::post(c, &m, None)? {
+            return Err(Failure::App(refusal(r)));
+        }
+    }
+    Ok(())
+}
+
+/// Completes a task in one transaction (the assignee's or a manager's).
+pub async fn complete(
+    app: &App,
+    who: &Principal,
+    id: String,
+    req: CompleteRequest,
+    meta: &RequestMeta,
+) -> Result<TaskView, AppError> {
+    if req.items.iter().any(|i| i.actual_qty < 0) {
+        return Err(invalid("items", "actual quantities must not be negative"));
+    }
+    if req.counted.is_some_and(|n| n < 0) {
+        return Err(invalid("counted", "must not be negative"));
+    }
+    if req.bag_number.as_ref().is_some_and(|b| b.chars().count() > 64) {
+        return Err(invalid("bag_number", "must be at most 64 characters"));
+    }
+    let (who2, meta) = (who.clone(), meta.clone());
+    let saved = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write::<_, Failure, _>(c, |c| {
+                let (before, next) = guard(c, &who2, &id, Command::Complete)?;
+                check_photos(c, &before)?;
+                let now = vendhub_store::now();
+                let actor = who2.user_id.to_string();
+                let after = TaskRow {
+                    status: next.as_str().into(),
+                    completed_at: Some(now),
+                    completed_by: Some(actor.clone()),
+                    updated_at: now,
+                    ..before.clone()
+                };
+                // The state change first: it takes the task's row lock, so a concurrent completion waits here
+                // and then finds the task completed.
+                save(c, &who2, &meta, &before, &after, Command::Complete)?;
+                match TaskType::parse(&before.task_type) {
+                    Some(TaskType::Refill) => refill(c, &before, &req, &actor)?,
+                    Some(TaskType::Collection) => collect(c, &before, &req, &actor)?,
+                    Some(TaskType::Audit) => audit_count(c, &before, &req, &actor)?,
+                    _ => {}
+                }
+                Ok(after)
+            })
+            .map_or_else(Failure::into_result, |r| Ok(Ok(r)))
+        })
+        .await??;
+    publish(app, &saved).await;
+    super::get(app, who, saved.id).await
+}
+
+/// Posts the reverse of every movement the task's completion posted.
+fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), Failure> {
+    let filter = MovementFilter {
+        reference_id: Some(t.id.clone()),
+        ..MovementFilter::default()
+    };
+    let (posted, _) = stock::movements(c, &t.organization_id, &filter, 0, 10_000)?;
+    for m in posted.into_iter().rev() {
+        let kind = match m.kind.as_str() {
+            "refill" => "unload",
+            other => other,
+        };
+        let capacity = match m.from_holder.as_deref().and_then(|h| h.strip_prefix("slot:")) {
+            Some(rest) => {
+                let (machine, code) = rest
+                    .split_once(':')
+                    .ok_or_else(|| StoreError::Corrupt("holder".into()))?;
+                planograms::slot(c, &t.organization_id, machine, code)?.map(|s| s.capacity)
+            }
+            None => None,
+        };
+        let mut back = movement(
+            t,
+            &m.product_id,
+            m.to_holder.clone(),
+            m.from_holder.clone(),
+            m.quantity,
+            kind,
+            actor,
+        );
+        back.reason = Some("task rejected".into());
+        if let Err(r) = stock::post(c, &back, capacity)? {
+            return Err(Failure::App(refusal(r)));
+        }
+    }
+    Ok(())
+}
+
+/// Rejects a completed task (a manager's), reversing what completion posted.
+pub async fn reject(
+    app: &App,
+    who: &Principal,
+    id: String,
+    reason: String,
+    meta: &RequestMeta,
+) -> Result<TaskView, AppError> {
+    if reason.trim().is_empty() || reason.chars().count() > 500 {
+        return Err(invalid("reason", "must be 1 to 500 characters"));
+    }
+    let (who2, meta) = (who.clone(), meta.clone());
+    let saved = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write::<_, Failure, _>(c, |c| {
+                let (before, next) = guard(c, &who2, &id, Command::Reject)?;
+                let after = TaskRow {
+                    status: next.as_str().into(),
+                    status_reason: Some(reason.clone()),
+                    updated_at: vendhub_store::now(),
+                    ..before.clone()
+                };
+                save(c, &who2, &meta, &before, &after, Command::Reject)?;
+                reverse_movements(c, &before, &who2.user_id.to_string())?;
+                cash_collections::reverse_for_task(c, &before.id, vendhub_store::now())?;
+                Ok(after)
+            })
+            .map_or_else(Failure::into_result, |r| Ok(Ok(r)))
+        })
+        .await??;
+    publish(app, &saved).await;
+    super::get(app, who, saved.id).await
+}

@@ -1,0 +1,95 @@
+//! Photo proof: images bound to a task with the server's time, checked by content and size.
+
+use serde::Serialize;
+use vendhub_domain::tasks::PhotoCategory;
+use vendhub_store::tasks::{self, PhotoRow};
+
+use super::invalid;
+use crate::auth::Principal;
+use crate::products::ImageKind;
+use crate::{App, AppError};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PhotoView {
+    pub id: String,
+    /// before, after or during.
+    pub category: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub uploaded_by: Option<String>,
+    /// Server time when the photo arrived.
+    pub taken_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub(crate) fn photo_view(p: PhotoRow) -> PhotoView {
+    PhotoView {
+        id: p.id,
+        category: p.category,
+        content_type: p.content_type,
+        size_bytes: p.size_bytes,
+        latitude: p.latitude,
+        longitude: p.longitude,
+        uploaded_by: p.uploaded_by,
+        taken_at: p.taken_at.and_utc(),
+    }
+}
+
+/// An uploaded photo.
+#[derive(Debug, Clone)]
+pub struct NewPhoto {
+    pub category: PhotoCategory,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub bytes: bytes::Bytes,
+}
+
+/// Stores a photo through the files port and binds it to the task (its assignee's or a manager's).
+pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> Result<PhotoView, AppError> {
+    let limit = app.settings().max_file_size;
+    if u64::try_from(p.bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(AppError::TooLarge { limit });
+    }
+    let kind = ImageKind::sniff(&p.bytes)
+        .ok_or(AppError::UnsupportedType("JPEG, PNG or WebP images only".into()))?;
+    if p.latitude.is_some_and(|v| !(-90.0..=90.0).contains(&v)) {
+        return Err(invalid("latitude", "must be from -90 to 90"));
+    }
+    if p.longitude.is_some_and(|v| !(-180.0..=180.0).contains(&v)) {
+        return Err(invalid("longitude", "must be from -180 to 180"));
+    }
+    let org = who.organization_id.to_string();
+    let task = {
+        let (org, id) = (org.clone(), id.clone());
+        app.db().run(move |c| tasks::get(c, &org, &id)).await?
+    }
+    .ok_or(AppError::NotFound)?;
+    let a = super::commands::actor(who, &task);
+    if !a.is_assignee && !a.is_manager {
+        return Err(AppError::Forbidden);
+    }
+    let photo_id = uuid::Uuid::now_v7().to_string();
+    let key = format!("tasks/{org}/{}/{photo_id}.{}", task.id, kind.extension());
+    let size = i64::try_from(p.bytes.len()).unwrap_or(i64::MAX);
+    app.blobs()
+        .put(&key, p.bytes)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
+    let row = PhotoRow {
+        id: photo_id,
+        organization_id: org,
+        task_id: task.id,
+        category: p.category.as_str().into(),
+        blob_key: key,
+        content_type: kind.content_type().into(),
+        size_bytes: size,
+        latitude: p.latitude,
+        longitude: p.longitude,
+        uploaded_by: Some(who.user_id.to_string()),
+        taken_at: vendhub_store::now(),
+    };
+    let stored = row.clone();
+    app.db().run(move |c| tasks::add_photo(c, &stored)).await?;
+    Ok(photo_view(row))
+}
