@@ -2,9 +2,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod gateway;
 pub mod inventory;
 pub mod invites;
 pub mod locations;
+pub mod machine_keys;
 pub mod machines;
 pub mod organizations;
 pub mod products;
@@ -29,4 +31,6 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .merge(templates::routes())
         .merge(warehouses::routes())
         .merge(inventory::routes())
+        .merge(machine_keys::routes())
+        .merge(gateway::routes())
 }

@@ -1,0 +1,1 @@
+//! DEX/EVA-DTS audits (see `ingest`).

@@ -1,0 +1,514 @@
+//! Machines talking: API keys, the gateway's event batches (sales, stock, status), DEX audits, offline
+//! detection, on the demo fleet.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// Sends a batch with a machine key.
+async fn send_events(app: &TestApp, key: &str, machine: &str, events: Value) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/gateway/events"))
+        .header("X-Api-Key", key)
+        .json(&json!({ "machine_id": machine, "events": events }))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        assert_eq!(ct, "application/problem+json", "{status} {body}");
+    }
+    (status, body)
+}
+
+/// The demo fleet and the owner's token.
+async fn demo() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    vendhub_app::demo::seed(&app.app).await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "email": OWNER_EMAIL, "password": OWNER_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let token = res.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (app, token)
+}
+
+async fn machine_id(app: &TestApp, token: &str, number: &str) -> String {
+    let (_, list) = call(
+        app,
+        Method::GET,
+        &format!("/api/v1/machines?q={number}"),
+        token,
+        None,
+    )
+    .await;
+    list["data"][0]["id"].as_str().unwrap().to_owned()
+}
+
+async fn new_key(app: &TestApp, token: &str, machine: &str) -> String {
+    let (status, created) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/machines/{machine}/api-keys"),
+        token,
+        Some(json!({ "label": "telemetry box" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    created["key"].as_str().unwrap().to_owned()
+}
+
+/// (slot, product, quantity) of a machine's slots.
+async fn slots(app: &TestApp, token: &str, machine: &str) -> Vec<(String, String, i64)> {
+    let (_, stock) = call(
+        app,
+        Method::GET,
+        &format!("/api/v1/inventory/machine/{machine}"),
+        token,
+        None,
+    )
+    .await;
+    stock
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["slot"].as_str().unwrap().to_owned(),
+                s["product_id"].as_str().unwrap().to_owned(),
+                s["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn org_id(app: &TestApp, token: &str) -> String {
+    let (_, org) = call(app, Method::GET, "/api/v1/organizations/current", token, None).await;
+    org["id"].as_str().unwrap().to_owned()
+}
+
+async fn sales_of(app: &TestApp, token: &str, machine: &str) -> Vec<vendhub_store::sales::SaleRow> {
+    let (org, machine) = (org_id(app, token).await, machine.to_owned());
+    app.app
+        .db()
+        .run(move |c| {
+            let f = vendhub_store::sales::SaleFilter {
+                machine_id: Some(machine),
+                ..Default::default()
+            };
+            vendhub_store::sales::list(c, &org, &f, 0, 10_000)
+        })
+        .await
+        .unwrap()
+        .0
+}
+
+async fn status_of(app: &TestApp, token: &str, machine: &str) -> Value {
+    let (_, m) = call(
+        app,
+        Method::GET,
+        &format!("/api/v1/machines/{machine}"),
+        token,
+        None,
+    )
+    .await;
+    m
+}
+
+#[tokio::test]
+async fn api_keys_are_shown_once_stored_hashed_audited_and_revocable() {
+    let (app, t) = demo().await;
+    let m = machine_id(&app, &t, "VH-001").await;
+    let key = new_key(&app, &t, &m).await;
+    assert!(key.starts_with("vhk_"), "{key}");
+    let (status, list) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/machines/{m}/api-keys"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let listed = &list[0];
+    assert!(
+        listed.get("key").is_none(),
+        "the secret is never listed: {listed}"
+    );
+    assert!(key.starts_with(listed["prefix"].as_str().unwrap()));
+    assert_eq!(listed["last_used_at"], Value::Null);
+    let org = org_id(&app, &t).await;
+    let stored = app
+        .app
+        .db()
+        .run({
+            let m = m.clone();
+            move |c| vendhub_store::machine_keys::of_machine(c, &org, &m)
+        })
+        .await
+        .unwrap();
+    assert!(!stored[0].key_hash.contains(&key[20..]), "only a hash is kept");
+
+    let (status, _) = send_events(&app, &key, &m, json!([{ "type": "heartbeat", "id": "hb-1" }])).await;
+    assert_eq!(status, 200);
+    let (_, list) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/machines/{m}/api-keys"),
+        &t,
+        None,
+    )
+    .await;
+    assert_ne!(list[0]["last_used_at"], Value::Null, "last use recorded: {list}");
+
+    let key_id = list[0]["id"].as_str().unwrap();
+    let (status, revoked) = call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/machines/{m}/api-keys/{key_id}"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{revoked}");
+    assert_ne!(revoked["revoked_at"], Value::Null);
+    let (status, body) = send_events(&app, &key, &m, json!([{ "type": "heartbeat", "id": "hb-2" }])).await;
+    assert_eq!(status, 401, "{body}");
+    let (_, audit) = call(
+        &app,
+        Method::GET,
+        "/api/v1/audit?entity_type=machine_api_key",
+        &t,
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = audit["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["machine_key.revoke", "machine_key.create"]);
+    // Another machine's key id under this machine is not found.
+    let other = machine_id(&app, &t, "VH-002").await;
+    let (status, _) = call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/machines/{other}/api-keys/{key_id}"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn missing_unknown_and_revoked_keys_are_401_and_another_machines_id_is_403() {
+    let (app, t) = demo().await;
+    let m = machine_id(&app, &t, "VH-001").await;
+    let other = machine_id(&app, &t, "VH-002").await;
+    let key = new_key(&app, &t, &m).await;
+    let hb = json!([{ "type": "heartbeat", "id": "hb-1" }]);
+    let res = app
+        .client
+        .post(app.url("/api/v1/gateway/events"))
+        .json(&json!({ "machine_id": m, "events": hb }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let forged = format!("{}{}", &key[..key.len() - 4], "0000");
+    for bad in ["nonsense", "vhk_", "vhk_abc_def", forged.as_str()] {
+        let (status, _) = send_events(&app, bad, &m, hb.clone()).await;
+        assert_eq!(status, 401, "{bad}");
+    }
+    // A user's access token is not a machine key.
+    let res = app
+        .client
+        .post(app.url("/api/v1/gateway/events"))
+        .bearer_auth(&t)
+        .json(&json!({ "machine_id": m, "events": hb }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // The bearer form of the machine key works too.
+    let res = app
+        .client
+        .post(app.url("/api/v1/gateway/events"))
+        .bearer_auth(&key)
+        .json(&json!({ "machine_id": m, "events": hb }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (status, body) = send_events(&app, &key, &other, hb.clone()).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        status_of(&app, &t, &other).await["last_seen_at"],
+        Value::Null,
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn vends_record_sales_and_sale_movements_once_even_when_replayed() {
+    let (app, t) = demo().await;
+    let m = machine_id(&app, &t, "VH-001").await;
+    let key = new_key(&app, &t, &m).await;
+    let before = slots(&app, &t, &m).await;
+    let (a1, p1, q1) = before[0].clone();
+    assert!(q1 >= 1, "{before:?}");
+    let batch = json!([
+        { "type": "heartbeat", "id": "e-1", "at": "2026-11-22T10:00:00Z" },
+        { "type": "telemetry", "id": "e-2", "temperature": 4.5, "humidity": 41.0, "door": "closed", "signal": -71,
+          "error_codes": [] },
+        { "type": "vend", "id": "e-3", "slot": a1.to_lowercase(), "product_id": p1, "price": 1_200_000,
+          "payment_method": "cash", "at": "2026-11-22T10:01:00Z" },
+        { "type": "vend", "id": "e-3", "slot": a1, "price": 1_200_000, "payment_method": "cash" },
+    ]);
+    let (status, report) = send_events(&app, &key, &m, batch.clone()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["new"], 3, "{report}");
+    assert_eq!(
+        report["duplicates"], 1,
+        "the same id twice in a batch is one event: {report}"
+    );
+    assert_eq!(report["sales"], 1);
+    let after = slots(&app, &t, &m).await;
+    assert_eq!(after[0].2, q1 - 1);
+    let sales = sales_of(&app, &t, &m).await;
+    assert_eq!(sales.len(), 1);
+    assert_eq!(
+        (
+            sales[0].source.as_str(),
+            sales[0].payment_method.as_str(),
+            sales[0].amount,
+            sales[0].flag.clone()
+        ),
+        ("telemetry", "cash", 1_200_000, None)
+    );
+    assert_eq!(sales[0].sold_at.to_string(), "2026-11-22 10:01:00");
+    // Replayed: accepted, all duplicates, no second sale and no second movement.
+    let (status, replay) = send_events(&app, &key, &m, batch).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (replay["new"].clone(), replay["duplicates"].clone()),
+        (json!(0), json!(4))
+    );
+    assert_eq!(slots(&app, &t, &m).await[0].2, q1 - 1);
+    assert_eq!(sales_of(&app, &t, &m).await.len(), 1);
+    let (_, moves) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/inventory/movements?kind=sale&holder=slot:{m}:{a1}"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(moves["meta"]["total"], 1, "{moves}");
+    assert_ne!(status_of(&app, &t, &m).await["last_seen_at"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_vend_from_an_empty_slot_is_recorded_flagged_and_the_balance_stays_zero() {
+    let (app, t) = demo().await;
+    let m = machine_id(&app, &t, "VH-001").await;
+    let key = new_key(&app, &t, &m).await;
+    let (slot, _, q) = slots(&app, &t, &m).await[0].clone();
+    let vends: Vec<Value> = (0..=q)
+        .map(|i| json!({ "type": "vend", "id": format!("v-{i}"), "slot": slot, "price": 500_000, "payment_method": "card" }))
+        .collect();
+    let (status, report) = send_events(&app, &key, &m, Value::Array(vends)).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["sales"], q + 1);
+    assert_eq!(slots(&app, &t, &m).await[0].2, 0, "never below zero");
+    let sales = sales_of(&app, &t, &m).await;
+    let flagged: Vec<_> = sales
+        .iter()
+        .filter(|s| s.flag.as_deref() == Some("empty_slot"))
+        .collect();
+    assert_eq!(flagged.len(), 1, "the one vend beyond the ledger is flagged");
+    let (_, moves) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/inventory/movements?kind=adjustment&holder=slot:{m}:{slot}"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(moves["meta"]["total"], 1, "a shrink adjustment: {moves}");
+    assert_eq!(moves["data"][0]["reason"], "shrink");
+}
+
+#[tokio::test]
+async fn oversized_batches_are_413_and_bad_events_refuse_the_batch_whole_with_each_index() {
+    let (app, t) = demo().await;
+    let m = machine_id(&app, &t, "VH-001").await;
+    let key = new_key(&app, &t, &m).await;
+    let many: Vec<Value> = (0..1001)
+        .map(|i| json!({ "type": "heartbeat", "id": format!("h{i}") }))
+        .collect();
+    let (status, body) = send_events(&app, &key, &m, Value::Array(many)).await;
+    assert_eq!(status, 413, "{body}");
+    let exactly: Vec<Value> = (0..1000)
+        .map(|i| json!({ "type": "heartbeat", "id": format!("h{i}") }))
+        .collect();
+    let (status, body) = send_events(&app, &key, &m, Value::Array(exactly)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["new"], 1000);
+
+    let before = slots(&app, &t, &m).await;
+    let (status, body) = send_events(
+        &app,
+        &key,
+        &m,
+        json!([
+            { "type": "vend", "id": "ok-1", "slot": before[0].0, "price": 100, "payment_method": "cash" },
+            { "type": "vend", "id": "bad-1", "slot": "Z9", "price": 100, "payment_method": "cash" },
+            { "type": "telemetry", "id": "bad-2", "temperature": 900.0 },
+            { "type": "vend", "id": "bad-3", "slot": "A1", "price": -5, "payment_method": "bitcoin" },
+            { "type": "teleport", "id": "bad-4" },
+            { "type": "heartbeat" },
+            { "type": "heartbeat", "id": "bad-6", "at": "yesterday" },
+            { "type": "error", "id": "" , "code": "E1"},
+            "not an object",
+        ]),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "events[2]",
+            "events[3]",
+            "events[4]",
+            "events[5]",
+            "events[6]",
+            "events[7]",
+            "events[8]"
+        ],
+        "{body}"
+    );
+    // The planogram check comes after the shape checks; it too refuses the whole batch.
+    let (status, body) = send_events(
+        &app,
+        &key,
+        &m,
+        json!([
+            { "type": "vend", "id": "ok-1", "slot": before[0].0, "price": 100, "payment_method": "cash" },
+            { "type": "vend", "id": "bad-1", "slot": "Z9", "price": 100, "payment_method": "cash" },
+        ]),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "events[1]");
+    assert_eq!(slots(&app, &t, &m).await, before, "nothing written");
+    assert!(sales_of(&app, &t, &m).await.is_empty());
+    for bad in [
+        json!({ "machine_id": m }),
+        json!({ "machine_id": m, "events": [] }),
+        json!([1, 2]),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/gateway/events"))
+            .header("X-Api-Key", &key)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(res.status().as_u16(), 400 | 422),
+            "{bad}: {}",
+            res.status()
+        );
+    }
+}
+
+#[tokio::test]
+async fn errors_put_a_machine_in_error_and_silent_machines_go_offline_until_their_next_heartbeat() {
+    let (app, t) = demo().await;
+    let m = machine_id(&app, &t, "VH-001").await;
+    let key = new_key(&app, &t, &m).await;
+    let mut bus = app.app.bus().subscribe();
+    let (status, _) = send_events(&app, &key, &m, json!([{ "type": "heartbeat", "id": "h1" }])).await;
+    assert_eq!(status, 200);
+    // Not heard from "for zero seconds": offline.
+    let changed = vendhub_app::gateway::offline::mark_silent_machines(&app.app, std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(changed, 1, "only machines that ever talked are watched");
+    assert_eq!(status_of(&app, &t, &m).await["status"], "offline");
+    let again = vendhub_app::gateway::offline::mark_silent_machines(&app.app, std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "one event per change");
+    let (status, _) = send_events(&app, &key, &m, json!([{ "type": "heartbeat", "id": "h2" }])).await;
+    assert_eq!(status, 200);
+    assert_eq!(status_of(&app, &t, &m).await["status"], "active");
+    let (status, _) = send_events(
+        &app,
+        &key,
+        &m,
+        json!([{ "type": "telemetry", "id": "t1", "temperature": 7.5, "door": "open" },
+               { "type": "error", "id": "x1", "code": "E12", "message": "coin jam" }]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(status_of(&app, &t, &m).await["status"], "error");
+
+    let mut seen = Vec::new();
+    while let Ok(e) = bus.try_recv() {
+        assert_eq!(e.payload["machine_id"], json!(m), "{e:?}");
+        seen.push((
+            e.name.clone(),
+            e.payload.get("status").cloned().unwrap_or(Value::Null),
+        ));
+    }
+    assert_eq!(
+        seen,
+        [
+            ("machine:status".to_owned(), json!("offline")),
+            ("machine:status".to_owned(), json!("active")),
+            ("machine:status".to_owned(), json!("error")),
+            ("machine:telemetry".to_owned(), Value::Null),
+        ]
+    );
+}
