@@ -2,22 +2,30 @@
 //! `X-Api-Key` header (or `Authorization: Bearer vhk_…`). A missing, unknown or revoked key is 401; a key
 //! used for another machine is 403.
 
-use axum::extract::{FromRequestParts, State};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vendhub_app::AppError;
+use vendhub_app::gateway::dex::{self, DexFailure, DexImport};
 use vendhub_app::gateway::events::{self, Batch, BatchReport, IngestError, MAX_BATCH};
 use vendhub_app::gateway::{MachineCaller, keys};
+use vendhub_domain::dex::DexError;
 
 use crate::HttpState;
 use crate::extract::Json;
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {
-    OpenApiRouter::new().routes(routes!(post_events))
+    OpenApiRouter::new()
+        .routes(routes!(post_events))
+        .routes(routes!(post_dex))
 }
 
 /// The machine a gateway request speaks for, from its API key.
@@ -101,4 +109,61 @@ async fn post_events(
         .await
         .map(axum::Json)
         .map_err(refused)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DexQuery {
+    /// The machine the audit is from; the key's machine when left out.
+    machine_id: Option<String>,
+}
+
+fn dex_refused(e: DexFailure) -> Response {
+    match e {
+        DexFailure::Refused(e) => {
+            let status = match e {
+                DexError::TooLarge { .. } | DexError::TooManySegments { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Problem::new(status, e.code(), format!("{e}; nothing was imported")).into_response()
+        }
+        DexFailure::App(AppError::Forbidden) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this API key belongs to another machine",
+        )
+        .into_response(),
+        DexFailure::App(other) => ApiError(other).into_response(),
+    }
+}
+
+/// A DEX/EVA-DTS audit file (the raw file as the body, any content type). Its counters against the
+/// machine's previous audit give the sales since then (source `dex`) and the cash to expect. A file that
+/// is truncated, fails its G85 check, is not text or is too large is refused whole.
+#[utoipa::path(post, path = "/api/v1/gateway/dex", tag = "gateway", params(DexQuery),
+    request_body(content = String, content_type = "text/plain"), security(("machine_key" = [])),
+    responses((status = 201, body = DexImport), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)),
+    extensions(("x-permission" = json!("public"))))]
+async fn post_dex(
+    State(s): State<HttpState>,
+    MachineKey(caller): MachineKey,
+    Query(q): Query<DexQuery>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, axum::Json<DexImport>), Response> {
+    let body = body.map_err(|r| {
+        Problem::new(
+            r.status(),
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "payload_too_large"
+            } else {
+                "malformed_body"
+            },
+            r.body_text(),
+        )
+        .into_response()
+    })?;
+    dex::import(&s.app, &caller, q.machine_id.as_deref(), &body)
+        .await
+        .map(|i| (StatusCode::CREATED, axum::Json(i)))
+        .map_err(dex_refused)
 }
