@@ -48,6 +48,7 @@ impl Registry {
         let mut r = Self::new();
         crate::maintenance::register(&mut r);
         crate::mail::register(&mut r);
+        crate::fleet::register(&mut r);
         r
     }
 

@@ -89,6 +89,7 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
         registry.extend(more);
     }
     let mut schedules = Scheduler::standard_schedules();
+    schedules.extend(vendhub_jobs::fleet::schedules(config.machine_offline_after));
     schedules.extend(extras.schedules);
     let worker = WorkerConfig {
         concurrency: config.jobs.concurrency,

@@ -687,3 +687,45 @@ async fn real_machines_dex_files_import_when_the_samples_are_present() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["code"], "dex_truncated");
 }
+
+#[tokio::test]
+async fn the_scheduled_job_marks_a_silent_machine_offline_after_machine_offline_after() {
+    let app = TestApp::builder()
+        .env("MACHINE_OFFLINE_AFTER", "1s")
+        .spawn()
+        .await;
+    vendhub_app::demo::seed(&app.app).await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "email": OWNER_EMAIL, "password": OWNER_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let t = res.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let m = machine_id(&app, &t, "VH-001").await;
+    let key = new_key(&app, &t, &m).await;
+    let mut bus = app.app.bus().subscribe();
+    let (status, _) = send_events(&app, &key, &m, json!([{ "type": "heartbeat", "id": "h1" }])).await;
+    assert_eq!(status, 200);
+    let start = std::time::Instant::now();
+    while status_of(&app, &t, &m).await["status"] != "offline" {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "not marked offline"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let event = bus.recv().await.unwrap();
+    assert_eq!(event.name, "machine:status");
+    assert_eq!(event.payload["status"], "offline");
+    let never = machine_id(&app, &t, "VH-002").await;
+    assert_ne!(
+        status_of(&app, &t, &never).await["status"],
+        "offline",
+        "never heard from: not watched"
+    );
+}
