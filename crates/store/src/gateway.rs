@@ -180,3 +180,45 @@ pub fn last_dex_audit(conn: &mut DbConn, machine: &str) -> Result<Option<DexAudi
         .first(conn)
         .optional()?)
 }
+
+/// A slot of the fleet: (machine id, machine number, slot code, product, capacity).
+pub type FleetSlot = (String, String, String, String, i64);
+
+/// Every slot of every machine in service.
+pub fn fleet_slots(conn: &mut DbConn) -> Result<Vec<FleetSlot>, StoreError> {
+    use crate::schema::planogram_slots;
+    Ok(planogram_slots::table
+        .inner_join(machines::table.on(machines::id.eq(planogram_slots::machine_id)))
+        .filter(machines::deleted_at.is_null())
+        .order((machines::number.asc(), planogram_slots::code.asc()))
+        .select((
+            machines::id,
+            machines::number,
+            planogram_slots::code,
+            planogram_slots::product_id,
+            planogram_slots::capacity,
+        ))
+        .load(conn)?)
+}
+
+/// Every slot balance: (holder, product, quantity).
+pub fn slot_balances(conn: &mut DbConn) -> Result<Vec<(String, String, i64)>, StoreError> {
+    use crate::schema::stock_balances;
+    Ok(stock_balances::table
+        .filter(stock_balances::holder.like("slot:%"))
+        .select((
+            stock_balances::holder,
+            stock_balances::product_id,
+            stock_balances::quantity,
+        ))
+        .load(conn)?)
+}
+
+/// Sales recorded, by source and payment method.
+pub fn sales_counts(conn: &mut DbConn) -> Result<Vec<(String, String, i64)>, StoreError> {
+    use crate::schema::sales;
+    Ok(sales::table
+        .group_by((sales::source, sales::payment_method))
+        .select((sales::source, sales::payment_method, diesel::dsl::count_star()))
+        .load(conn)?)
+}
