@@ -831,3 +831,37 @@ async fn business_metrics_match_the_database() {
     );
     assert_eq!(sample(&text, "vendhub_orders_total", ""), Some(0.0));
 }
+
+#[tokio::test]
+async fn vendhub_simulate_drives_the_gateway_with_a_living_fleet() {
+    let (app, t) = demo().await;
+    let options = vendhub::simulate::Options {
+        url: app.url(""),
+        email: OWNER_EMAIL.into(),
+        password: OWNER_PASSWORD.into(),
+        machines: 2,
+        rate: 6.0,
+        duration: Some(std::time::Duration::from_millis(2500)),
+    };
+    let summary = vendhub::simulate::run(&options).await.unwrap();
+    assert_eq!(summary.machines, 2);
+    assert_eq!(summary.refused, 0, "{summary}");
+    assert!(summary.batches >= 4 && summary.sales >= 6, "{summary}");
+    let m = machine_id(&app, &t, "VH-001").await;
+    let (_, keys) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/machines/{m}/api-keys"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(keys[0]["label"], "simulator");
+    assert_ne!(status_of(&app, &t, &m).await["last_seen_at"], Value::Null);
+    let bad = vendhub::simulate::Options {
+        password: "wrong-password-here".into(),
+        ..options
+    };
+    let err = vendhub::simulate::run(&bad).await.unwrap_err();
+    assert!(err.starts_with("sign in"), "{err}");
+}
