@@ -7,6 +7,7 @@ pub mod cash_collections;
 pub mod demo;
 pub mod error;
 pub mod fleet_audit;
+pub mod gateway;
 pub mod health;
 pub mod inventory;
 pub mod invites;

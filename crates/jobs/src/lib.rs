@@ -1,6 +1,7 @@
 //! Background work: a worker that runs durable jobs from the job table, and a scheduler that enqueues
 //! periodic ones (one leader across replicas). One module per job family registers its handlers.
 
+pub mod fleet;
 pub mod mail;
 pub mod maintenance;
 pub mod registry;

@@ -49,6 +49,7 @@ impl Registry {
         crate::maintenance::register(&mut r);
         crate::mail::register(&mut r);
         crate::tasks::register(&mut r);
+        crate::fleet::register(&mut r);
         r
     }
 

@@ -65,6 +65,27 @@ enum Command {
     },
     /// Import an export into `DATABASE_URL` (an empty database of the same schema version).
     Import { file: std::path::PathBuf },
+    /// Drive the gateway API with a simulated fleet (heartbeats, telemetry, vends, errors).
+    Simulate {
+        /// How many of the organization's machines to drive.
+        #[arg(long, default_value_t = 5)]
+        machines: usize,
+        /// Events per second across the fleet (vends; heartbeats and telemetry come on top).
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Stop after this long (e.g. `10m`); runs until interrupted when left out.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        duration: Option<Duration>,
+        /// The server; defaults to `http://127.0.0.1:$PORT`.
+        #[arg(long)]
+        url: Option<String>,
+        /// A user who may manage machines; defaults to `VENDHUB_ADMIN_EMAIL`.
+        #[arg(long)]
+        email: Option<String>,
+        /// Their password; defaults to `VENDHUB_ADMIN_PASSWORD`.
+        #[arg(long)]
+        password: Option<String>,
+    },
     /// Exit 0 when the local server's /health/ready answers ok (for containers without curl).
     Healthcheck {
         /// Defaults to http://127.0.0.1:$PORT/health/ready.
@@ -145,7 +166,45 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Backup { action } => crate::backup::cli::run(action).await.map_err(Failure),
         Command::Export { out } => crate::backup::cli::export(out).await.map_err(Failure),
         Command::Import { file } => crate::backup::cli::import(file).await.map_err(Failure),
+        Command::Simulate {
+            machines,
+            rate,
+            duration,
+            url,
+            email,
+            password,
+        } => simulate(machines, rate, duration, url, email, password).await,
     }
+}
+
+async fn simulate(
+    machines: usize,
+    rate: f64,
+    duration: Option<Duration>,
+    url: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+) -> Result<(), Failure> {
+    if machines == 0 || !(rate.is_finite() && rate >= 0.0) {
+        return Err(Failure(
+            "--machines must be at least 1 and --rate a number >= 0".into(),
+        ));
+    }
+    let config = load()?;
+    let password = password
+        .or_else(|| config.admin_password.as_ref().map(|p| p.expose().to_owned()))
+        .ok_or_else(|| Failure("no password: pass --password or set VENDHUB_ADMIN_PASSWORD".into()))?;
+    let options = crate::simulate::Options {
+        url: url.unwrap_or_else(|| format!("http://127.0.0.1:{}", config.port)),
+        email: email.unwrap_or_else(|| config.admin_email.clone()),
+        password,
+        machines,
+        rate,
+        duration,
+    };
+    let summary = crate::simulate::run(&options).await.map_err(Failure)?;
+    println!("{summary}");
+    Ok(())
 }
 
 fn load() -> Result<Config, Failure> {

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod secrets;
 pub mod serve;
+pub mod simulate;
 pub mod telemetry;
 pub mod wiring;
 

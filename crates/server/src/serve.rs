@@ -100,6 +100,7 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
     {
         schedules.retain(|s| !s.kind.starts_with("tasks."));
     }
+    schedules.extend(vendhub_jobs::fleet::schedules(config.machine_offline_after));
     schedules.extend(extras.schedules);
     if let Some((backup, schedule)) = crate::backup::job::daily(&config) {
         registry.extend(backup);

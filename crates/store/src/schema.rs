@@ -63,6 +63,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    machine_api_keys (id) {
+        id -> Text,
+        organization_id -> Text,
+        machine_id -> Text,
+        label -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    gateway_events (id) {
+        id -> Text,
+        organization_id -> Text,
+        machine_id -> Text,
+        event_id -> Text,
+        kind -> Text,
+        payload -> Text,
+        occurred_at -> Nullable<Timestamp>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dex_audits (id) {
+        id -> Text,
+        organization_id -> Text,
+        machine_id -> Text,
+        counters -> Text,
+        summary -> Text,
+        expected_cash -> Nullable<BigInt>,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(jobs -> organizations (organization_id));
@@ -465,7 +505,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     task_comments,
     task_checklist,
     task_photos,
-    cash_collections
+    cash_collections,
+    machine_api_keys,
+    gateway_events,
+    dex_audits
 );
 diesel::joinable!(stock_balances -> products (product_id));
 diesel::joinable!(planogram_slots -> products (product_id));

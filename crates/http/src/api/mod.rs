@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod auth;
 pub mod cash_collections;
+pub mod gateway;
 pub mod inventory;
 pub mod invites;
 pub mod locations;
+pub mod machine_keys;
 pub mod machines;
 pub mod organizations;
 pub mod products;
@@ -33,4 +35,6 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .merge(inventory::routes())
         .merge(tasks::routes())
         .merge(cash_collections::routes())
+        .merge(machine_keys::routes())
+        .merge(gateway::routes())
 }

@@ -8,6 +8,7 @@
 mod auth;
 mod contract;
 mod fleet;
+mod gateway;
 mod health;
 mod identity;
 mod jobs;

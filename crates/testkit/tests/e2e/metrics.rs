@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use vendhub_testkit::TestApp;
 
-fn promtool_check(text: &str) {
+pub(crate) fn promtool_check(text: &str) {
     let mut child = Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(Stdio::piped())

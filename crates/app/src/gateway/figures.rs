@@ -1,0 +1,69 @@
+//! Business figures for `/metrics`, read from the database at scrape time so they always match it.
+
+use std::collections::HashMap;
+
+use crate::{App, AppError};
+
+/// Every machine status, so a status with no machines shows 0 rather than disappearing.
+pub const STATUSES: [&str; 6] = [
+    "active",
+    "low_stock",
+    "error",
+    "maintenance",
+    "offline",
+    "disabled",
+];
+
+/// What `/metrics` shows about the fleet and its sales.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    /// Machines per status (every status in [`STATUSES`], and any other found).
+    pub machine_status: Vec<(String, i64)>,
+    /// (machine id, machine number, lowest slot fill in percent) of machines with a planogram.
+    pub inventory_level: Vec<(String, String, i64)>,
+    /// (source, payment method, sales recorded).
+    pub sales: Vec<(String, String, i64)>,
+}
+
+pub async fn figures(app: &App) -> Result<Figures, AppError> {
+    let (status, slots, balances, sales) = app
+        .db()
+        .run(|c| {
+            Ok((
+                vendhub_store::machines::count_by_status(c)?,
+                vendhub_store::gateway::fleet_slots(c)?,
+                vendhub_store::gateway::slot_balances(c)?,
+                vendhub_store::gateway::sales_counts(c)?,
+            ))
+        })
+        .await?;
+    let mut by_status: HashMap<String, i64> = STATUSES.iter().map(|s| ((*s).to_owned(), 0)).collect();
+    for (s, n) in status {
+        *by_status.entry(s).or_default() += n;
+    }
+    let mut machine_status: Vec<(String, i64)> = by_status.into_iter().collect();
+    machine_status.sort();
+    let balances: HashMap<(String, String), i64> =
+        balances.into_iter().map(|(h, p, q)| ((h, p), q)).collect();
+    let mut lowest: Vec<(String, String, i64)> = Vec::new();
+    for (machine, number, code, product, capacity) in slots {
+        let q = balances
+            .get(&(format!("slot:{machine}:{code}"), product))
+            .copied()
+            .unwrap_or(0);
+        let fill = if capacity > 0 {
+            q.saturating_mul(100) / capacity
+        } else {
+            0
+        };
+        match lowest.last_mut() {
+            Some(last) if last.0 == machine => last.2 = last.2.min(fill),
+            _ => lowest.push((machine, number, fill)),
+        }
+    }
+    Ok(Figures {
+        machine_status,
+        inventory_level: lowest,
+        sales,
+    })
+}

@@ -1,0 +1,169 @@
+//! `/api/v1/gateway`: where machines and telemetry boxes call in, with a machine API key in the
+//! `X-Api-Key` header (or `Authorization: Bearer vhk_…`). A missing, unknown or revoked key is 401; a key
+//! used for another machine is 403.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use vendhub_app::AppError;
+use vendhub_app::gateway::dex::{self, DexFailure, DexImport};
+use vendhub_app::gateway::events::{self, Batch, BatchReport, IngestError, MAX_BATCH};
+use vendhub_app::gateway::{MachineCaller, keys};
+use vendhub_domain::dex::DexError;
+
+use crate::HttpState;
+use crate::extract::Json;
+use crate::problem::{ApiError, Problem};
+
+pub fn routes() -> OpenApiRouter<HttpState> {
+    OpenApiRouter::new()
+        .routes(routes!(post_events))
+        .routes(routes!(post_dex))
+}
+
+/// The machine a gateway request speaks for, from its API key.
+pub struct MachineKey(pub MachineCaller);
+
+fn unauthorized(detail: &str) -> Response {
+    let mut res = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", detail).into_response();
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("ApiKey header=\"X-Api-Key\""),
+    );
+    res
+}
+
+impl FromRequestParts<HttpState> for MachineKey {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &HttpState) -> Result<Self, Self::Rejection> {
+        let header_value = |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let presented = header_value(header::HeaderName::from_static("x-api-key")).or_else(|| {
+            header_value(header::AUTHORIZATION)
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .filter(|k| k.trim_start().starts_with(keys::KEY_PREFIX))
+        });
+        let Some(presented) = presented else {
+            return Err(unauthorized(
+                "a machine API key is required in the X-Api-Key header",
+            ));
+        };
+        match keys::authenticate(&state.app, presented.trim()).await {
+            Ok(caller) => Ok(Self(caller)),
+            Err(AppError::Unauthorized) => Err(unauthorized("the machine API key is unknown or revoked")),
+            Err(other) => Err(ApiError(other).into_response()),
+        }
+    }
+}
+
+fn refused(e: IngestError) -> Response {
+    match e {
+        IngestError::TooMany { count } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("a batch holds at most {MAX_BATCH} events; this one has {count}"),
+        )
+        .into_response(),
+        IngestError::Invalid(errors) => {
+            let mut p = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_events",
+                format!(
+                    "{} event(s) cannot be taken; the batch was refused whole",
+                    errors.len()
+                ),
+            );
+            p.errors = errors;
+            p.into_response()
+        }
+        IngestError::App(AppError::Forbidden) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this API key belongs to another machine",
+        )
+        .into_response(),
+        IngestError::App(other) => ApiError(other).into_response(),
+    }
+}
+
+/// A machine's batch of heartbeats, telemetry, vends and errors (up to 1,000), taken whole or refused
+/// whole. Repeated event ids are answered as duplicates and change nothing.
+#[utoipa::path(post, path = "/api/v1/gateway/events", tag = "gateway", request_body = Batch,
+    security(("machine_key" = [])),
+    responses((status = 200, body = BatchReport), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
+    extensions(("x-permission" = json!("public"))))]
+async fn post_events(
+    State(s): State<HttpState>,
+    MachineKey(caller): MachineKey,
+    Json(batch): Json<Batch>,
+) -> Result<axum::Json<BatchReport>, Response> {
+    events::ingest(&s.app, &caller, batch)
+        .await
+        .map(axum::Json)
+        .map_err(refused)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DexQuery {
+    /// The machine the audit is from; the key's machine when left out.
+    machine_id: Option<String>,
+}
+
+fn dex_refused(e: DexFailure) -> Response {
+    match e {
+        DexFailure::Refused(e) => {
+            let status = match e {
+                DexError::TooLarge { .. } | DexError::TooManySegments { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Problem::new(status, e.code(), format!("{e}; nothing was imported")).into_response()
+        }
+        DexFailure::App(AppError::Forbidden) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this API key belongs to another machine",
+        )
+        .into_response(),
+        DexFailure::App(other) => ApiError(other).into_response(),
+    }
+}
+
+/// A DEX/EVA-DTS audit file (the raw file as the body, any content type). Its counters against the
+/// machine's previous audit give the sales since then (source `dex`) and the cash to expect. A file that
+/// is truncated, fails its G85 check, is not text or is too large is refused whole.
+#[utoipa::path(post, path = "/api/v1/gateway/dex", tag = "gateway", params(DexQuery),
+    request_body(content = String, content_type = "text/plain"), security(("machine_key" = [])),
+    responses((status = 201, body = DexImport), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)),
+    extensions(("x-permission" = json!("public"))))]
+async fn post_dex(
+    State(s): State<HttpState>,
+    MachineKey(caller): MachineKey,
+    Query(q): Query<DexQuery>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, axum::Json<DexImport>), Response> {
+    let body = body.map_err(|r| {
+        Problem::new(
+            r.status(),
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "payload_too_large"
+            } else {
+                "malformed_body"
+            },
+            r.body_text(),
+        )
+        .into_response()
+    })?;
+    dex::import(&s.app, &caller, q.machine_id.as_deref(), &body)
+        .await
+        .map(|i| (StatusCode::CREATED, axum::Json(i)))
+        .map_err(dex_refused)
+}
