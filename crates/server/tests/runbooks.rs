@@ -166,3 +166,26 @@ fn the_database_runbook_commands_work_as_written() {
     );
     run_runbook("docs/runbooks/database.md", dir.path(), &db);
 }
+
+#[test]
+fn the_runbook_index_links_every_runbook_and_each_has_the_template_sections() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let index = std::fs::read_to_string(root.join("docs/runbooks/README.md")).unwrap();
+    for name in ["deployment.md", "database.md", "incidents.md", "maintenance.md"] {
+        assert!(index.contains(&format!("]({name})")), "index links {name}");
+        let text = std::fs::read_to_string(root.join("docs/runbooks").join(name)).unwrap();
+        for section in ["## Overview", "## Contacts"] {
+            assert!(text.contains(section), "{name} has {section}");
+        }
+        assert!(
+            text.contains("**Expected output:**") || name == "incidents.md",
+            "{name}"
+        );
+    }
+    let incidents = std::fs::read_to_string(root.join("docs/runbooks/incidents.md")).unwrap();
+    assert!(incidents.contains("## Post-mortem template"));
+    for doc in ["README.md", "docs/README.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        assert!(text.contains("runbooks/README.md"), "{doc} links the runbooks");
+    }
+}
