@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod fleet_audit;
 pub mod health;
 pub mod inventory;

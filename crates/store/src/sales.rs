@@ -79,7 +79,9 @@ pub fn list(
     limit: i64,
 ) -> Result<(Vec<SaleRow>, i64), StoreError> {
     let build = || {
-        let mut q = sales::table.filter(sales::organization_id.eq(org.to_string())).into_boxed();
+        let mut q = sales::table
+            .filter(sales::organization_id.eq(org.to_string()))
+            .into_boxed();
         if let Some(m) = &f.machine_id {
             q = q.filter(sales::machine_id.eq(m.clone()));
         }
