@@ -490,3 +490,14 @@ async fn with_redis_an_event_from_one_replica_reaches_clients_of_both_once() {
         assert_eq!(got[1].1["machine_id"], low_machine);
     }
 }
+
+#[tokio::test]
+async fn the_engine_io_handshake_answers_over_long_polling() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/socket.io/?EIO=4&transport=polling").await;
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    let open: Value = serde_json::from_str(body.strip_prefix('0').unwrap()).unwrap();
+    assert!(open["sid"].is_string(), "{body}");
+    assert!(open["upgrades"].as_array().unwrap().contains(&json!("websocket")));
+}
