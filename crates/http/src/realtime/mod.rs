@@ -31,15 +31,15 @@ pub struct Realtime {
 /// subscribed to here, so no event published after this call is missed.
 pub fn layer(app: &App) -> (SocketIoLayer, Realtime) {
     let (layer, io) = SocketIo::builder().build_layer();
-    let on_connect = {
-        let app = app.clone();
-        move |s: SocketRef| async move { register(&app, &s) }
-    };
+    // The handlers are registered by the middleware, before the client is told it is connected: the
+    // connect handler runs after that, and a `subscribe` sent at once could arrive before it.
+    let on_connect = async |_: SocketRef| {};
     let admit = {
         let app = app.clone();
         move |s: SocketRef, TryData(auth): TryData<Value>| async move {
             let principal = admit(&app, &auth.unwrap_or(Value::Null)).await?;
             s.extensions.insert(principal);
+            register(&app, &s);
             Ok::<(), Refusal>(())
         }
     };
