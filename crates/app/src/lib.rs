@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cash_collections;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod fleet_audit;
 pub mod gateway;
 pub mod health;

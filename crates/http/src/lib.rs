@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod problem;
 pub mod qr;
 pub mod rate_limit;
+pub mod realtime;
 
 use std::sync::Arc;
 
@@ -87,13 +88,14 @@ fn routes() -> OpenApiRouter<HttpState> {
         .merge(api::routes())
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application (Socket.IO clients connect, but no events are forwarded to them).
 pub fn router(state: &HttpState) -> Router {
-    router_with(state, None)
+    router_with(state, None).0
 }
 
-/// The whole HTTP application plus `extra` routes (tests' stand-ins), which pass the same layers.
-pub fn router_with(state: &HttpState, extra: Option<Router>) -> Router {
+/// The whole HTTP application plus `extra` routes (tests' stand-ins), which pass the same layers, and
+/// the Socket.IO forwarder to run beside it.
+pub fn router_with(state: &HttpState, extra: Option<Router>) -> (Router, realtime::Realtime) {
     let (api, doc) = routes().split_for_parts();
     let mut app = api.merge(openapi::routes(doc, state.config.swagger));
     if state.config.metrics_on_main {
@@ -107,7 +109,9 @@ pub fn router_with(state: &HttpState, extra: Option<Router>) -> Router {
         state.clone(),
         rate_limit::limit,
     ));
-    layers::apply(app, state)
+    // Outermost: the long-polling and WebSocket transport is not bound by the request timeout.
+    let (socket_io, realtime) = realtime::layer(&state.app);
+    (layers::apply(app, state).layer(socket_io), realtime)
 }
 
 /// `/metrics` alone, for `METRICS_PORT`.

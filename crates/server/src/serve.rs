@@ -25,6 +25,7 @@ pub struct Running {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
     router: axum::Router,
+    realtime: vendhub_http::realtime::Realtime,
     metrics_router: Option<axum::Router>,
     registry: Registry,
     worker: WorkerConfig,
@@ -83,7 +84,7 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
         config: Arc::new(wiring::http_config(&config)),
         metrics,
     };
-    let router = vendhub_http::router_with(&state, extras.routes);
+    let (router, realtime) = vendhub_http::router_with(&state, extras.routes);
     let metrics_router = metrics_listener
         .as_ref()
         .map(|_| vendhub_http::metrics_router(&state));
@@ -128,6 +129,7 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
         listener,
         metrics_listener,
         router,
+        realtime,
         metrics_router,
         registry,
         worker,
@@ -164,6 +166,8 @@ impl Running {
         let worker =
             tokio::spawn(Worker::new(self.app.clone(), self.registry, self.worker).run(stop_jobs.clone()));
         let scheduler = tokio::spawn(Scheduler::new(self.app.clone(), self.schedules).run(stop_jobs.clone()));
+
+        let realtime = tokio::spawn(self.realtime.run(stop_http.clone().cancelled_owned()));
 
         let app = self.app.clone();
         let (delay, timeout) = (self.shutdown_delay, self.shutdown_timeout);
@@ -209,7 +213,7 @@ impl Running {
             }
             () = forced => tracing::warn!("in-flight requests did not finish within SHUTDOWN_TIMEOUT; closing them"),
         }
-        let _ = tokio::join!(worker, scheduler);
+        let _ = tokio::join!(worker, scheduler, realtime);
         tracing::info!("stopped");
     }
 }

@@ -14,6 +14,7 @@ mod identity;
 mod jobs;
 mod metrics;
 mod problems;
+mod realtime;
 mod redis;
 mod seed;
 mod shutdown;
