@@ -21,7 +21,7 @@ import uuid
 import vendhub_bench as vb
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OPERATOR = ("bench-operator@vendhub.local", "bench-operator-pass-1")
+OPERATOR = ("field@vendhub.local", "quiet-river-4821-lamp")
 
 
 def api(base, method, path, token=None, body=None):
@@ -137,7 +137,7 @@ def main():
         "machine": vb.machine(),
         "setup": {"tasks": args.tasks, "items_per_task": 10, "tool": "wrk + python threads",
                   "threads": args.threads, "connections": args.connections, "duration_s": args.duration,
-                  "binary": "given" if args.binary else "release"},
+                  "binary": args.binary or "release"},
         "results": results,
     }
     path = vb.write(args.name, result)
