@@ -966,3 +966,43 @@ async fn automation_creates_one_refill_task_per_low_machine_and_escalates_overdu
     .await;
     assert_eq!(t["priority"], "normal");
 }
+
+#[tokio::test]
+async fn an_audit_posts_the_counted_differences_of_its_slots_as_adjustments() {
+    let f = field().await;
+    let (mid, slots) = machine(&f, "VH-008").await;
+    let a = slots.iter().find(|s| s.2 >= 1).unwrap();
+    let t = create(
+        &f,
+        json!({ "task_type": "audit", "machine_id": mid, "assignee_id": f.op1.0,
+            "items": [{ "product_id": a.1, "slot": a.0, "planned_qty": 0 }] }),
+    )
+    .await;
+    assert_eq!(t["requires_photos"], false);
+    let id = t["id"].as_str().unwrap();
+    let item = t["items"][0]["id"].clone();
+    assert_eq!(
+        post(&f.app, &format!("/api/v1/tasks/{id}/start"), &f.op1.1, json!({}))
+            .await
+            .0,
+        200
+    );
+    let (status, done) = post(
+        &f.app,
+        &format!("/api/v1/tasks/{id}/complete"),
+        &f.op1.1,
+        json!({ "items": [{ "item_id": item, "actual_qty": a.2 - 1 }] }),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["items"][0]["actual_qty"], a.2 - 1);
+    assert_eq!(slot_qty(&f, &mid, &a.0).await, a.2 - 1);
+    let (_, moves) = get(
+        &f.app,
+        &format!("/api/v1/inventory/movements?reference_id={id}"),
+        &f.owner,
+    )
+    .await;
+    assert_eq!(moves["data"][0]["kind"], "adjustment");
+    assert_eq!(moves["data"][0]["reason"], "shortage");
+}
