@@ -559,3 +559,24 @@ fn audit_verify_reports_an_intact_log_and_names_the_first_broken_record() {
         "audit log broken at record 2: content does not match its hash",
     );
 }
+
+#[test]
+fn simulate_fails_in_one_line_on_bad_arguments_or_an_unreachable_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = run(dir.path(), &[], &["simulate", "--machines", "0"]);
+    assert_one_line_failure(&bad, "--machines");
+    let unreachable = run(
+        dir.path(),
+        &[],
+        &[
+            "simulate",
+            "--url",
+            "http://127.0.0.1:9",
+            "--password",
+            "whatever-password",
+            "--duration",
+            "1s",
+        ],
+    );
+    assert_one_line_failure(&unreachable, "cannot reach http://127.0.0.1:9");
+}

@@ -84,6 +84,22 @@ pub fn events_of(
     )
 }
 
+/// Like [`machine_state`], and on PostgreSQL locks the machine's row until the transaction ends, so
+/// concurrent batches of one machine take turns (SQLite's single writer does that already).
+pub fn lock_machine(
+    conn: &mut DbConn,
+    machine: &str,
+) -> Result<Option<(String, Option<NaiveDateTime>)>, StoreError> {
+    let q = machines::table
+        .filter(machines::id.eq(machine))
+        .filter(machines::deleted_at.is_null())
+        .select((machines::status, machines::last_seen_at));
+    Ok(match conn {
+        DbConn::Postgres(c) => q.for_update().first(c).optional()?,
+        DbConn::Sqlite(c) => q.first(c).optional()?,
+    })
+}
+
 /// A machine's status and when it was last heard from.
 pub fn machine_state(
     conn: &mut DbConn,

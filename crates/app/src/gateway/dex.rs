@@ -104,6 +104,8 @@ fn record(
     counters: &AuditCounters,
 ) -> Result<DexImport, StoreError> {
     let (org, machine) = (caller.organization_id.as_str(), caller.machine_id.as_str());
+    // One audit at a time per machine: each one's baseline is the one before.
+    gateway::lock_machine(c, machine)?.ok_or(StoreError::NotFound)?;
     let previous: Option<AuditCounters> = gateway::last_dex_audit(c, machine)?
         .map(|a| serde_json::from_str(&a.counters))
         .transpose()

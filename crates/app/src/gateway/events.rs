@@ -364,13 +364,13 @@ fn apply(
     events: &[GatewayEvent],
 ) -> Result<Result<Applied, Vec<FieldError>>, StoreError> {
     let (org, machine) = (caller.organization_id.as_str(), caller.machine_id.as_str());
+    let Some((status, _)) = gateway::lock_machine(c, machine)? else {
+        return Err(StoreError::NotFound);
+    };
     let slots = planograms::of_machine(c, org, machine)?;
     let vend_slots = match vend_slots(events, &slots) {
         Ok(s) => s,
         Err(errors) => return Ok(Err(errors)),
-    };
-    let Some((status, _)) = gateway::machine_state(c, machine)? else {
-        return Err(StoreError::NotFound);
     };
     let ids: Vec<String> = events.iter().map(|e| e.id().to_owned()).collect();
     let mut seen = gateway::known_events(c, machine, &ids)?;

@@ -865,3 +865,55 @@ async fn vendhub_simulate_drives_the_gateway_with_a_living_fleet() {
     let err = vendhub::simulate::run(&bad).await.unwrap_err();
     assert!(err.starts_with("sign in"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_replays_of_one_batch_record_each_sale_once() {
+    let (app, t) = demo().await;
+    let m = machine_id(&app, &t, "VH-001").await;
+    let key = new_key(&app, &t, &m).await;
+    let (slot, _, q) = slots(&app, &t, &m).await[0].clone();
+    let batch = json!([
+        { "type": "vend", "id": "c-1", "slot": slot, "price": 100, "payment_method": "cash" },
+        { "type": "vend", "id": "c-2", "slot": slot, "price": 100, "payment_method": "card" },
+    ]);
+    let sends = (0..6).map(|_| send_events(&app, &key, &m, batch.clone()));
+    let answers = futures_join_all(sends).await;
+    let new: i64 = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 200, "{body}");
+            body["new"].as_i64().unwrap()
+        })
+        .sum();
+    assert_eq!(new, 2, "{answers:?}");
+    assert_eq!(sales_of(&app, &t, &m).await.len(), 2);
+    assert_eq!(slots(&app, &t, &m).await[0].2, (q - 2).max(0));
+}
+
+/// Runs the futures concurrently on this task.
+async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.map(Box::pin).collect();
+    let mut out = Vec::new();
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    // Poll all of them together.
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for slot in &mut pending {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        out.push(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(std::mem::take(&mut out))
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
