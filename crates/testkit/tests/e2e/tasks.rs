@@ -1006,3 +1006,63 @@ async fn an_audit_posts_the_counted_differences_of_its_slots_as_adjustments() {
     assert_eq!(moves["data"][0]["kind"], "adjustment");
     assert_eq!(moves["data"][0]["reason"], "shortage");
 }
+
+/// Across areas: the cash a machine reports through the gateway is what the next collection expects.
+#[tokio::test]
+async fn a_collection_expects_the_cash_the_machine_reported_through_the_gateway() {
+    let f = field().await;
+    let (mid, slots) = machine(&f, "VH-009").await;
+    let (status, created) = post(
+        &f.app,
+        &format!("/api/v1/machines/{mid}/api-keys"),
+        &f.owner,
+        json!({ "label": "telemetry box" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let key = created["key"].as_str().unwrap();
+    let slot = &slots.iter().find(|s| s.2 >= 3).expect("a stocked slot").0;
+    let vend = |id: &str, price: i64, method: &str| json!({ "type": "vend", "id": id, "slot": slot, "price": price, "payment_method": method });
+    let batch = json!({ "machine_id": mid, "events": [
+        vend("v-1", 700_000, "cash"),
+        vend("v-2", 800_000, "cash"),
+        vend("v-3", 500_000, "payme"),
+    ]});
+    for _ in 0..2 {
+        // Sent twice: a replay records nothing new.
+        let res = f
+            .app
+            .client
+            .post(f.app.url("/api/v1/gateway/events"))
+            .header("X-Api-Key", key)
+            .json(&batch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
+    let t = create(&f, json!({ "task_type": "collection", "machine_id": mid, "assignee_id": f.op1.0, "requires_photos": false })).await;
+    let id = t["id"].as_str().unwrap();
+    post(&f.app, &format!("/api/v1/tasks/{id}/start"), &f.op1.1, json!({})).await;
+    let (status, body) = post(
+        &f.app,
+        &format!("/api/v1/tasks/{id}/complete"),
+        &f.op1.1,
+        json!({ "counted": 1_500_000, "bag_number": "BAG-9" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, list) = get(
+        &f.app,
+        &format!("/api/v1/cash-collections?machine_id={mid}"),
+        &f.owner,
+    )
+    .await;
+    let c = &list["data"][0];
+    assert_eq!(
+        (c["expected"].as_i64(), c["over_short"].as_i64()),
+        (Some(1_500_000), Some(0)),
+        "cash vends only, each once: {list}"
+    );
+}
