@@ -2,56 +2,10 @@
 
 use std::time::Duration;
 
+use crate::api::{call, demo, demo_on, get, post};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
-    call(app, Method::GET, path, token, None).await
-}
-
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-    call(app, Method::POST, path, token, Some(body)).await
-}
-
-/// An app with the demo fleet and the owner's token.
-async fn demo() -> (TestApp, String) {
-    demo_on(TestApp::spawn().await).await
-}
-
-/// The demo fleet on a given app, and the owner's token.
-async fn demo_on(app: TestApp) -> (TestApp, String) {
-    vendhub_app::demo::seed(&app.app).await.unwrap();
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "email": OWNER_EMAIL, "password": OWNER_PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    let token = res.json::<Value>().await.unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (app, token)
-}
+use vendhub_testkit::TestApp;
 
 async fn machine(app: &TestApp, token: &str, number: &str) -> Value {
     let (_, list) = get(app, &format!("/api/v1/machines?q={number}"), token).await;

@@ -3,26 +3,10 @@
 
 use std::fmt::Write as _;
 
+use crate::api::{call, demo};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
 
 /// Sends a batch with a machine key.
 async fn send_events(app: &TestApp, key: &str, machine: &str, events: Value) -> (StatusCode, Value) {
@@ -45,24 +29,6 @@ async fn send_events(app: &TestApp, key: &str, machine: &str, events: Value) -> 
         assert_eq!(ct, "application/problem+json", "{status} {body}");
     }
     (status, body)
-}
-
-/// The demo fleet and the owner's token.
-async fn demo() -> (TestApp, String) {
-    let app = TestApp::spawn().await;
-    vendhub_app::demo::seed(&app.app).await.unwrap();
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "email": OWNER_EMAIL, "password": OWNER_PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    let token = res.json::<Value>().await.unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (app, token)
 }
 
 async fn machine_id(app: &TestApp, token: &str, number: &str) -> String {

@@ -5,6 +5,7 @@
     reason = "a test fails loudly on the first surprise"
 )]
 
+mod api;
 mod auth;
 mod contract;
 mod fleet;

@@ -1,6 +1,7 @@
 //! Field tasks through the API: the state table, who may act, photo proof, completion in one transaction
 //! (refill stock, collection cash), rejection reversing it, and cash collections.
 
+use crate::api::{call, get, login, post};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
@@ -8,45 +9,6 @@ use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 const PASSWORD: &str = "tasks-e2e-pass-2026";
 
 const TINY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
-    call(app, Method::GET, path, token, None).await
-}
-
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-    call(app, Method::POST, path, token, Some(body)).await
-}
-
-async fn login(app: &TestApp, email: &str, password: &str) -> String {
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap();
-    res.json::<Value>().await.unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 /// The demo fleet, the owner's token, and two operators of our own: (id, token) each.
 struct Field {
