@@ -283,9 +283,7 @@ async fn publish_changes(
         payload: serde_json::json!({ "movement_id": row.id, "kind": row.kind, "product_id": row.product_id,
             "from": row.from_holder, "to": row.to_holder, "quantity": row.quantity }),
     };
-    if let Err(e) = app.bus().publish(&event).await {
-        tracing::warn!(error = %e, "could not publish inventory:changed");
-    }
+    crate::events::publish(app, &event).await;
     if let Some((machine, slot, balance, par)) = low {
         let event = DomainEvent {
             name: "inventory:low".into(),
@@ -294,9 +292,7 @@ async fn publish_changes(
             payload: serde_json::json!({ "machine_id": machine, "slot": slot, "product_id": row.product_id,
                 "balance": balance, "par_level": par }),
         };
-        if let Err(e) = app.bus().publish(&event).await {
-            tracing::warn!(error = %e, "could not publish inventory:low");
-        }
+        crate::events::publish(app, &event).await;
     }
 }
 

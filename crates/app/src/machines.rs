@@ -173,9 +173,7 @@ async fn publish(app: &App, who: &Principal, m: &MachineView, change: &str) {
         machine_id: Some(m.id.clone()),
         payload: serde_json::json!({ "machine_id": m.id, "change": change, "status": m.status }),
     };
-    if let Err(e) = app.bus().publish(&event).await {
-        tracing::warn!(error = %e, "could not publish machine:updated");
-    }
+    crate::events::publish(app, &event).await;
 }
 
 pub async fn create(

@@ -212,9 +212,7 @@ async fn store(
         machine_id: Some(machine.to_string()),
         payload: serde_json::json!({ "machine_id": machine.to_string(), "slots": rows.len() }),
     };
-    if let Err(e) = app.bus().publish(&event).await {
-        tracing::warn!(error = %e, "could not publish planogram:updated");
-    }
+    crate::events::publish(app, &event).await;
     Ok(rows.into_iter().map(view).collect())
 }
 

@@ -21,7 +21,5 @@ pub(crate) async fn publish(app: &App, name: &str, org: &str, machine: &str, pay
         machine_id: Some(machine.to_owned()),
         payload,
     };
-    if let Err(e) = app.bus().publish(&event).await {
-        tracing::warn!(error = %e, event = name, "could not publish");
-    }
+    crate::events::publish(app, &event).await;
 }

@@ -335,15 +335,13 @@ pub async fn create(
 /// Publishes `task:updated` for real-time clients.
 pub(crate) async fn publish(app: &App, t: &TaskRow) {
     let event = DomainEvent {
-        name: "task:updated".into(),
+        name: crate::events::TASK_UPDATED.into(),
         organization_id: t.organization_id.clone(),
         machine_id: Some(t.machine_id.clone()),
         payload: serde_json::json!({ "task_id": t.id, "number": t.number, "machine_id": t.machine_id,
             "status": t.status, "task_type": t.task_type, "assignee_id": t.assignee_id }),
     };
-    if let Err(e) = app.bus().publish(&event).await {
-        tracing::warn!(error = %e, "could not publish task:updated");
-    }
+    crate::events::publish(app, &event).await;
 }
 
 /// One task with its items, checklist and photos.
