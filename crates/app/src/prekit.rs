@@ -55,6 +55,8 @@ pub enum Selection {
     Machines(Vec<MachineId>),
     /// Every machine the operator is assigned to (their route).
     Operator(vendhub_domain::ids::UserId),
+    /// The machines with an open refill task due on this day (UTC), optionally only the operator's.
+    Day(chrono::NaiveDate, Option<vendhub_domain::ids::UserId>),
 }
 
 /// One machine as the store reads it: the row, its slots, slot balances, units sold per (slot, product)
@@ -111,6 +113,16 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             let ids: Vec<String> = match &selection {
                 Selection::Machines(ids) => ids.iter().map(ToString::to_string).collect(),
                 Selection::Operator(user) => machines::ids_of_operator(c, org, &user.to_string())?,
+                Selection::Day(day, user) => {
+                    let from = day.and_time(chrono::NaiveTime::MIN);
+                    vendhub_store::tasks::refill_machines_due(
+                        c,
+                        &org.to_string(),
+                        from,
+                        from + chrono::Duration::days(1),
+                        user.map(|u| u.to_string()).as_deref(),
+                    )?
+                }
             };
             let Some(out) = load(c, org, &ids)? else {
                 return Ok(None);

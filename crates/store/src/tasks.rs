@@ -352,3 +352,28 @@ pub fn escalate(conn: &mut DbConn, id: &str, priority: &str, at: NaiveDateTime) 
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// The machines with an open refill task due in `[from, to)`, optionally only the tasks assigned to
+/// `assignee`: a route for one day, for the pre-kit.
+pub fn refill_machines_due(
+    conn: &mut DbConn,
+    org: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    assignee: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    let mut q = tasks::table
+        .filter(tasks::organization_id.eq(org.to_owned()))
+        .filter(tasks::task_type.eq("refill"))
+        .filter(tasks::status.eq_any(OPEN))
+        .filter(tasks::due_at.ge(from))
+        .filter(tasks::due_at.lt(to))
+        .into_boxed();
+    if let Some(a) = assignee {
+        q = q.filter(tasks::assignee_id.eq(a.to_owned()));
+    }
+    let mut ids: Vec<String> = q.select(tasks::machine_id).load(conn)?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}

@@ -151,6 +151,9 @@ pub struct PrekitQuery {
     machine_ids: Option<String>,
     /// Or: every machine this operator (user id) is assigned to — their route.
     operator_id: Option<String>,
+    /// Or: the machines with an open refill task due on this day (`YYYY-MM-DD`, UTC); with
+    /// `operator_id`, only the tasks assigned to that operator.
+    date: Option<String>,
 }
 
 /// What each slot of the chosen machines needs to reach par, and the pick list per product. Slots whose
@@ -164,25 +167,39 @@ async fn prekit(
     Query(q): Query<PrekitQuery>,
 ) -> Result<axum::Json<Prekit>, ApiError> {
     use vendhub_app::prekit::Selection;
-    let selection =
-        match (q.machine_ids, q.operator_id) {
-            (Some(ids), None) => Selection::Machines(
-                ids.split(',')
-                    .filter(|s| !s.trim().is_empty())
-                    .map(|s| s.trim().parse().map_err(|_| AppError::NotFound))
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-            (None, Some(op)) => Selection::Operator(op.trim().parse().map_err(|_| {
-                AppError::Validation(vec![FieldError::new("operator_id", "must be a user id")])
-            })?),
-            _ => {
-                return Err(AppError::Validation(vec![FieldError::new(
-                    "machine_ids",
-                    "give either machine_ids or operator_id",
-                )])
-                .into());
-            }
-        };
+    let operator = q
+        .operator_id
+        .map(|op| {
+            op.trim()
+                .parse()
+                .map_err(|_| AppError::Validation(vec![FieldError::new("operator_id", "must be a user id")]))
+        })
+        .transpose()?;
+    let date = q
+        .date
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                AppError::Validation(vec![FieldError::new("date", "must be a day as YYYY-MM-DD")])
+            })
+        })
+        .transpose()?;
+    let selection = match (q.machine_ids, operator, date) {
+        (Some(ids), None, None) => Selection::Machines(
+            ids.split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| s.trim().parse().map_err(|_| AppError::NotFound))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        (None, Some(op), None) => Selection::Operator(op),
+        (None, op, Some(day)) => Selection::Day(day, op),
+        _ => {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "machine_ids",
+                "give machine_ids, or operator_id and/or date",
+            )])
+            .into());
+        }
+    };
     Ok(axum::Json(
         vendhub_app::prekit::compute(&s.app, &who, selection).await?,
     ))

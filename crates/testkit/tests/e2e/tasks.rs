@@ -1028,3 +1028,61 @@ async fn a_collection_expects_the_cash_the_machine_reported_through_the_gateway(
         "cash vends only, each once: {list}"
     );
 }
+
+/// The pre-kit of a day's route: the machines with an open refill task due that day.
+#[tokio::test]
+async fn the_prekit_of_a_day_kits_the_machines_with_refills_due_that_day() {
+    let f = field().await;
+    let mut ids = Vec::new();
+    for (number, op, due) in [
+        ("VH-011", &f.op1.0, "2031-05-04T09:00:00Z"),
+        ("VH-012", &f.op2.0, "2031-05-04T15:00:00Z"),
+        ("VH-013", &f.op1.0, "2031-05-05T09:00:00Z"),
+        ("VH-014", &f.op1.0, "2031-05-04T10:00:00Z"),
+    ] {
+        let (mid, _) = machine(&f, number).await;
+        let t = create(
+            &f,
+            json!({ "task_type": "refill", "machine_id": mid, "assignee_id": op, "due_at": due }),
+        )
+        .await;
+        ids.push((mid, t["id"].as_str().unwrap().to_owned()));
+    }
+    let (status, body) = post(
+        &f.app,
+        &format!("/api/v1/tasks/{}/cancel", ids[3].1),
+        &f.owner,
+        json!({ "reason": "machine removed" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let kitted = |kit: &Value| {
+        let mut m: Vec<String> = kit["machines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["machine_id"].as_str().unwrap().to_owned())
+            .collect();
+        m.sort();
+        m
+    };
+    let (status, kit) = get(&f.app, "/api/v1/inventory/prekit?date=2031-05-04", &f.owner).await;
+    assert_eq!(status, 200, "{kit}");
+    let mut day = vec![ids[0].0.clone(), ids[1].0.clone()];
+    day.sort();
+    assert_eq!(
+        kitted(&kit),
+        day,
+        "open refills due that day, not the cancelled one"
+    );
+    let (_, kit) = get(
+        &f.app,
+        &format!("/api/v1/inventory/prekit?date=2031-05-04&operator_id={}", f.op1.0),
+        &f.owner,
+    )
+    .await;
+    assert_eq!(kitted(&kit), vec![ids[0].0.clone()], "one operator's day");
+    let (status, problem) = get(&f.app, "/api/v1/inventory/prekit?date=2031-13-01", &f.owner).await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "date");
+}
