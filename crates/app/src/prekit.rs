@@ -89,6 +89,28 @@ fn load(
     Ok(Some(out))
 }
 
+/// The ids of the machines a selection names.
+fn chosen(
+    c: &mut vendhub_store::DbConn,
+    org: vendhub_domain::ids::OrganizationId,
+    selection: &Selection,
+) -> Result<Vec<String>, StoreError> {
+    Ok(match selection {
+        Selection::Machines(ids) => ids.iter().map(ToString::to_string).collect(),
+        Selection::Operator(user) => machines::ids_of_operator(c, org, &user.to_string())?,
+        Selection::Day(day, user) => {
+            let from = day.and_time(chrono::NaiveTime::MIN);
+            vendhub_store::tasks::refill_machines_due(
+                c,
+                &org.to_string(),
+                from,
+                from + chrono::Duration::days(1),
+                user.map(|u| u.to_string()).as_deref(),
+            )?
+        }
+    })
+}
+
 /// Whole days since the last refill; a machine never refilled counts the whole history window.
 fn days_since(refilled: Option<chrono::NaiveDateTime>) -> u32 {
     refilled.map_or(HISTORY_DAYS, |at| {
@@ -110,20 +132,7 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
     let data = app
         .db()
         .run(move |c| {
-            let ids: Vec<String> = match &selection {
-                Selection::Machines(ids) => ids.iter().map(ToString::to_string).collect(),
-                Selection::Operator(user) => machines::ids_of_operator(c, org, &user.to_string())?,
-                Selection::Day(day, user) => {
-                    let from = day.and_time(chrono::NaiveTime::MIN);
-                    vendhub_store::tasks::refill_machines_due(
-                        c,
-                        &org.to_string(),
-                        from,
-                        from + chrono::Duration::days(1),
-                        user.map(|u| u.to_string()).as_deref(),
-                    )?
-                }
-            };
+            let ids = chosen(c, org, &selection)?;
             let Some(out) = load(c, org, &ids)? else {
                 return Ok(None);
             };
