@@ -12,6 +12,7 @@ use vendhub_store::{DbConn, StoreError, audit, products};
 
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
+use crate::inventory::Failure;
 use crate::{App, AppError, fleet_audit};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -119,6 +120,7 @@ pub async fn start(
         started_by: Some(who.user_id.to_string()),
         started_at: vendhub_store::now(),
         closed_at: None,
+        task_id: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.db()
@@ -247,72 +249,13 @@ pub async fn close(
     let id2 = id.clone();
     app.db()
         .run(move |c| {
-            vendhub_store::write(c, |c| {
+            // Any refusal rolls the whole close back, the closed mark included.
+            vendhub_store::write::<_, Failure, _>(c, |c| {
                 let org = who2.organization_id.to_string();
                 let Some(s) = stocktakes::get(c, &org, &id2)? else {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(Failure::App(AppError::NotFound));
                 };
-                if !stocktakes::close(c, &s.id)? {
-                    return Ok(Err(AppError::Conflict("the stocktake is closed already".into())));
-                }
-                let holder: Holder = s
-                    .holder
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt("stocktake holder".into()))?;
-                let mut counts = Vec::new();
-                // The holder's balances, read once (a prefix match: keep the exact holder only).
-                let balances: Vec<_> = stock::balances(c, &org, &s.holder, true)?
-                    .into_iter()
-                    .filter(|b| b.holder == s.holder)
-                    .collect();
-                for l in stocktakes::lines(c, &s.id)? {
-                    let (ledger, avg) = balances
-                        .iter()
-                        .find(|b| b.product_id == l.product_id)
-                        .map_or((0, 0), |b| (b.quantity, b.avg_cost));
-                    let product: ProductId = l
-                        .product_id
-                        .parse()
-                        .map_err(|_| StoreError::Corrupt("product id".into()))?;
-                    let q = |v: i64| Qty::new(v).map_err(|e| StoreError::Corrupt(e.to_string()));
-                    counts.push(Count {
-                        product,
-                        counted: q(l.counted)?,
-                        ledger: q(ledger)?,
-                        unit_cost: Tiyin::new(avg),
-                    });
-                }
-                let adjustments = match stocktake(&counts) {
-                    Ok(a) => a,
-                    Err(e) => return Ok(Err(AppError::Rule(e.to_string()))),
-                };
-                for a in &adjustments {
-                    let (from, to) = a.route(&holder);
-                    let m = NewMovement {
-                        organization_id: org.clone(),
-                        product_id: a.product.to_string(),
-                        from_holder: from.map(ToString::to_string),
-                        to_holder: to.map(ToString::to_string),
-                        quantity: a.difference.get(),
-                        kind: "adjustment".into(),
-                        unit_cost: a.value.get().checked_div(a.difference.get()).unwrap_or(0),
-                        reason: Some(
-                            match a.discrepancy {
-                                Discrepancy::Shortage => "shortage",
-                                Discrepancy::Surplus => "surplus",
-                            }
-                            .into(),
-                        ),
-                        reference_type: Some("stocktake".into()),
-                        reference_id: Some(s.id.clone()),
-                        actor_id: Some(who2.user_id.to_string()),
-                    };
-                    if let Err(r) = stock::post(c, &m, None)? {
-                        return Err(StoreError::Corrupt(format!(
-                            "stocktake adjustment refused: {r:?}"
-                        )));
-                    }
-                }
+                let adjustments = close_in(c, &org, &s, &who2.user_id.to_string())?;
                 audit::append(
                     c,
                     &fleet_audit::entry(
@@ -322,12 +265,87 @@ pub async fn close(
                         "stocktake",
                         &s.id,
                         None,
-                        Some(serde_json::json!({ "adjustments": adjustments.len() })),
+                        Some(serde_json::json!({ "adjustments": adjustments })),
                     ),
                 )?;
-                Ok(Ok(()))
+                Ok(())
             })
+            .map_or_else(Failure::into_result, |()| Ok(Ok(())))
         })
         .await??;
     get(app, who, id).await
+}
+
+/// Closes an open stocktake inside the caller's write transaction: its differences against the ledger
+/// become adjustment movements at average cost (referencing the stocktake). Returns how many; any
+/// refusal is an error, so the caller's transaction rolls back whole.
+pub(crate) fn close_in(
+    c: &mut vendhub_store::DbConn,
+    org: &str,
+    s: &StocktakeRow,
+    actor: &str,
+) -> Result<usize, Failure> {
+    if !stocktakes::close(c, &s.id)? {
+        return Err(Failure::App(AppError::Conflict(
+            "the stocktake is closed already".into(),
+        )));
+    }
+    let holder: Holder = s
+        .holder
+        .parse()
+        .map_err(|_| StoreError::Corrupt("stocktake holder".into()))?;
+    let mut counts = Vec::new();
+    // The holder's balances, read once (a prefix match: keep the exact holder only).
+    let balances: Vec<_> = stock::balances(c, org, &s.holder, true)?
+        .into_iter()
+        .filter(|b| b.holder == s.holder)
+        .collect();
+    for l in stocktakes::lines(c, &s.id)? {
+        let (ledger, avg) = balances
+            .iter()
+            .find(|b| b.product_id == l.product_id)
+            .map_or((0, 0), |b| (b.quantity, b.avg_cost));
+        let product: ProductId = l
+            .product_id
+            .parse()
+            .map_err(|_| StoreError::Corrupt("product id".into()))?;
+        let q = |v: i64| Qty::new(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+        counts.push(Count {
+            product,
+            counted: q(l.counted)?,
+            ledger: q(ledger)?,
+            unit_cost: Tiyin::new(avg),
+        });
+    }
+    let adjustments = match stocktake(&counts) {
+        Ok(a) => a,
+        Err(e) => return Err(Failure::App(AppError::Rule(e.to_string()))),
+    };
+    for a in &adjustments {
+        let (from, to) = a.route(&holder);
+        let m = NewMovement {
+            organization_id: org.to_owned(),
+            product_id: a.product.to_string(),
+            from_holder: from.map(ToString::to_string),
+            to_holder: to.map(ToString::to_string),
+            quantity: a.difference.get(),
+            kind: "adjustment".into(),
+            unit_cost: a.value.get().checked_div(a.difference.get()).unwrap_or(0),
+            reason: Some(
+                match a.discrepancy {
+                    Discrepancy::Shortage => "shortage",
+                    Discrepancy::Surplus => "surplus",
+                }
+                .into(),
+            ),
+            reference_type: Some("stocktake".into()),
+            reference_id: Some(s.id.clone()),
+            actor_id: Some(actor.to_owned()),
+        };
+        if let Err(r) = stock::post(c, &m, None)? {
+            // A surplus beyond a slot's capacity, say: 422 naming the slot, nothing written.
+            return Err(Failure::App(crate::inventory::refusal(r)));
+        }
+    }
+    Ok(adjustments.len())
 }

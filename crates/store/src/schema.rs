@@ -332,6 +332,7 @@ diesel::table! {
         started_by -> Nullable<Text>,
         started_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        task_id -> Nullable<Text>,
     }
 }
 

@@ -17,6 +17,8 @@ pub struct StocktakeRow {
     pub started_by: Option<String>,
     pub started_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// The audit task that counted, when a task did.
+    pub task_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -86,4 +88,12 @@ pub fn close(conn: &mut DbConn, id: &str) -> Result<bool, StoreError> {
         ))
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// The stocktakes an audit task made.
+pub fn ids_of_task(conn: &mut DbConn, task: &str) -> Result<Vec<String>, StoreError> {
+    Ok(stocktakes::table
+        .filter(stocktakes::task_id.eq(task))
+        .select(stocktakes::id)
+        .load(conn)?)
 }

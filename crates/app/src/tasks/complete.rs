@@ -7,7 +7,7 @@ use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missin
 use vendhub_store::cash_collections::{self, CollectionRow};
 use vendhub_store::stock::{self, MovementFilter, NewMovement};
 use vendhub_store::tasks::{self, TaskRow};
-use vendhub_store::{DbConn, StoreError, planograms, sales};
+use vendhub_store::{DbConn, StoreError, planograms, sales, stocktakes};
 
 use super::commands::{guard, save};
 use super::{TaskView, invalid, publish};
@@ -156,8 +156,13 @@ pub(crate) fn collect(
     Ok(())
 }
 
-/// Audit: each item's actual quantity is the count of its slot; differences become adjustments.
+/// Audit: each item's actual quantity is the count of its slot. Each counted slot gets a stocktake,
+/// closed at once in this transaction: its differences become adjustment movements at average cost,
+/// and show as shortage/surplus like any other stocktake.
 fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), Failure> {
+    let now = vendhub_store::now();
+    let mut by_slot: std::collections::BTreeMap<String, Vec<(String, i64)>> =
+        std::collections::BTreeMap::new();
     for item in tasks::items(c, &t.id)? {
         let Some(code) = &item.slot_code else {
             continue;
@@ -171,18 +176,35 @@ fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) 
             continue;
         };
         tasks::set_actual(c, &item.id, counted)?;
-        let holder = format!("slot:{}:{code}", t.machine_id);
-        let ledger = stock::balance_of(c, &t.organization_id, &holder, &item.product_id)?;
-        let (from, to, qty, reason) = match counted.cmp(&ledger) {
-            std::cmp::Ordering::Equal => continue,
-            std::cmp::Ordering::Less => (Some(holder), None, ledger - counted, "shortage"),
-            std::cmp::Ordering::Greater => (None, Some(holder), counted - ledger, "surplus"),
+        by_slot
+            .entry(format!("slot:{}:{code}", t.machine_id))
+            .or_default()
+            .push((item.product_id.clone(), counted));
+    }
+    for (holder, counts) in by_slot {
+        let take = stocktakes::StocktakeRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            organization_id: t.organization_id.clone(),
+            holder,
+            status: "open".into(),
+            started_by: Some(actor.to_owned()),
+            started_at: now,
+            closed_at: None,
+            task_id: Some(t.id.clone()),
         };
-        let mut m = movement(t, &item.product_id, from, to, qty, "adjustment", actor);
-        m.reason = Some(reason.into());
-        if let Err(r) = stock::post(c, &m, None)? {
-            return Err(Failure::App(refusal(r)));
+        stocktakes::insert(c, &take)?;
+        for (product_id, counted) in counts {
+            stocktakes::count(
+                c,
+                &stocktakes::LineRow {
+                    stocktake_id: take.id.clone(),
+                    product_id,
+                    counted,
+                    counted_by: Some(actor.to_owned()),
+                },
+            )?;
         }
+        crate::stocktakes::close_in(c, &t.organization_id, &take, actor)?;
     }
     Ok(())
 }
@@ -240,11 +262,17 @@ pub async fn complete(
 
 /// Posts the reverse of every movement the task's completion posted.
 fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), Failure> {
-    let filter = MovementFilter {
-        reference_id: Some(t.id.clone()),
-        ..MovementFilter::default()
-    };
-    let (posted, _) = stock::movements(c, &t.organization_id, &filter, 0, 10_000)?;
+    // What the task posted itself, and what the stocktakes of an audit task posted.
+    let mut references = vec![t.id.clone()];
+    references.extend(stocktakes::ids_of_task(c, &t.id)?);
+    let mut posted = Vec::new();
+    for reference in references {
+        let filter = MovementFilter {
+            reference_id: Some(reference),
+            ..MovementFilter::default()
+        };
+        posted.extend(stock::movements(c, &t.organization_id, &filter, 0, 10_000)?.0);
+    }
     for m in posted.into_iter().rev() {
         let kind = match m.kind.as_str() {
             "refill" => "unload",

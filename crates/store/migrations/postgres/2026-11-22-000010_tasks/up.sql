@@ -96,3 +96,6 @@ CREATE TABLE cash_collections (
 CREATE INDEX cash_collections_org_idx ON cash_collections (organization_id, collected_at);
 CREATE INDEX cash_collections_machine_idx ON cash_collections (machine_id, collected_at);
 CREATE UNIQUE INDEX cash_collections_task_key ON cash_collections (task_id);
+
+-- An audit task counts its machine through stocktakes; they name the task so a rejection can reverse them.
+ALTER TABLE stocktakes ADD COLUMN task_id TEXT;

@@ -1,3 +1,4 @@
+ALTER TABLE stocktakes DROP COLUMN task_id;
 DROP TABLE cash_collections;
 DROP TABLE task_photos;
 DROP TABLE task_checklist;
