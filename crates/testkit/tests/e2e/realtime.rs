@@ -469,8 +469,30 @@ async fn with_redis_an_event_from_one_replica_reaches_clients_of_both_once() {
     for s in [&on_one, &on_two] {
         assert_eq!(s.subscribe(json!({ "organization": true })).await["ok"], true);
     }
-    // Published on replica two (directly, and by a stock movement through its API).
+    // In both rooms on replica one: the machine room's broadcast from replica two excludes it there.
     let m1 = a.machines[0].as_str();
+    assert_eq!(on_one.subscribe(json!({ "machine_id": m1 })).await["ok"], true);
+    // The Socket.IO Redis adapter's channels, as the runbook's `PUBSUB CHANNELS "socket.io*"` shows.
+    let redis = redis::Client::open(vendhub_testkit::redis_url()).unwrap();
+    let mut conn = redis.get_multiplexed_async_connection().await.unwrap();
+    let channels: Vec<String> = redis::cmd("PUBSUB")
+        .arg("CHANNELS")
+        .arg("socket.io*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        channels.iter().any(|c| c == "socket.io-request#/#"),
+        "{channels:?}"
+    );
+    let (_, listening): (String, u64) = redis::cmd("PUBSUB")
+        .arg("NUMSUB")
+        .arg("socket.io-request#/#")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(listening >= 2, "both replicas listen: {listening}");
+    // Published on replica two (directly, and by a stock movement through its API).
     publish(
         &two,
         event("machine:status", &a.org, Some(m1), json!({ "status": "offline" })),
