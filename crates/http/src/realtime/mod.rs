@@ -11,11 +11,12 @@
 pub mod rules;
 
 use serde_json::{Value, json};
-use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::{BroadcastError, SocketIo};
 use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
 use tokio::sync::broadcast;
 use vendhub_app::App;
@@ -222,21 +223,38 @@ async fn emit<A: Adapter>(io: &SocketIo<A>, event: &DomainEvent) {
     let payload = rules::client_payload(event);
     // socketioxide does not merge rooms: a socket in both would get the event twice. The exception
     // travels with the broadcast, and each replica applies it to its own sockets.
-    let mut sent = ns
-        .clone()
-        .to(to.organization.clone())
-        .emit(&event.name, &payload)
-        .await;
-    if sent.is_ok()
-        && let Some(machine) = to.machine
-    {
-        sent = ns
-            .to(machine)
-            .except(to.organization)
-            .emit(&event.name, &payload)
-            .await;
+    emit_to(&ns, &to.organization, None, &event.name, &payload).await;
+    if let Some(machine) = &to.machine {
+        emit_to(&ns, machine, Some(&to.organization), &event.name, &payload).await;
     }
-    if let Err(e) = sent {
-        tracing::debug!(error = %e, event = %event.name, "could not emit to some clients");
+}
+
+/// Emits to `room` but not to `except`. When the adapter cannot reach the other replicas (Redis
+/// down), it has sent nothing: the event then goes to this replica's clients only.
+async fn emit_to<A: Adapter>(
+    ns: &BroadcastOperators<A>,
+    room: &str,
+    except: Option<&str>,
+    name: &str,
+    payload: &Value,
+) {
+    let to = |ns: BroadcastOperators<A>| {
+        let ns = ns.to(room.to_owned());
+        match except {
+            Some(other) => ns.except(other.to_owned()),
+            None => ns,
+        }
+    };
+    let failure = match to(ns.clone()).emit(name, payload).await {
+        Ok(()) => return,
+        Err(BroadcastError::Adapter(e)) => e.to_string(),
+        Err(e) => {
+            tracing::debug!(error = %e, event = %name, "could not emit to some clients");
+            return;
+        }
+    };
+    tracing::warn!(error = %failure, event = %name, "the Socket.IO adapter failed; emitting to this replica's clients only");
+    if let Err(e) = to(ns.clone().local()).emit(name, payload).await {
+        tracing::debug!(error = %e, event = %name, "could not emit to some clients");
     }
 }

@@ -514,6 +514,30 @@ async fn with_redis_an_event_from_one_replica_reaches_clients_of_both_once() {
 }
 
 #[tokio::test]
+async fn with_redis_down_a_replica_still_emits_its_events_to_its_own_clients() {
+    let redis = crate::redis::private_redis();
+    let app = TestApp::builder()
+        .env("REDIS_URL", format!("redis://127.0.0.1:{}/", redis.1))
+        .spawn()
+        .await;
+    let a = demo_fleet(&app).await;
+    let mut s = connect_with(&app, &a.token).await;
+    assert_eq!(s.subscribe(json!({ "organization": true })).await["ok"], true);
+    drop(redis);
+    let m1 = a.machines[0].as_str();
+    for e in [
+        event("machine:status", &a.org, Some(m1), json!({ "status": "offline" })),
+        event("order:created", &a.org, None, json!({ "marker": "end" })),
+    ] {
+        // The bus cannot reach Redis either; the event is still this replica's own.
+        let _ = app.app.bus().publish(&e).await;
+    }
+    let got = s.until("end").await;
+    let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["machine:status"], "{got:?}");
+}
+
+#[tokio::test]
 async fn the_engine_io_handshake_answers_over_long_polling() {
     let app = TestApp::spawn().await;
     let res = app.get("/socket.io/?EIO=4&transport=polling").await;
