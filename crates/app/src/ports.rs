@@ -34,6 +34,9 @@ pub trait EventBus: Send + Sync + 'static {
     async fn publish(&self, event: &DomainEvent) -> Result<(), PortError>;
     /// Events from every replica (this one included), from now on.
     fn subscribe(&self) -> tokio::sync::broadcast::Receiver<DomainEvent>;
+    /// Events published on this replica only, from now on: what a Socket.IO server with a shared
+    /// adapter emits, the adapter carrying it to the other replicas' clients.
+    fn subscribe_local(&self) -> tokio::sync::broadcast::Receiver<DomainEvent>;
     async fn ping(&self) -> Result<(), PortError>;
     fn backend(&self) -> &'static str;
 }

@@ -90,12 +90,17 @@ fn routes() -> OpenApiRouter<HttpState> {
 
 /// The whole HTTP application (Socket.IO clients connect, but no events are forwarded to them).
 pub fn router(state: &HttpState) -> Router {
-    router_with(state, None).0
+    router_with(state, None, realtime::layer(&state.app)).0
 }
 
-/// The whole HTTP application plus `extra` routes (tests' stand-ins), which pass the same layers, and
-/// the Socket.IO forwarder to run beside it.
-pub fn router_with(state: &HttpState, extra: Option<Router>) -> (Router, realtime::Realtime) {
+/// The whole HTTP application plus `extra` routes (tests' stand-ins), which pass the same layers,
+/// inside the Socket.IO layer of `socket_io` ([`realtime::layer`] or [`realtime::layer_with_redis`]),
+/// and the Socket.IO forwarder to run beside it.
+pub fn router_with(
+    state: &HttpState,
+    extra: Option<Router>,
+    socket_io: (realtime::Layer, realtime::Realtime),
+) -> (Router, realtime::Realtime) {
     let (api, doc) = routes().split_for_parts();
     let mut app = api.merge(openapi::routes(doc, state.config.swagger));
     if state.config.metrics_on_main {
@@ -110,8 +115,8 @@ pub fn router_with(state: &HttpState, extra: Option<Router>) -> (Router, realtim
         rate_limit::limit,
     ));
     // Outermost: the long-polling and WebSocket transport is not bound by the request timeout.
-    let (socket_io, realtime) = realtime::layer(&state.app);
-    (layers::apply(app, state).layer(socket_io), realtime)
+    let (socket_io, realtime) = socket_io;
+    (socket_io.around(layers::apply(app, state)), realtime)
 }
 
 /// `/metrics` alone, for `METRICS_PORT`.

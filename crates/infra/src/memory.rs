@@ -43,6 +43,11 @@ impl EventBus for MemoryBus {
         self.tx.subscribe()
     }
 
+    /// In one process every event is local.
+    fn subscribe_local(&self) -> broadcast::Receiver<DomainEvent> {
+        self.tx.subscribe()
+    }
+
     async fn ping(&self) -> Result<(), PortError> {
         Ok(())
     }

@@ -1,17 +1,34 @@
 //! The event bus on Redis pub/sub: an event published on one replica reaches subscribers on all of them.
+//! Each message carries the publishing replica's random id (`origin`) beside the event's fields.
 
 use async_trait::async_trait;
 use futures::StreamExt;
 use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use vendhub_app::ports::{DomainEvent, EventBus, PortError};
 
 const CAPACITY: usize = 4096;
 
+/// A message on the channel: the event and the replica that published it (absent from older
+/// publishers, which sent the bare event).
+#[derive(Serialize, Deserialize)]
+struct Envelope<E> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
+    #[serde(flatten)]
+    event: E,
+}
+
 pub struct RedisBus {
     publisher: ConnectionManager,
     channel: String,
+    /// This replica's id in the envelopes it publishes.
+    origin: String,
+    /// Events from every replica, as they come back from Redis.
     local: broadcast::Sender<DomainEvent>,
+    /// Events published by this replica, as they are published.
+    own: broadcast::Sender<DomainEvent>,
     listener: tokio::task::JoinHandle<()>,
 }
 
@@ -23,6 +40,7 @@ impl RedisBus {
             .await
             .map_err(PortError::new)?;
         let (local, _) = broadcast::channel(CAPACITY);
+        let (own, _) = broadcast::channel(CAPACITY);
         // Subscribe before returning, so an event published right after `connect` is not missed.
         let mut pubsub = client.get_async_pubsub().await.map_err(PortError::new)?;
         pubsub.subscribe(channel).await.map_err(PortError::new)?;
@@ -30,7 +48,9 @@ impl RedisBus {
         Ok(Self {
             publisher,
             channel: channel.to_owned(),
+            origin: uuid::Uuid::now_v7().simple().to_string(),
             local,
+            own,
             listener,
         })
     }
@@ -58,9 +78,9 @@ async fn relay(
                 let Ok(payload) = msg.get_payload::<Vec<u8>>() else {
                     continue;
                 };
-                match serde_json::from_slice::<DomainEvent>(&payload) {
-                    Ok(event) => {
-                        let _ = local.send(event);
+                match serde_json::from_slice::<Envelope<DomainEvent>>(&payload) {
+                    Ok(envelope) => {
+                        let _ = local.send(envelope.event);
                     }
                     Err(e) => tracing::warn!(error = %e, "ignoring a malformed event on the bus"),
                 }
@@ -83,7 +103,13 @@ async fn relay(
 #[async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, event: &DomainEvent) -> Result<(), PortError> {
-        let body = serde_json::to_vec(event).map_err(PortError::new)?;
+        // This replica's own subscribers hear of it even when Redis cannot be reached.
+        let _ = self.own.send(event.clone());
+        let envelope = Envelope {
+            origin: Some(self.origin.clone()),
+            event,
+        };
+        let body = serde_json::to_vec(&envelope).map_err(PortError::new)?;
         let _: i64 = redis::cmd("PUBLISH")
             .arg(&self.channel)
             .arg(body)
@@ -95,6 +121,10 @@ impl EventBus for RedisBus {
 
     fn subscribe(&self) -> broadcast::Receiver<DomainEvent> {
         self.local.subscribe()
+    }
+
+    fn subscribe_local(&self) -> broadcast::Receiver<DomainEvent> {
+        self.own.subscribe()
     }
 
     async fn ping(&self) -> Result<(), PortError> {

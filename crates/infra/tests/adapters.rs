@@ -102,6 +102,33 @@ async fn an_event_published_on_one_replica_reaches_the_other() {
 }
 
 #[tokio::test]
+async fn a_replicas_local_feed_has_its_own_events_only() {
+    let channel = unique("vh-test-events");
+    let one = RedisBus::connect(redis_client(), &channel).await.unwrap();
+    let two = RedisBus::connect(redis_client(), &channel).await.unwrap();
+    let (mut local_one, mut local_two) = (one.subscribe_local(), two.subscribe_local());
+    let mut all_two = two.subscribe();
+    one.publish(&event(1)).await.unwrap();
+    two.publish(&event(2)).await.unwrap();
+    assert_eq!(local_one.recv().await.unwrap(), event(1));
+    assert_eq!(local_two.recv().await.unwrap(), event(2));
+    // Once replica two has heard both, its local feed still holds nothing from replica one.
+    for _ in 0..2 {
+        tokio::time::timeout(Duration::from_secs(5), all_two.recv())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert!(local_one.try_recv().is_err());
+    assert!(local_two.try_recv().is_err());
+
+    let memory = MemoryBus::new();
+    let mut local = memory.subscribe_local();
+    memory.publish(&event(3)).await.unwrap();
+    assert_eq!(local.recv().await.unwrap(), event(3));
+}
+
+#[tokio::test]
 async fn local_files_round_trip_and_list() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = Blobs::local(&dir.path().join("files")).unwrap();

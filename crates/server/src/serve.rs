@@ -84,7 +84,17 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
         config: Arc::new(wiring::http_config(&config)),
         metrics,
     };
-    let (router, realtime) = vendhub_http::router_with(&state, extras.routes);
+    let socket_io = match &config.redis_url {
+        None => vendhub_http::realtime::layer(&app),
+        Some(url) => tokio::time::timeout(
+            config.database.connect_timeout,
+            vendhub_http::realtime::layer_with_redis(&app, url.expose()),
+        )
+        .await
+        .map_err(|_| StartError::Redis("no answer from the Socket.IO adapter".into()))?
+        .map_err(|e| StartError::Redis(format!("Socket.IO adapter: {e}")))?,
+    };
+    let (router, realtime) = vendhub_http::router_with(&state, extras.routes, socket_io);
     let metrics_router = metrics_listener
         .as_ref()
         .map(|_| vendhub_http::metrics_router(&state));

@@ -2,17 +2,22 @@
 //! `subscribe`/`unsubscribe` join and leave the rooms of a machine or the organization, and one
 //! forwarder per replica emits the bus's domain events to those rooms.
 //!
-//! Several replicas: the bus (Redis pub/sub with `REDIS_URL`) hands every event to every replica's
-//! forwarder, which emits it to the clients connected to that replica. Each client is connected to one
-//! replica, so it receives each event once; a Socket.IO Redis adapter on top would deliver it twice.
+//! Several replicas (`REDIS_URL`): the Socket.IO server uses the Redis adapter (`socketioxide-redis`,
+//! channels `socket.io-*`), which carries every emit to the matching clients of every replica. So each
+//! replica's forwarder emits only the events published on that replica (`subscribe_local`): an event
+//! is emitted once, where it happened, and each client, connected to one replica, receives it once.
+//! Without Redis the in-process adapter and bus serve the one replica.
 
 pub mod rules;
 
 use serde_json::{Value, json};
-use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::{BroadcastError, SocketIo};
+use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
 use tokio::sync::broadcast;
 use vendhub_app::App;
 use vendhub_app::auth::Principal;
@@ -21,31 +26,100 @@ use vendhub_domain::roles::Permission;
 
 use rules::{Refusal, Subscription};
 
+type Shared = RedisAdapter<Emitter>;
+
+/// The Socket.IO layer to put around the router, with its adapter.
+pub enum Layer {
+    Local(SocketIoLayer<LocalAdapter>),
+    Redis(SocketIoLayer<Shared>),
+}
+
+impl Layer {
+    /// Wraps `router` (outermost, so the transports are not bound by the request timeout).
+    pub fn around(self, router: axum::Router) -> axum::Router {
+        match self {
+            Self::Local(layer) => router.layer(layer),
+            Self::Redis(layer) => router.layer(layer),
+        }
+    }
+}
+
+enum Io {
+    Local(SocketIo<LocalAdapter>),
+    Redis(SocketIo<Shared>),
+}
+
 /// The replica's Socket.IO server and its feed of domain events, to be run by [`Realtime::run`].
 pub struct Realtime {
-    io: SocketIo,
+    io: Io,
     events: broadcast::Receiver<DomainEvent>,
 }
 
-/// The Socket.IO layer to put around the router, and the forwarder that feeds it. The bus is
-/// subscribed to here, so no event published after this call is missed.
-pub fn layer(app: &App) -> (SocketIoLayer, Realtime) {
+/// The Socket.IO layer with the in-process adapter, and the forwarder that feeds it from every
+/// event of the bus. The bus is subscribed to here, so no event published after this call is missed.
+pub fn layer(app: &App) -> (Layer, Realtime) {
     let (layer, io) = SocketIo::builder().build_layer();
+    io.ns("/", on_connect::<LocalAdapter>(app));
+    let events = app.bus().subscribe();
+    (
+        Layer::Local(layer),
+        Realtime {
+            io: Io::Local(io),
+            events,
+        },
+    )
+}
+
+/// Why the Redis adapter could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AdapterError(String);
+
+/// The Socket.IO layer with the Redis adapter at `redis_url`, and the forwarder that feeds it from
+/// this replica's events. Returns once the adapter is subscribed to its channels.
+pub async fn layer_with_redis(app: &App, redis_url: &str) -> Result<(Layer, Realtime), AdapterError> {
+    use redis::IntoConnectionInfo;
+    let err = |e: redis::RedisError| AdapterError(e.to_string());
+    // The adapter's driver reads pub/sub messages as RESP3 pushes.
+    let info = redis_url.into_connection_info().map_err(err)?;
+    let settings = info
+        .redis_settings()
+        .clone()
+        .set_protocol(redis::ProtocolVersion::RESP3);
+    let client = redis::Client::open(info.set_redis_settings(settings)).map_err(err)?;
+    let ctr = RedisAdapterCtr::new_with_redis(&client).await.map_err(err)?;
+    let (layer, io) = SocketIo::builder().with_adapter::<Shared>(ctr).build_layer();
+    let events = app.bus().subscribe_local();
+    io.ns("/", on_connect::<Shared>(app))
+        .await
+        .map_err(|e| AdapterError(e.to_string()))?;
+    Ok((
+        Layer::Redis(layer),
+        Realtime {
+            io: Io::Redis(io),
+            events,
+        },
+    ))
+}
+
+/// The connect handler of the `/` namespace.
+fn on_connect<A: Adapter>(app: &App) -> impl ConnectHandler<A, (SocketRef<A>,)> {
     // The handlers are registered by the middleware, before the client is told it is connected: the
     // connect handler runs after that, and a `subscribe` sent at once could arrive before it.
-    let on_connect = async |_: SocketRef| {};
+    let on_connect = async |_: SocketRef<A>| {};
     let admit = {
         let app = app.clone();
-        move |s: SocketRef, TryData(auth): TryData<Value>| async move {
-            let principal = admit(&app, &auth.unwrap_or(Value::Null)).await?;
-            s.extensions.insert(principal);
-            register(&app, &s);
-            Ok::<(), Refusal>(())
+        move |s: SocketRef<A>, TryData(auth): TryData<Value>| {
+            let app = app.clone();
+            async move {
+                let principal = admit(&app, &auth.unwrap_or(Value::Null)).await?;
+                s.extensions.insert(principal);
+                register(&app, &s);
+                Ok::<(), Refusal>(())
+            }
         }
     };
-    io.ns("/", on_connect.with(admit));
-    let events = app.bus().subscribe();
-    (layer, Realtime { io, events })
+    on_connect.with(admit)
 }
 
 /// Checks the handshake's token as the REST API does (signature, expiry, session, user active).
@@ -61,10 +135,10 @@ async fn admit(app: &App, auth: &Value) -> Result<Principal, Refusal> {
 }
 
 /// The handlers of an admitted socket.
-fn register(app: &App, s: &SocketRef) {
+fn register<A: Adapter>(app: &App, s: &SocketRef<A>) {
     let subscribe = {
         let app = app.clone();
-        move |s: SocketRef, TryData(body): TryData<Value>, ack: AckSender| async move {
+        move |s: SocketRef<A>, TryData(body): TryData<Value>, ack: AckSender<A>| async move {
             let answer = match subscribe(&app, &s, &body.unwrap_or(Value::Null)).await {
                 Ok(room) => {
                     s.join(room.clone());
@@ -78,7 +152,7 @@ fn register(app: &App, s: &SocketRef) {
             let _ = ack.send(&answer);
         }
     };
-    let unsubscribe = |s: SocketRef, TryData(body): TryData<Value>, ack: AckSender| async move {
+    let unsubscribe = |s: SocketRef<A>, TryData(body): TryData<Value>, ack: AckSender<A>| async move {
         let answer = match unsubscribe(&s, &body.unwrap_or(Value::Null)) {
             Ok(room) => {
                 s.leave(room.clone());
@@ -93,7 +167,7 @@ fn register(app: &App, s: &SocketRef) {
 }
 
 /// The room a `subscribe` may join: the caller's organization, or one of its machines.
-async fn subscribe(app: &App, s: &SocketRef, body: &Value) -> Result<String, Refusal> {
+async fn subscribe<A: Adapter>(app: &App, s: &SocketRef<A>, body: &Value) -> Result<String, Refusal> {
     let who: Principal = s.extensions.get().ok_or_else(Refusal::unauthorized)?;
     let wanted = Subscription::parse(body)?;
     if let Subscription::Machine(id) = wanted {
@@ -104,14 +178,14 @@ async fn subscribe(app: &App, s: &SocketRef, body: &Value) -> Result<String, Ref
     Ok(wanted.room(who.organization_id))
 }
 
-fn unsubscribe(s: &SocketRef, body: &Value) -> Result<String, Refusal> {
+fn unsubscribe<A: Adapter>(s: &SocketRef<A>, body: &Value) -> Result<String, Refusal> {
     let who: Principal = s.extensions.get().ok_or_else(Refusal::unauthorized)?;
     Ok(Subscription::parse(body)?.room(who.organization_id))
 }
 
 impl Realtime {
-    /// Emits every client event from the bus to its rooms on this replica, until `stop` resolves or
-    /// the bus closes; then disconnects this replica's clients.
+    /// Emits the client events of its feed to their rooms, until `stop` resolves or the bus closes;
+    /// then disconnects this replica's clients.
     pub async fn run(mut self, stop: impl std::future::Future<Output = ()> + Send) {
         tokio::pin!(stop);
         loop {
@@ -120,7 +194,10 @@ impl Realtime {
                 e = self.events.recv() => e,
             };
             match event {
-                Ok(event) => self.emit(&event).await,
+                Ok(event) => match &self.io {
+                    Io::Local(io) => emit(io, &event).await,
+                    Io::Redis(io) => emit(io, &event).await,
+                },
                 Err(broadcast::error::RecvError::Lagged(n)) => {
                     tracing::warn!(missed = n, "real-time forwarder fell behind the bus");
                 }
@@ -128,34 +205,56 @@ impl Realtime {
             }
         }
         // Clients reconnect to another replica.
-        self.io.close().await;
+        match self.io {
+            Io::Local(io) => io.close().await,
+            Io::Redis(io) => io.close().await,
+        }
     }
+}
 
-    async fn emit(&self, event: &DomainEvent) {
-        let Some(to) = rules::targets(event) else {
-            return;
-        };
-        let Some(ns) = self.io.of("/") else {
-            return;
-        };
-        let payload = rules::client_payload(event);
-        // socketioxide does not merge rooms: a socket in both would get the event twice.
-        let mut sent = ns
-            .clone()
-            .to(to.organization.clone())
-            .emit(&event.name, &payload)
-            .await;
-        if sent.is_ok()
-            && let Some(machine) = to.machine
-        {
-            sent = ns
-                .to(machine)
-                .except(to.organization)
-                .emit(&event.name, &payload)
-                .await;
+/// Emits `event` to its rooms; with the Redis adapter, on every replica.
+async fn emit<A: Adapter>(io: &SocketIo<A>, event: &DomainEvent) {
+    let Some(to) = rules::targets(event) else {
+        return;
+    };
+    let Some(ns) = io.of("/") else {
+        return;
+    };
+    let payload = rules::client_payload(event);
+    // socketioxide does not merge rooms: a socket in both would get the event twice. The exception
+    // travels with the broadcast, and each replica applies it to its own sockets.
+    emit_to(&ns, &to.organization, None, &event.name, &payload).await;
+    if let Some(machine) = &to.machine {
+        emit_to(&ns, machine, Some(&to.organization), &event.name, &payload).await;
+    }
+}
+
+/// Emits to `room` but not to `except`. When the adapter cannot reach the other replicas (Redis
+/// down), it has sent nothing: the event then goes to this replica's clients only.
+async fn emit_to<A: Adapter>(
+    ns: &BroadcastOperators<A>,
+    room: &str,
+    except: Option<&str>,
+    name: &str,
+    payload: &Value,
+) {
+    let to = |ns: BroadcastOperators<A>| {
+        let ns = ns.to(room.to_owned());
+        match except {
+            Some(other) => ns.except(other.to_owned()),
+            None => ns,
         }
-        if let Err(e) = sent {
-            tracing::debug!(error = %e, event = %event.name, "could not emit to some clients");
+    };
+    let failure = match to(ns.clone()).emit(name, payload).await {
+        Ok(()) => return,
+        Err(BroadcastError::Adapter(e)) => e.to_string(),
+        Err(e) => {
+            tracing::debug!(error = %e, event = %name, "could not emit to some clients");
+            return;
         }
+    };
+    tracing::warn!(error = %failure, event = %name, "the Socket.IO adapter failed; emitting to this replica's clients only");
+    if let Err(e) = to(ns.clone().local()).emit(name, payload).await {
+        tracing::debug!(error = %e, event = %name, "could not emit to some clients");
     }
 }

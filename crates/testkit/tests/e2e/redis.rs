@@ -43,7 +43,7 @@ async fn an_event_published_on_one_replica_reaches_the_other() {
     assert_eq!(got, event);
 }
 
-struct PrivateRedis(Child, u16);
+pub struct PrivateRedis(Child, pub u16);
 
 impl Drop for PrivateRedis {
     fn drop(&mut self) {
@@ -52,7 +52,7 @@ impl Drop for PrivateRedis {
     }
 }
 
-fn private_redis() -> PrivateRedis {
+pub fn private_redis() -> PrivateRedis {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
