@@ -285,7 +285,7 @@ fn print_created_owner(owner: &vendhub_app::setup::CreatedOwner) {
 
 async fn open_db(config: &Config) -> Result<vendhub_store::Db, Failure> {
     wiring::ensure_data_dir(config)?;
-    Ok(wiring::connect_db(config).await?)
+    Ok(wiring::connect_db(config, 0).await?)
 }
 
 async fn migrate(action: MigrateAction) -> Result<(), Failure> {

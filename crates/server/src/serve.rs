@@ -67,7 +67,7 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
     }
     let server_lock = server_lock(&config);
     let metrics = vendhub_http::MetricsHandle::install().map_err(StartError::Metrics)?;
-    let db = wiring::connect_db(&config).await?;
+    let db = wiring::connect_db(&config, 1).await?;
     let applied = wiring::migrate(&db).await?;
     if !applied.is_empty() {
         tracing::info!(?applied, "applied migrations");

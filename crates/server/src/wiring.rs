@@ -57,13 +57,16 @@ pub fn ensure_data_dir(config: &Config) -> Result<(), StartError> {
 }
 
 /// Connects to the configured database (retrying until `DB_CONNECT_TIMEOUT`).
-pub async fn connect_db(config: &Config) -> Result<Db, StartError> {
+/// Opens the pool. `min_idle` is 1 for the server and 0 for one-shot CLI commands (see
+/// [`DbOptions::min_idle`]).
+pub async fn connect_db(config: &Config, min_idle: u32) -> Result<Db, StartError> {
     let opts = DbOptions {
         url: config.database.url.clone(),
         pool_size: config.database.pool_size,
         ssl: config.database.ssl,
         log_statements: config.database.logging,
         connect_timeout: config.database.connect_timeout,
+        min_idle,
     };
     tokio::task::spawn_blocking(move || Db::connect(&opts))
         .await

@@ -127,6 +127,10 @@ pub struct DbOptions {
     pub log_statements: bool,
     /// How long to keep retrying an unreachable database at start (`DB_CONNECT_TIMEOUT`).
     pub connect_timeout: Duration,
+    /// Idle connections the pool keeps ready, opening them in the background: 1 for the server; 0 for
+    /// one-shot commands, so that no connection is still being opened when the process exits (libpq and
+    /// OpenSSL tear down their global state at exit, and a thread still inside them then crashes it).
+    pub min_idle: u32,
 }
 
 impl DbOptions {
@@ -137,6 +141,7 @@ impl DbOptions {
             ssl: false,
             log_statements: false,
             connect_timeout: Duration::from_secs(30),
+            min_idle: 1,
         }
     }
 }
@@ -246,7 +251,7 @@ impl Db {
         let pool = loop {
             let built = Pool::builder()
                 .max_size(opts.pool_size.max(1))
-                .min_idle(Some(1))
+                .min_idle(Some(opts.min_idle))
                 .connection_timeout(
                     Duration::from_secs(10).min(opts.connect_timeout.max(Duration::from_secs(1))),
                 )
@@ -257,6 +262,11 @@ impl Db {
                 .build(Manager {
                     url: opts.url.clone(),
                     connect_string: connect_string.clone(),
+                })
+                // Without idle connections `build` opens none: one checkout proves the database answers.
+                .and_then(|pool| match opts.min_idle {
+                    0 => pool.get().map(|_| pool),
+                    _ => Ok(pool),
                 });
             match built {
                 Ok(pool) => break pool,
