@@ -3,6 +3,8 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use vendhub_domain::ids::{OrganizationId, UserId};
+use vendhub_domain::roles::Role;
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 /// One call; the body is parsed as JSON when it is JSON, else kept as a string.
@@ -40,10 +42,48 @@ pub async fn login(app: &TestApp, email: &str, password: &str) -> String {
         .send()
         .await
         .unwrap();
-    res.json::<Value>().await.unwrap()["access_token"]
+    let body: Value = res.json().await.unwrap();
+    body["access_token"]
         .as_str()
-        .unwrap()
+        .unwrap_or_else(|| panic!("login {email}: {body}"))
         .to_owned()
+}
+
+/// Another organization with its own owner, made directly in the store: (its id, the owner's token).
+pub async fn other_organization(app: &TestApp, slug: &str, password: &str) -> (String, String) {
+    let hash = vendhub_app::passwords::hash(password).unwrap();
+    let org = OrganizationId::new();
+    let (name, email) = (slug.to_owned(), format!("owner@{slug}.test"));
+    let stored = email.clone();
+    app.app
+        .db()
+        .run(move |c| {
+            vendhub_store::organizations::insert(
+                c,
+                &vendhub_store::organizations::NewOrganization {
+                    id: org,
+                    name: &name,
+                    slug: &name,
+                    timezone: "UTC",
+                    language: "en",
+                },
+            )?;
+            vendhub_store::users::insert_member(
+                c,
+                &vendhub_store::users::NewMember {
+                    id: UserId::new(),
+                    organization_id: org,
+                    email: &stored,
+                    full_name: &name,
+                    password_hash: &hash,
+                    role: Role::Owner,
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    (org.to_string(), login(app, &email, password).await)
 }
 
 /// An app with the demo fleet and the owner's token.

@@ -2,9 +2,9 @@
 //! remembering to: every route says who may call it, every role gets exactly what DOMAIN.md allows,
 //! and no id of another organization is ever found.
 
+use crate::api::{login, other_organization};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::{Permission, Role};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
@@ -50,21 +50,6 @@ async fn send(app: &TestApp, method: &Method, path: &str, token: Option<&str>) -
     let res = req.send().await.unwrap();
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn login(app: &TestApp, email: &str, password: &str) -> String {
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
-    body["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login {email}: {body}"))
-        .to_owned()
 }
 
 fn fill(path: &str, id: &str) -> String {
@@ -189,37 +174,7 @@ async fn two_organizations(app: &TestApp) -> (String, String) {
     assert_eq!(res.status(), 201);
 
     // Organization B with its own owner, made directly in the store.
-    let hash = vendhub_app::passwords::hash(PASSWORD).unwrap();
-    app.app
-        .db()
-        .run(move |c| {
-            let org = OrganizationId::new();
-            vendhub_store::organizations::insert(
-                c,
-                &vendhub_store::organizations::NewOrganization {
-                    id: org,
-                    name: "B",
-                    slug: "b",
-                    timezone: "UTC",
-                    language: "en",
-                },
-            )?;
-            vendhub_store::users::insert_member(
-                c,
-                &vendhub_store::users::NewMember {
-                    id: UserId::new(),
-                    organization_id: org,
-                    email: "owner@b.test",
-                    full_name: "B",
-                    password_hash: &hash,
-                    role: Role::Owner,
-                },
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
-    let b = login(app, "owner@b.test", PASSWORD).await;
+    let (_, b) = other_organization(app, "b", PASSWORD).await;
 
     (a, b)
 }

@@ -3,14 +3,13 @@
 
 use std::time::Duration;
 
+use crate::api::{login, other_organization};
 use futures_util::FutureExt;
 use rust_socketio::Payload;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use vendhub_app::ports::DomainEvent;
-use vendhub_domain::ids::{OrganizationId, UserId};
-use vendhub_domain::roles::Role;
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -121,18 +120,6 @@ async fn publish(app: &TestApp, e: DomainEvent) {
     app.app.bus().publish(&e).await.unwrap();
 }
 
-async fn login(app: &TestApp, email: &str, password: &str) -> String {
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
-
 async fn get(app: &TestApp, path: &str, token: &str) -> Value {
     let res = app
         .client
@@ -172,41 +159,6 @@ async fn fleet_of(app: &TestApp) -> Fleet {
         org: me["organization_id"].as_str().unwrap().to_owned(),
         machines,
     }
-}
-
-/// A second organization with its own owner: (its id, the owner's token).
-async fn other_organization(app: &TestApp) -> (String, String) {
-    let hash = vendhub_app::passwords::hash(PASSWORD).unwrap();
-    let org = OrganizationId::new();
-    app.app
-        .db()
-        .run(move |c| {
-            vendhub_store::organizations::insert(
-                c,
-                &vendhub_store::organizations::NewOrganization {
-                    id: org,
-                    name: "Other",
-                    slug: "other",
-                    timezone: "UTC",
-                    language: "en",
-                },
-            )?;
-            vendhub_store::users::insert_member(
-                c,
-                &vendhub_store::users::NewMember {
-                    id: UserId::new(),
-                    organization_id: org,
-                    email: "owner@other.test",
-                    full_name: "Other",
-                    password_hash: &hash,
-                    role: Role::Owner,
-                },
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
-    (org.to_string(), login(app, "owner@other.test", PASSWORD).await)
 }
 
 /// Unloads a demo slot until it crosses the low-stock level; returns the machine's id.
@@ -287,7 +239,7 @@ async fn a_missing_bad_or_revoked_token_is_refused_at_connect() {
 async fn a_foreign_machine_or_a_malformed_subscription_is_refused_and_not_joined() {
     let app = TestApp::spawn().await;
     let a = demo_fleet(&app).await;
-    let (_, b_token) = other_organization(&app).await;
+    let (_, b_token) = other_organization(&app, "other", PASSWORD).await;
     let mut b = connect_with(&app, &b_token).await;
     let refused = b.subscribe(json!({ "machine_id": a.machines[0] })).await;
     assert_eq!(refused["ok"], false, "{refused}");
@@ -400,7 +352,7 @@ async fn a_machine_subscription_receives_its_machines_events_only() {
 async fn an_organization_subscription_receives_all_its_events_once_and_none_of_another() {
     let app = TestApp::spawn().await;
     let a = demo_fleet(&app).await;
-    let (b_org, _) = other_organization(&app).await;
+    let (b_org, _) = other_organization(&app, "other", PASSWORD).await;
     let mut s = connect_with(&app, &a.token).await;
     assert_eq!(s.subscribe(json!({ "organization": true })).await["ok"], true);
     // In the machine's room too: its events still arrive once.
