@@ -1,4 +1,8 @@
 //! Records the compiler version, git commit and build time for `/health/version` and `--version`.
+//!
+//! The names it emits (`BUILD_*`) deliberately carry none of the configuration's prefixes: `cargo run`
+//! passes a build script's `rustc-env` values to the program it starts, and the configuration refuses
+//! unknown `VENDHUB_*` variables (`tests/cli.rs` holds every name here to that).
 
 use std::process::Command;
 
@@ -21,9 +25,9 @@ fn main() {
         .and_then(|s| s.parse::<i64>().ok())
         .map_or_else(|| output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]), |_| None)
         .unwrap_or_else(|| "unknown".into());
-    println!("cargo:rustc-env=VENDHUB_RUST_VERSION={rust_version}");
-    println!("cargo:rustc-env=VENDHUB_GIT_COMMIT={commit}");
-    println!("cargo:rustc-env=VENDHUB_BUILD_TIME={build_time}");
+    println!("cargo:rustc-env=BUILD_RUST_VERSION={rust_version}");
+    println!("cargo:rustc-env=BUILD_GIT_COMMIT={commit}");
+    println!("cargo:rustc-env=BUILD_TIME={build_time}");
     println!("cargo:rerun-if-env-changed=VENDHUB_GIT_COMMIT");
     println!("cargo:rerun-if-changed=../../.git/HEAD");
 }

@@ -21,9 +21,9 @@ fn long_version() -> &'static str {
     concat!(
         env!("CARGO_PKG_VERSION"),
         " (",
-        env!("VENDHUB_GIT_COMMIT"),
+        env!("BUILD_GIT_COMMIT"),
         ", ",
-        env!("VENDHUB_RUST_VERSION"),
+        env!("BUILD_RUST_VERSION"),
         ")"
     )
 }

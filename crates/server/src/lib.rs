@@ -14,8 +14,8 @@ pub mod wiring;
 pub fn build_info() -> vendhub_http::BuildInfo {
     vendhub_http::BuildInfo {
         version: env!("CARGO_PKG_VERSION"),
-        rust_version: env!("VENDHUB_RUST_VERSION"),
-        git_commit: env!("VENDHUB_GIT_COMMIT"),
-        build_time: env!("VENDHUB_BUILD_TIME"),
+        rust_version: env!("BUILD_RUST_VERSION"),
+        git_commit: env!("BUILD_GIT_COMMIT"),
+        build_time: env!("BUILD_TIME"),
     }
 }

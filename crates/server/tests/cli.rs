@@ -391,6 +391,30 @@ fn config_check_prints_the_effective_configuration_with_secrets_redacted() {
     }
 }
 
+/// The names `build.rs` hands to the compiler with `cargo:rustc-env=`: `cargo run` (the README's first
+/// command) puts each of them in the environment of the program it starts.
+fn build_script_env() -> Vec<String> {
+    let script = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/build.rs")).unwrap();
+    script
+        .split("cargo:rustc-env=")
+        .skip(1)
+        .map(|rest| rest.split('=').next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_variables_cargo_run_passes_from_the_build_script_are_accepted() {
+    let names = build_script_env();
+    assert!(
+        names.len() >= 3,
+        "build.rs emits the version, commit and time: {names:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let env: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "from-build-script")).collect();
+    let o = run(dir.path(), &env, &["config", "check"]);
+    assert!(o.status.success(), "cargo run would fail: {}", stderr(&o));
+}
+
 #[test]
 fn healthcheck_exits_zero_only_when_ready() {
     let dir = tempfile::tempdir().unwrap();
