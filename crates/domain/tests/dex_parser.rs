@@ -1,5 +1,5 @@
 //! The DEX parser against files the team wrote (`tests/dex_files/`) and real machine output
-//! (`../shared/dex-samples/`, skipped with a message when that folder is absent).
+//! (`tests/dex_samples/`, with their licence notice; a missing fixture fails the test).
 
 use std::path::PathBuf;
 
@@ -18,18 +18,12 @@ fn parse_own(name: &str) -> DexReport {
     parse(&own_file(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A real sample, or `None` (with a message) when the shared folder is not next to the repo.
-fn sample(name: &str) -> Option<Vec<u8>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/dex-samples");
-    if !dir.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent, so the real DEX samples are not tested",
-            dir.display()
-        );
-        return None;
-    }
-    let path = dir.join(name);
-    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+/// A real machine's audit file from `tests/dex_samples/`; a missing fixture fails the test.
+fn sample(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/dex_samples")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {} is missing: {e}", path.display()))
 }
 
 fn money(raw: u64, minor: i64) -> Amount {
@@ -233,9 +227,7 @@ fn every_team_file_with_a_g85_holds_crc16_arc_over_st_to_g85() {
 
 #[test]
 fn animo_verifies_with_b9ae_and_lists_24_products() {
-    let Some(bytes) = sample("animo.eva_dts") else {
-        return;
-    };
+    let bytes = sample("animo.eva_dts");
     let r = parse(&bytes).unwrap();
     assert_eq!(r.crc, 0xB9AE);
     assert_eq!(r.segment_count, 117);
@@ -263,17 +255,13 @@ fn animo_verifies_with_b9ae_and_lists_24_products() {
 
 #[test]
 fn animo2_stops_inside_a_product_group_and_is_truncated() {
-    let Some(bytes) = sample("animo2.eva_dts") else {
-        return;
-    };
+    let bytes = sample("animo2.eva_dts");
     assert_eq!(parse(&bytes).unwrap_err(), DexError::Truncated { missing: "G85" });
 }
 
 #[test]
 fn rheavendors_verifies_with_f4d0_despite_its_wrong_se_count() {
-    let Some(bytes) = sample("rhevendors.eva_dts") else {
-        return;
-    };
+    let bytes = sample("rhevendors.eva_dts");
     let r = parse(&bytes).unwrap();
     assert_eq!(r.crc, 0xF4D0);
     assert_eq!(
@@ -313,9 +301,7 @@ fn rheavendors_verifies_with_f4d0_despite_its_wrong_se_count() {
 
 #[test]
 fn sielaff_is_truncated_but_its_preamble_is_not_the_problem() {
-    let Some(bytes) = sample("sielaff.eva_dts") else {
-        return;
-    };
+    let bytes = sample("sielaff.eva_dts");
     assert_eq!(parse(&bytes).unwrap_err(), DexError::Truncated { missing: "G85" });
 
     // Completed with a trailer, the same bytes read whole: the MC5 banner before DXS, MA5/FA1,

@@ -137,6 +137,15 @@ pub fn json_rejection(rejection: &JsonRejection) -> Problem {
     Problem::new(status, code, rejection.body_text())
 }
 
+/// A route that exists, called with a method it does not answer.
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not answer that method",
+    )
+}
+
 /// Any route that does not exist.
 pub async fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "not_found", "no such route")

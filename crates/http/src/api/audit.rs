@@ -1,6 +1,7 @@
 //! `/api/v1/audit`: the organization's audit log, for admins.
 
-use axum::extract::{Query, State};
+use crate::extract::Query;
+use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;

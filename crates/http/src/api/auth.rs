@@ -1,6 +1,7 @@
 //! `/api/v1/auth`: sign-in, 2FA, refresh, logout, me (CONTRACT section 4).
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

@@ -1,6 +1,7 @@
 //! `/api/v1/cash-collections`: collections with over/short, totals per machine or operator, confirmation.
 
-use axum::extract::{Path, Query, State};
+use crate::extract::{Path, Query};
+use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;

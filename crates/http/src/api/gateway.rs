@@ -2,9 +2,10 @@
 //! `X-Api-Key` header (or `Authorization: Bearer vhk_…`). A missing, unknown or revoked key is 401; a key
 //! used for another machine is 403.
 
+use crate::extract::Query;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -1,6 +1,7 @@
 //! `/api/v1/inventory`: purchases, transfers, write-offs, and the stock of warehouses and operators.
 
-use axum::extract::{Path, Query, State};
+use crate::extract::{Path, Query};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

@@ -1,7 +1,8 @@
 //! `/api/v1/tasks`: field tasks, their state changes, notes and photo proof.
 
+use crate::extract::{Path, Query};
+use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

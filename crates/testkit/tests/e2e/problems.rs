@@ -109,3 +109,46 @@ async fn a_nul_in_the_url_is_a_400_problem() {
         assert_eq!(res.headers()["content-type"], "application/problem+json");
     }
 }
+
+#[tokio::test]
+async fn a_query_that_does_not_parse_is_a_400_problem_naming_the_parameter() {
+    let (app, token) = crate::api::demo().await;
+    for (path, field) in [
+        ("/api/v1/locations/nearby?lat=41.3&lon=abc", "lon"),
+        ("/api/v1/locations/nearby?lon=69.2", "lat"),
+        (
+            "/api/v1/locations/nearby?lat=41.3&lon=69.2&radius_km=far",
+            "radius_km",
+        ),
+        ("/api/v1/users?page=first", "page"),
+        ("/api/v1/machines?limit=many", "limit"),
+    ] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{path}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "validation_failed", "{path}: {body}");
+        assert_eq!(body["errors"][0]["field"], field, "{path}: {body}");
+        assert!(body["errors"][0]["message"].is_string(), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_method_a_route_does_not_answer_is_a_405_problem() {
+    let app = TestApp::spawn().await;
+    let res = app.client.put(app.url("/health/ready")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
+}
