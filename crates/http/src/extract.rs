@@ -194,7 +194,7 @@ pub mod perm {
     );
 }
 
-/// Where the request came from: client IP (socket address), user agent, request id.
+/// Where the request came from: client IP (through trusted proxies), user agent, request id.
 pub struct Meta(pub RequestMeta);
 
 impl<S: Send + Sync> FromRequestParts<S> for Meta {
@@ -216,10 +216,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Meta {
     }
 }
 
-/// The peer's address as the server saw it.
+/// The client's address: resolved through trusted proxies ([`crate::client_addr`]), else the peer's.
 pub fn client_ip(parts: &Parts) -> Option<std::net::IpAddr> {
     parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+        .get::<crate::client_addr::ClientAddr>()
+        .map(|c| c.0)
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
 }

@@ -105,7 +105,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 }
 
 /// Wraps the router in every layer. Order (outermost first): request id, trace, metrics, headers, CORS,
-/// timeout, body limit, compression.
+/// unread-body detection, timeout, body limit, compression.
 pub fn apply(router: Router, state: &HttpState) -> Router {
     let cfg = &state.config;
     let hsts = cfg
@@ -137,6 +137,7 @@ pub fn apply(router: Router, state: &HttpState) -> Router {
             cfg.request_timeout,
         ))
         .layer(middleware::from_fn(problem_for_layer_errors))
+        .layer(middleware::from_fn(crate::unread_body::layer))
         .layer(middleware::from_fn(refuse_nul))
         .layer(cors(&cfg.cors_origins))
         .layer(SetResponseHeaderLayer::if_not_present(

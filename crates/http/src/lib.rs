@@ -2,6 +2,7 @@
 //! Handlers are thin: extract, call one use case, map the result; errors become problem+json here.
 
 pub mod api;
+pub mod client_addr;
 pub mod cookies;
 pub mod extract;
 pub mod health;
@@ -12,6 +13,7 @@ pub mod problem;
 pub mod qr;
 pub mod rate_limit;
 pub mod realtime;
+pub mod unread_body;
 
 use std::sync::Arc;
 
@@ -48,6 +50,8 @@ pub struct HttpConfig {
     pub request_timeout: std::time::Duration,
     /// `None` turns rate limiting off.
     pub rate_limits: Option<rate_limit::RateLimits>,
+    /// Proxies whose `X-Forwarded-For`/`Forwarded` are believed (`TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub build: BuildInfo,
 }
 
@@ -63,6 +67,7 @@ impl HttpConfig {
             upload_limit: 10 << 20,
             request_timeout: std::time::Duration::from_secs(30),
             rate_limits: None,
+            trusted_proxies: Vec::new(),
             build: BuildInfo {
                 version: "test",
                 rust_version: "test",
@@ -113,10 +118,15 @@ pub fn router_with(
     if let Some(extra) = extra {
         app = app.merge(extra);
     }
-    let app = app.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        rate_limit::limit,
-    ));
+    let app = app
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_addr::layer,
+        ));
     // Outermost: the long-polling and WebSocket transport is not bound by the request timeout.
     let (socket_io, realtime) = socket_io;
     (socket_io.around(layers::apply(app, state)), realtime)

@@ -27,6 +27,9 @@ const AUTH_PATHS: &[&str] = &[
     "/api/v1/auth/login",
     "/api/v1/auth/2fa/verify",
     "/api/v1/auth/refresh",
+    "/api/v1/auth/password/reset",
+    "/api/v1/auth/password/reset/confirm",
+    "/api/v1/invites/accept",
 ];
 
 fn exempt(path: &str) -> bool {
@@ -57,8 +60,8 @@ pub async fn limit(State(state): State<HttpState>, req: Request, next: Next) -> 
     }
     let ip = req
         .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        .get::<crate::client_addr::ClientAddr>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.to_string());
     if AUTH_PATHS.contains(&path.as_str())
         && let Err(e) = hit(&state, format!("rl:auth:{ip}"), limits.auth, limits.window).await
     {

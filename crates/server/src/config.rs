@@ -145,6 +145,8 @@ pub struct Config {
     pub log_level: String,
     pub log_format: LogFormat,
     pub cors_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` name the client (`TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub rate_limit_ttl: Duration,
     pub rate_limit_limit: u32,
     pub rate_limit_auth_limit: u32,
@@ -636,6 +638,25 @@ fn logging(v: &mut Vars<'_>, production: bool) -> (String, LogFormat) {
     (log_level, log_format)
 }
 
+/// `TRUSTED_PROXIES`: CIDR blocks or single addresses, separated by commas or spaces.
+fn trusted_proxies(v: &mut Vars<'_>) -> Vec<ipnet::IpNet> {
+    let raw = v.string("TRUSTED_PROXIES", "");
+    let mut nets = Vec::new();
+    for entry in raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+        match entry
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| entry.parse::<IpAddr>().map(ipnet::IpNet::from))
+        {
+            Ok(net) => nets.push(net),
+            Err(_) => v.problem(
+                "TRUSTED_PROXIES",
+                format!("{entry:?} is not an address or CIDR block such as 10.0.0.0/8"),
+            ),
+        }
+    }
+    nets
+}
+
 fn cors_origins(v: &mut Vars<'_>) -> Vec<String> {
     let cors_origins: Vec<String> = v
         .string("CORS_ORIGINS", "")
@@ -778,6 +799,7 @@ impl Config {
             log_level,
             log_format,
             cors_origins,
+            trusted_proxies: trusted_proxies(&mut v),
             rate_limit_ttl: v.duration("RATE_LIMIT_TTL", "60s"),
             rate_limit_limit: v.parse("RATE_LIMIT_LIMIT", 120u32, "a whole number"),
             rate_limit_auth_limit: v.parse("RATE_LIMIT_AUTH_LIMIT", 10u32, "a whole number"),
@@ -880,6 +902,7 @@ pub fn known_variables() -> Vec<&'static str> {
         "LOG_LEVEL",
         "LOG_FORMAT",
         "CORS_ORIGINS",
+        "TRUSTED_PROXIES",
         "METRICS_PORT",
         "VENDHUB_ADMIN_EMAIL",
         "VENDHUB_ADMIN_PASSWORD",

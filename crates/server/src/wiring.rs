@@ -222,6 +222,7 @@ pub fn http_config(config: &Config) -> vendhub_http::HttpConfig {
             general: u64::from(config.rate_limit_limit),
             auth: u64::from(config.rate_limit_auth_limit.max(1)),
         }),
+        trusted_proxies: config.trusted_proxies.clone(),
         build: crate::build_info(),
     }
 }

@@ -8,6 +8,7 @@
 mod api;
 mod auth;
 mod contract;
+mod edge;
 mod fleet;
 mod gateway;
 mod health;
