@@ -88,6 +88,12 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(what) => Self::Conflict(format!("already exists ({what})")),
             StoreError::Pool(e) => Self::Unavailable(format!("database: {e}")),
             StoreError::Connect(e) => Self::Unavailable(format!("database: {e}")),
+            // A safety net: every id a request carries is checked in its organization before the write,
+            // so this is a reference that vanished meanwhile. It is the caller's input, not our fault.
+            fk if fk.is_foreign_key_violation() => Self::Validation(vec![FieldError::new(
+                "body",
+                "refers to a record that does not exist",
+            )]),
             other => Self::internal(other),
         }
     }

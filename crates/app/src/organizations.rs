@@ -230,7 +230,7 @@ pub async fn switch(
     meta: &RequestMeta,
 ) -> Result<TokenPair, AppError> {
     let s = app.auth().clone();
-    let (user_id, from, meta) = (who.user_id, who.organization_id.to_string(), meta.clone());
+    let (user_id, meta) = (who.user_id, meta.clone());
     app.db()
         .run(move |c| {
             vendhub_store::write(c, |c| {
@@ -248,7 +248,9 @@ pub async fn switch(
                         action: "auth.switch_organization".into(),
                         entity_type: "organization".into(),
                         entity_id: Some(target.to_string()),
-                        before: Some(serde_json::json!({ "organization_id": from })),
+                        // Not the organization the caller came from: one organization's log never carries
+                        // another's ids.
+                        before: None,
                         after: Some(serde_json::json!({ "organization_id": target.to_string() })),
                         ip: meta.ip.clone(),
                         request_id: meta.request_id.clone(),

@@ -187,6 +187,20 @@ fn row(
     }
 }
 
+/// A product's category must be one of its organization's: another organization's category answers as
+/// one that does not exist.
+fn category_in_tenant(
+    c: &mut vendhub_store::connection::DbConn,
+    p: &ProductRow,
+) -> Result<Result<(), AppError>, vendhub_store::error::StoreError> {
+    match &p.category_id {
+        Some(cat) if vendhub_store::categories::get(c, &p.organization_id, cat)?.is_none() => Ok(Err(
+            AppError::Validation(vec![FieldError::new("category_id", "no such category")]),
+        )),
+        _ => Ok(Ok(())),
+    }
+}
+
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -208,13 +222,8 @@ pub async fn create(
     app.db()
         .run(move |c| {
             vendhub_store::write(c, |c| {
-                if let Some(cat) = &stored.category_id
-                    && vendhub_store::categories::get(c, &stored.organization_id, cat)?.is_none()
-                {
-                    return Ok(Err(AppError::Validation(vec![FieldError::new(
-                        "category_id",
-                        "no such category",
-                    )])));
+                if let Err(e) = category_in_tenant(c, &stored)? {
+                    return Ok(Err(e));
                 }
                 products::insert(c, &stored)?;
                 audit::append(
@@ -285,6 +294,9 @@ pub async fn update(
                     before.created_at,
                     Some(&before),
                 );
+                if let Err(e) = category_in_tenant(c, &after)? {
+                    return Ok(Err(e));
+                }
                 products::update(c, &after)?;
                 audit::append(
                     c,

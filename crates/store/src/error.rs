@@ -22,6 +22,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A write that referred to a row that does not exist (a foreign key).
+    pub fn is_foreign_key_violation(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(
+            self,
+            Self::Query(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))
+        )
+    }
+
     /// Maps a unique-constraint violation to `Conflict` naming the constraint, anything else to `Query`.
     pub fn from_write(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

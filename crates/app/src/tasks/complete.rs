@@ -209,6 +209,27 @@ fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) 
     Ok(())
 }
 
+/// Every actual quantity names an item of this task, once: an id of another task (or organization), or
+/// one that does not exist, is refused (422 naming it) instead of being ignored.
+fn check_items(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest) -> Result<(), Failure> {
+    let own: Vec<String> = tasks::items(c, &t.id)?.into_iter().map(|i| i.id).collect();
+    for (n, actual) in req.items.iter().enumerate() {
+        if !own.contains(&actual.item_id) {
+            return Err(Failure::App(AppError::Rule(format!(
+                "items[{n}].item_id: {} is not an item of this task",
+                actual.item_id
+            ))));
+        }
+        if req.items[..n].iter().any(|a| a.item_id == actual.item_id) {
+            return Err(Failure::App(AppError::Rule(format!(
+                "items[{n}].item_id: {} is given twice",
+                actual.item_id
+            ))));
+        }
+    }
+    Ok(())
+}
+
 /// Completes a task in one transaction (the assignee's or a manager's).
 pub async fn complete(
     app: &App,
@@ -233,6 +254,7 @@ pub async fn complete(
             vendhub_store::write::<_, Failure, _>(c, |c| {
                 let (before, next) = guard(c, &who2, &id, Command::Complete)?;
                 check_photos(c, &before)?;
+                check_items(c, &before, &req)?;
                 let now = vendhub_store::now();
                 let actor = who2.user_id.to_string();
                 let after = TaskRow {

@@ -1009,6 +1009,32 @@ async fn categories_group_products_within_the_organization() {
     assert_eq!(p["category_id"], cat["id"]);
     let (_, list) = get(&app, "/api/v1/categories", &t).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // Updating to another organization's category answers exactly like a category that does not exist,
+    // and changes nothing.
+    let (_, other) = crate::api::other_organization(&app, "cat-other", "cat-other-pass-2026").await;
+    let (status, foreign) = post(&app, "/api/v1/categories", &other, json!({ "name": "Theirs" })).await;
+    assert_eq!(status, 201, "{foreign}");
+    let path = format!("/api/v1/products/{}", p["id"].as_str().unwrap());
+    let (s1, by_foreign) = call(&app, Method::PUT, &path, &t, Some(body(foreign["id"].clone()))).await;
+    let (s2, by_random) = call(
+        &app,
+        Method::PUT,
+        &path,
+        &t,
+        Some(body(json!(uuid::Uuid::now_v7()))),
+    )
+    .await;
+    assert_eq!(
+        (s1.as_u16(), by_foreign["errors"][0]["field"].as_str()),
+        (400, Some("category_id"))
+    );
+    assert_eq!(
+        (s1, &by_foreign["code"], &by_foreign["errors"]),
+        (s2, &by_random["code"], &by_random["errors"])
+    );
+    let (_, unchanged) = get(&app, &path, &t).await;
+    assert_eq!(unchanged["category_id"], cat["id"]);
 }
 
 /// A real 1×1 grayscale PNG.

@@ -281,6 +281,13 @@ async fn an_owner_runs_several_organizations_and_switches_explicitly() {
         audit["meta"]["total"], 1,
         "the switch is audited in the organization switched to"
     );
+    let (_, home) = get(&app, "/api/v1/organizations/current", &first).await;
+    let home_id = home["id"].as_str().unwrap();
+    let (_, log) = get(&app, "/api/v1/audit?limit=100", second).await;
+    assert!(
+        !log.to_string().contains(home_id),
+        "the log of the organization switched to carries the other organization's id: {log}"
+    );
 
     let nowhere = uuid::Uuid::now_v7();
     assert_eq!(

@@ -572,6 +572,31 @@ async fn a_refill_beyond_stock_or_capacity_is_refused_whole_naming_the_slot() {
     )
     .await;
     assert_eq!(status, 400);
+
+    // An item id that is not this task's is refused, naming it, instead of being ignored.
+    let stranger = uuid::Uuid::now_v7().to_string();
+    for (items, named) in [
+        (
+            json!([{ "item_id": item_b, "actual_qty": 0 }, { "item_id": stranger, "actual_qty": 1 }]),
+            "items[1].item_id",
+        ),
+        (
+            json!([{ "item_id": item_b, "actual_qty": 0 }, { "item_id": item_b, "actual_qty": 1 }]),
+            "items[1].item_id",
+        ),
+    ] {
+        let (status, body) = post(
+            &f.app,
+            &format!("/api/v1/tasks/{id}/complete"),
+            &f.op1.1,
+            json!({ "items": items }),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body["detail"].as_str().unwrap().contains(named), "{body}");
+    }
+    let (_, task) = get(&f.app, &format!("/api/v1/tasks/{id}"), &f.owner).await;
+    assert_eq!(task["status"], "in_progress", "nothing was completed");
 }
 
 #[tokio::test]
