@@ -157,7 +157,24 @@ pub struct Acceptance {
     pub password: String,
 }
 
-/// Creates the invited user. Exactly one acceptance of a code succeeds.
+/// The e-mail an acceptance gives, which must be the one the invitation was sent to (if it names one).
+fn invited_email(invite: &InviteRow, raw: &str) -> Result<String, AppError> {
+    let email = vendhub_domain::email::Email::parse(raw)
+        .map_err(|why| AppError::Validation(vec![FieldError::new("email", why)]))?
+        .as_str()
+        .to_owned();
+    if invite.email.as_ref().is_some_and(|e| *e != email) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "email",
+            "is not the address this invitation was sent to",
+        )]));
+    }
+    Ok(email)
+}
+
+/// Creates the invited user, or, when the e-mail already has an account, adds that account to the
+/// organization once its own password proves it is theirs (the password is not changed, and the name
+/// given is ignored: both are the person's). Exactly one acceptance of a code succeeds.
 pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crate::users::Member, AppError> {
     let hash = tokens::keyed_hash(app.auth(), a.code.trim());
     let invite = {
@@ -168,19 +185,14 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
     let Some(invite) = invite.filter(|i| i.used_at.is_none() && i.expires_at > vendhub_store::now()) else {
         return Err(gone());
     };
+    let email = invited_email(&invite, &a.email)?;
     let mut errors = Vec::new();
-    let email = match vendhub_domain::email::Email::parse(&a.email) {
-        Ok(e) => e.as_str().to_owned(),
-        Err(why) => {
-            errors.push(FieldError::new("email", why));
-            String::new()
-        }
+    let existing = {
+        let email = email.clone();
+        app.db().run(move |c| users::find_by_email(c, &email)).await?
     };
-    if invite.email.as_ref().is_some_and(|e| *e != email) {
-        errors.push(FieldError::new(
-            "email",
-            "is not the address this invitation was sent to",
-        ));
+    if let Some(account) = existing {
+        return join_existing(app, &invite, account, &a.password, meta).await;
     }
     let name = a.full_name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 200 {
@@ -248,5 +260,74 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
         status: created.status,
         two_factor_enabled: false,
         created_at: created.created_at.and_utc(),
+    })
+}
+
+/// An existing account accepts: its own password, checked like a sign-in, adds the membership.
+async fn join_existing(
+    app: &App,
+    invite: &InviteRow,
+    account: users::UserRow,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<crate::users::Member, AppError> {
+    let (pw, phc) = (password.to_owned(), account.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || passwords::verify(&pw, &phc))
+        .await
+        .map_err(AppError::internal)?;
+    if !matches || account.status != "active" {
+        return Err(AppError::Unauthorized);
+    }
+    let org: OrganizationId = invite.organization_id.parse().map_err(AppError::internal)?;
+    let role = Role::parse(&invite.role).ok_or_else(|| AppError::internal("stored invite role"))?;
+    let user: UserId = account.id.parse().map_err(AppError::internal)?;
+    let (invite_id, meta) = (invite.id.clone(), meta.clone());
+    let gone = || AppError::Conflict("the invitation is invalid, used or expired".into());
+    let joined = app
+        .db()
+        .run(move |c| {
+            vendhub_store::write(c, |c| {
+                if users::membership(c, user, org)?.is_some() {
+                    return Ok(Err(AppError::Conflict(
+                        "you are already a member of this organization".into(),
+                    )));
+                }
+                users::add_membership(c, user, org, role)?;
+                if !invites::claim(c, &invite_id, &user.to_string())? {
+                    return Err(vendhub_store::StoreError::Conflict("invite_used".into()));
+                }
+                audit::append(
+                    c,
+                    &NewAudit {
+                        organization_id: Some(org.to_string()),
+                        actor_user_id: Some(user.to_string()),
+                        action: "invite.accept".into(),
+                        entity_type: "invite".into(),
+                        entity_id: Some(invite_id.clone()),
+                        after: Some(
+                            serde_json::json!({ "user_id": user.to_string(), "role": role.as_str() }),
+                        ),
+                        ip: meta.ip,
+                        request_id: meta.request_id,
+                        ..NewAudit::default()
+                    },
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            vendhub_store::StoreError::Conflict(c) if c == "invite_used" => gone(),
+            other => other.into(),
+        })?;
+    joined?;
+    Ok(crate::users::Member {
+        id: account.id,
+        email: account.email,
+        full_name: account.full_name,
+        role: role.as_str().into(),
+        status: "active".into(),
+        two_factor_enabled: account.totp_enabled,
+        created_at: account.created_at.and_utc(),
     })
 }

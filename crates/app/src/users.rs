@@ -1,5 +1,8 @@
 //! People of an organization: list members, add one with a role (an admin can never create an owner),
-//! suspend. Every change is audited in its transaction.
+//! suspend. A person may belong to several organizations: an organization changes only its own
+//! membership (role, suspension, removal); the account (name, e-mail, password, 2FA) is the person's, and
+//! an organization's admins may change it only while the account belongs to that organization alone.
+//! Every change is audited in its transaction.
 
 use serde::Serialize;
 use vendhub_domain::ids::UserId;
@@ -23,13 +26,19 @@ pub struct Member {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn member(u: users::UserRow, role: String) -> Member {
+/// `status` is the membership's (`active`, `suspended`) unless the account itself is not active.
+fn member(u: users::UserRow, m: &users::MembershipRow) -> Member {
+    let status = if u.status == "active" {
+        m.status.clone()
+    } else {
+        u.status
+    };
     Member {
         id: u.id,
         email: u.email,
         full_name: u.full_name,
-        role,
-        status: u.status,
+        role: m.role.clone(),
+        status,
         two_factor_enabled: u.totp_enabled,
         created_at: u.created_at.and_utc(),
     }
@@ -42,7 +51,7 @@ pub async fn list(app: &App, who: &Principal, page: PageRequest) -> Result<Paged
         .run(move |c| users::list_members(c, org, page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(
-        rows.into_iter().map(|(u, r)| member(u, r)).collect(),
+        rows.into_iter().map(|(u, m)| member(u, &m)).collect(),
         page,
         total,
     ))
@@ -165,7 +174,14 @@ pub async fn create(
             vendhub_store::StoreError::Conflict(_) => AppError::Conflict("email: already in use".into()),
             other => other.into(),
         })?;
-    Ok(member(row, role.as_str().to_owned()))
+    let membership = users::MembershipRow {
+        organization_id: org.to_string(),
+        user_id: row.id.clone(),
+        role: role.as_str().to_owned(),
+        created_at: row.created_at,
+        status: "active".into(),
+    };
+    Ok(member(row, &membership))
 }
 
 /// Suspends a member: their sessions end and their tokens stop working at the next request.
@@ -175,14 +191,15 @@ pub async fn suspend(app: &App, who: &Principal, id: UserId, meta: &RequestMeta)
     app.db()
         .run(move |c| {
             vendhub_store::write(c, |c| {
-                let Some(role) = users::role_in(c, id, org)? else {
+                let Some(m) = users::membership(c, id, org)? else {
                     return Ok(Err(AppError::NotFound));
                 };
-                if role == Role::Owner.as_str() && actor_role != Role::Owner {
+                if m.role == Role::Owner.as_str() && actor_role != Role::Owner {
                     return Ok(Err(AppError::Forbidden));
                 }
-                users::set_status(c, id, "suspended")?;
-                sessions::revoke_all_of_user(c, &id.to_string(), "suspended")?;
+                // This organization's membership only: the person keeps signing in to their others.
+                users::set_membership_status(c, id, org, "suspended")?;
+                sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "suspended")?;
                 audit::append(
                     c,
                     &NewAudit {
@@ -233,10 +250,10 @@ pub async fn get(app: &App, who: &Principal, id: UserId) -> Result<Member, AppEr
     let org = who.organization_id;
     let found = app
         .db()
-        .run(move |c| Ok((users::get(c, id)?, users::role_in(c, id, org)?)))
+        .run(move |c| Ok((users::get(c, id)?, users::membership(c, id, org)?)))
         .await?;
     match found {
-        (Some(u), Some(role)) if u.deleted_at.is_none() => Ok(member(u, role)),
+        (Some(u), Some(m)) if u.deleted_at.is_none() => Ok(member(u, &m)),
         _ => Err(AppError::NotFound),
     }
 }
@@ -275,9 +292,10 @@ pub async fn update(
     app.db()
         .run(move |c| {
             vendhub_store::write(c, |c| {
-                let (Some(user), Some(current)) = (users::get(c, id)?, users::role_in(c, id, org)?) else {
+                let (Some(user), Some(m)) = (users::get(c, id)?, users::membership(c, id, org)?) else {
                     return Ok(Err(AppError::NotFound));
                 };
+                let current = m.role.clone();
                 if user.deleted_at.is_some() {
                     return Ok(Err(AppError::NotFound));
                 }
@@ -288,7 +306,16 @@ pub async fn update(
                 if role.is_some() && id == actor {
                     return Ok(Err(AppError::Rule("you cannot change your own role".into())));
                 }
-                if let Some(n) = &name {
+                if let Some(n) = &name
+                    && *n != user.full_name
+                {
+                    // The name is the account's: another organization shows it too.
+                    if users::membership_count(c, id)? > 1 && id != actor {
+                        return Ok(Err(AppError::Rule(
+                            "full_name: this person belongs to other organizations too; only they can change their name"
+                                .into(),
+                        )));
+                    }
                     users::update_profile(c, id, n)?;
                 }
                 if let Some(r) = role {
@@ -312,13 +339,16 @@ pub async fn update(
                     },
                 )?;
                 let fresh = users::get(c, id)?.ok_or(vendhub_store::StoreError::NotFound)?;
-                Ok(Ok(member(fresh, after_role)))
+                let m = users::membership(c, id, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
+                Ok(Ok(member(fresh, &m)))
             })
         })
         .await?
 }
 
-/// Soft-deletes a member: sessions end, the e-mail becomes free, the audit log keeps the history.
+/// Removes a member from this organization: their sessions here end. An account that belonged to this
+/// organization alone is soft-deleted as well (the e-mail becomes free, the audit log keeps the history);
+/// one that belongs to other organizations stays as it is there.
 pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
     let (org, actor, actor_role, meta) = (who.organization_id, who.user_id, who.role, meta.clone());
     if id == actor {
@@ -327,7 +357,7 @@ pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) 
     app.db()
         .run(move |c| {
             vendhub_store::write(c, |c| {
-                let Some(role) = users::role_in(c, id, org)? else {
+                let Some(role) = users::membership(c, id, org)?.map(|m| m.role) else {
                     return Ok(Err(AppError::NotFound));
                 };
                 if role == Role::Owner.as_str() && actor_role != Role::Owner {
@@ -336,8 +366,13 @@ pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) 
                 let Some(user) = users::get(c, id)?.filter(|u| u.deleted_at.is_none()) else {
                     return Ok(Err(AppError::NotFound));
                 };
-                users::soft_delete(c, id)?;
-                sessions::revoke_all_of_user(c, &id.to_string(), "deleted")?;
+                let alone = users::membership_count(c, id)? <= 1;
+                users::remove_membership(c, id, org)?;
+                sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "deleted")?;
+                if alone {
+                    users::soft_delete(c, id)?;
+                    sessions::revoke_all_of_user(c, &id.to_string(), "deleted")?;
+                }
                 audit::append(
                     c,
                     &NewAudit {
@@ -364,10 +399,10 @@ pub async fn activate(app: &App, who: &Principal, id: UserId, meta: &RequestMeta
     app.db()
         .run(move |c| {
             vendhub_store::write(c, |c| {
-                if users::role_in(c, id, org)?.is_none() {
+                if users::membership(c, id, org)?.is_none() {
                     return Ok(Err(AppError::NotFound));
                 }
-                users::set_status(c, id, "active")?;
+                users::set_membership_status(c, id, org, "active")?;
                 audit::append(
                     c,
                     &NewAudit {

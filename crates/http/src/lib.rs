@@ -106,7 +106,8 @@ pub fn router_with(
     extra: Option<Router>,
     socket_io: (realtime::Layer, realtime::Realtime),
 ) -> (Router, realtime::Realtime) {
-    let (api, doc) = routes().split_for_parts();
+    let (api, mut doc) = routes().split_for_parts();
+    openapi::document_errors(&mut doc);
     let mut app = api.merge(openapi::routes(doc, state.config.swagger));
     if state.config.metrics_on_main {
         app = app.merge(metrics::routes());
@@ -141,5 +142,7 @@ pub fn metrics_router(state: &HttpState) -> Router {
 
 /// The OpenAPI document of every route (used by tests and `openapi.json`).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    let mut doc = routes().split_for_parts().1;
+    openapi::document_errors(&mut doc);
+    doc
 }

@@ -40,6 +40,7 @@ diesel::table! {
         user_id -> Text,
         role -> Text,
         created_at -> Timestamp,
+        status -> Text,
     }
 }
 

@@ -95,6 +95,23 @@ pub fn revoke_all_of_user(conn: &mut DbConn, user: &str, reason: &str) -> Result
         .execute(conn)?)
 }
 
+/// Ends a user's sessions in one organization (their membership there was suspended or ended).
+pub fn revoke_all_of_user_in(
+    conn: &mut DbConn,
+    user: &str,
+    org: &str,
+    reason: &str,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(sessions::table.filter(sessions::user_id.eq(user)))
+        .filter(sessions::organization_id.eq(org))
+        .filter(sessions::revoked_at.is_null())
+        .set((
+            sessions::revoked_at.eq(Some(crate::now())),
+            sessions::revoked_reason.eq(Some(reason)),
+        ))
+        .execute(conn)?)
+}
+
 /// Live sessions of a user (the newest token of each family), newest first.
 pub fn live_of_user(conn: &mut DbConn, user: &str) -> Result<Vec<SessionRow>, StoreError> {
     Ok(sessions::table

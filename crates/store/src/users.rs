@@ -50,6 +50,8 @@ pub struct MembershipRow {
     pub user_id: String,
     pub role: String,
     pub created_at: NaiveDateTime,
+    /// `active` or `suspended`: suspension is one organization's, never the account's.
+    pub status: String,
 }
 
 /// A user to create inside an organization with a role. The password arrives already hashed.
@@ -83,6 +85,7 @@ pub fn insert_member(conn: &mut DbConn, new: &NewMember<'_>) -> Result<UserRow, 
                 user_id: user.id.clone(),
                 role: new.role.as_str().into(),
                 created_at: now,
+                status: "active".into(),
             })
             .execute(conn)?;
         users::table
@@ -102,17 +105,64 @@ pub fn get(conn: &mut DbConn, id: UserId) -> Result<Option<UserRow>, StoreError>
         .optional()?)
 }
 
-/// The role a user holds in an organization, if a member (and the organization is not deleted).
+/// The role a user holds in an organization, if an active member (and the organization is not deleted):
+/// what tokens, refreshes and switches are checked against.
 pub fn role_in(conn: &mut DbConn, user: UserId, org: OrganizationId) -> Result<Option<String>, StoreError> {
+    Ok(membership(conn, user, org)?
+        .filter(|m| m.status == "active")
+        .map(|m| m.role))
+}
+
+/// A user's membership of an organization whatever its status (for the organization's admins).
+pub fn membership(
+    conn: &mut DbConn,
+    user: UserId,
+    org: OrganizationId,
+) -> Result<Option<MembershipRow>, StoreError> {
     use crate::schema::organizations;
     Ok(memberships::table
         .inner_join(organizations::table.on(organizations::id.eq(memberships::organization_id)))
         .filter(organizations::deleted_at.is_null())
         .filter(memberships::user_id.eq(user.to_string()))
         .filter(memberships::organization_id.eq(org.to_string()))
-        .select(memberships::role)
+        .select(MembershipRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Suspends (`suspended`) or reactivates (`active`) one membership.
+pub fn set_membership_status(
+    conn: &mut DbConn,
+    user: UserId,
+    org: OrganizationId,
+    status: &str,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(memberships::table)
+        .filter(memberships::user_id.eq(user.to_string()))
+        .filter(memberships::organization_id.eq(org.to_string()))
+        .set(memberships::status.eq(status))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends one membership; the account and its other memberships stay.
+pub fn remove_membership(conn: &mut DbConn, user: UserId, org: OrganizationId) -> Result<bool, StoreError> {
+    let n = diesel::delete(memberships::table)
+        .filter(memberships::user_id.eq(user.to_string()))
+        .filter(memberships::organization_id.eq(org.to_string()))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// How many organizations (not deleted) a user belongs to, in any status.
+pub fn membership_count(conn: &mut DbConn, user: UserId) -> Result<i64, StoreError> {
+    use crate::schema::organizations;
+    Ok(memberships::table
+        .inner_join(organizations::table.on(organizations::id.eq(memberships::organization_id)))
+        .filter(organizations::deleted_at.is_null())
+        .filter(memberships::user_id.eq(user.to_string()))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Records a failed password; locks the account until `lock_until` when this makes `max` failures.
@@ -280,6 +330,7 @@ pub fn add_membership(
             user_id: user.to_string(),
             role: role.as_str().into(),
             created_at: crate::now(),
+            status: "active".into(),
         })
         .execute(conn)
         .map_err(StoreError::from_write)?;
@@ -299,7 +350,7 @@ pub fn list_members(
     org: OrganizationId,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<(UserRow, String)>, i64), StoreError> {
+) -> Result<(Vec<(UserRow, MembershipRow)>, i64), StoreError> {
     let base = || {
         users::table
             .inner_join(memberships::table.on(memberships::user_id.eq(users::id)))
@@ -311,7 +362,7 @@ pub fn list_members(
         .order(users::created_at.desc())
         .offset(offset)
         .limit(limit)
-        .select((UserRow::as_select(), memberships::role))
+        .select((UserRow::as_select(), MembershipRow::as_select()))
         .load(conn)?;
     Ok((rows, total))
 }
@@ -325,13 +376,14 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<UserRow>, 
         .optional()?)
 }
 
-/// A user's memberships in organizations that are not deleted, oldest first.
+/// A user's active memberships in organizations that are not deleted, oldest first.
 pub fn memberships_of(conn: &mut DbConn, user: UserId) -> Result<Vec<MembershipRow>, StoreError> {
     use crate::schema::organizations;
     Ok(memberships::table
         .inner_join(organizations::table.on(organizations::id.eq(memberships::organization_id)))
         .filter(organizations::deleted_at.is_null())
         .filter(memberships::user_id.eq(user.to_string()))
+        .filter(memberships::status.eq("active"))
         .order(memberships::created_at.asc())
         .select(MembershipRow::as_select())
         .load(conn)?)

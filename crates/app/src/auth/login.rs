@@ -55,17 +55,17 @@ fn to_chrono(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
-/// The organization a user acts in after sign-in (their first membership) and their role there.
-fn home(conn: &mut DbConn, user: &UserRow) -> Result<(String, String), StoreError> {
+/// The organization a user acts in after sign-in (their first active membership) and their role there;
+/// `None` when every membership is suspended.
+fn home(conn: &mut DbConn, user: &UserRow) -> Result<Option<(String, String)>, StoreError> {
     let id: UserId = user
         .id
         .parse()
         .map_err(|_| StoreError::Corrupt("user id".into()))?;
-    users::memberships_of(conn, id)?
+    Ok(users::memberships_of(conn, id)?
         .into_iter()
         .next()
-        .map(|m| (m.organization_id, m.role))
-        .ok_or(StoreError::NotFound)
+        .map(|m| (m.organization_id, m.role)))
 }
 
 fn view(user: &UserRow, org: &str, role: &str) -> UserView {
@@ -175,7 +175,9 @@ pub async fn login(
         .db()
         .run(move |c| {
             vendhub_store::write(c, |c| {
-                let (org, role) = home(c, &user)?;
+                let Some((org, role)) = home(c, &user)? else {
+                    return Ok(Err(AppError::Unauthorized));
+                };
                 if user.totp_enabled {
                     return Ok(tokens::issue_challenge(&s, &user.id, &org)
                         .map(|challenge_token| LoginOutcome::TwoFactorRequired { challenge_token }));

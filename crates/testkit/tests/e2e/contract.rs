@@ -358,3 +358,56 @@ fn api_routes_are_only_registered_through_the_openapi_router() {
     }
     assert!(files >= 5);
 }
+
+#[tokio::test]
+async fn every_operation_documents_its_error_answers_as_problem_json() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if method.parse::<Method>().is_err() || !op.is_object() {
+                continue;
+            }
+            let responses = op["responses"].as_object().unwrap();
+            let has = |s: &str| responses.contains_key(s);
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let mut expected = Vec::new();
+            if secured {
+                expected.push("401");
+            }
+            if op.get("requestBody").is_some() {
+                expected.extend(["400", "413", "415"]);
+            }
+            if params.iter().any(|p| p["in"] == "path") {
+                expected.push("404");
+            }
+            if params.iter().any(|p| p["in"] == "query") {
+                expected.push("400");
+            }
+            if path.starts_with("/api/v1/") {
+                expected.push("429");
+            }
+            for status in expected {
+                assert!(has(status), "{method} {path} does not document {status}");
+            }
+            for (status, response) in responses {
+                if !status.starts_with('4') && !status.starts_with('5') {
+                    continue;
+                }
+                let content = response["content"].as_object();
+                let keys: Vec<&String> = content.map(|c| c.keys().collect()).unwrap_or_default();
+                assert_eq!(keys, ["application/problem+json"], "{method} {path} {status}");
+                assert_eq!(
+                    response["content"]["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{method} {path} {status}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "operations checked: {checked}");
+}

@@ -14,6 +14,7 @@ mod gateway;
 mod health;
 mod identity;
 mod jobs;
+mod memberships;
 mod metrics;
 mod problems;
 mod realtime;
