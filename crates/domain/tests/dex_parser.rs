@@ -1,5 +1,5 @@
 //! The DEX parser against files the team wrote (`tests/dex_files/`) and real machine output
-//! (`../shared/dex-samples/`, skipped with a message when that folder is absent).
+//! (`tests/fixtures/dex/`, copied in with their MIT notice; a missing file fails the test).
 
 use std::path::PathBuf;
 
@@ -18,18 +18,19 @@ fn parse_own(name: &str) -> DexReport {
     parse(&own_file(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A real sample, or `None` (with a message) when the shared folder is not next to the repo.
-fn sample(name: &str) -> Option<Vec<u8>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/dex-samples");
-    if !dir.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent, so the real DEX samples are not tested",
-            dir.display()
-        );
-        return None;
-    }
-    let path = dir.join(name);
-    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+/// The real samples in `tests/fixtures/dex/`, all four of them; a missing one fails the test.
+const SAMPLES: [&str; 4] = [
+    "animo.eva_dts",
+    "animo2.eva_dts",
+    "rhevendors.eva_dts",
+    "sielaff.eva_dts",
+];
+
+fn sample(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/dex")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
 fn money(raw: u64, minor: i64) -> Amount {
@@ -232,10 +233,33 @@ fn every_team_file_with_a_g85_holds_crc16_arc_over_st_to_g85() {
 // --- real machine output ---
 
 #[test]
+fn every_real_sample_is_in_the_fixtures_with_its_licence() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dex");
+    let found = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "eva_dts")
+        })
+        .count();
+    assert!(found >= SAMPLES.len(), "{} holds {found} samples", dir.display());
+    for name in SAMPLES {
+        let bytes = sample(name);
+        assert!(
+            bytes.windows(2).any(|w| w == b"\r\n"),
+            "{name} kept its CRLF line ends"
+        );
+    }
+    let notice = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(notice.contains("MIT License") && notice.contains("PeanutPay"));
+}
+
+#[test]
 fn animo_verifies_with_b9ae_and_lists_24_products() {
-    let Some(bytes) = sample("animo.eva_dts") else {
-        return;
-    };
+    let bytes = sample("animo.eva_dts");
     let r = parse(&bytes).unwrap();
     assert_eq!(r.crc, 0xB9AE);
     assert_eq!(r.segment_count, 117);
@@ -263,17 +287,13 @@ fn animo_verifies_with_b9ae_and_lists_24_products() {
 
 #[test]
 fn animo2_stops_inside_a_product_group_and_is_truncated() {
-    let Some(bytes) = sample("animo2.eva_dts") else {
-        return;
-    };
+    let bytes = sample("animo2.eva_dts");
     assert_eq!(parse(&bytes).unwrap_err(), DexError::Truncated { missing: "G85" });
 }
 
 #[test]
 fn rheavendors_verifies_with_f4d0_despite_its_wrong_se_count() {
-    let Some(bytes) = sample("rhevendors.eva_dts") else {
-        return;
-    };
+    let bytes = sample("rhevendors.eva_dts");
     let r = parse(&bytes).unwrap();
     assert_eq!(r.crc, 0xF4D0);
     assert_eq!(
@@ -313,9 +333,7 @@ fn rheavendors_verifies_with_f4d0_despite_its_wrong_se_count() {
 
 #[test]
 fn sielaff_is_truncated_but_its_preamble_is_not_the_problem() {
-    let Some(bytes) = sample("sielaff.eva_dts") else {
-        return;
-    };
+    let bytes = sample("sielaff.eva_dts");
     assert_eq!(parse(&bytes).unwrap_err(), DexError::Truncated { missing: "G85" });
 
     // Completed with a trailer, the same bytes read whole: the MC5 banner before DXS, MA5/FA1,
