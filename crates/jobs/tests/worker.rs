@@ -442,11 +442,7 @@ async fn two_instances_with_a_job_every_second_run_it_exactly_ten_times_in_ten_s
 async fn ticks_by_kind(app: &App) -> HashMap<String, Vec<i64>> {
     let mut by: HashMap<String, Vec<i64>> = HashMap::new();
     for kind in ["test.lead.a", "test.lead.b"] {
-        let rows = app
-            .db()
-            .run(move |c| jobs::by_kind(c, kind))
-            .await
-            .unwrap();
+        let rows = app.db().run(move |c| jobs::by_kind(c, kind)).await.unwrap();
         for row in rows {
             let payload: serde_json::Value = serde_json::from_str(&row.payload).unwrap();
             by.entry(row.kind)
