@@ -92,12 +92,9 @@ fn create_backup(dir: &Path, db: &TestDb) -> PathBuf {
     dir.join(name)
 }
 
-#[test]
-fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let source = seeded(dir.path());
-    // A writer keeps changing two tables while the backup runs: each round adds a job and an audit
-    // record in one transaction, so a consistent snapshot holds as many of one as of the other.
+/// A writer thread: each round a job and an audit record in one transaction, until `stop`; `written`
+/// counts the committed rounds.
+fn spawn_load(source: &TestDb) -> (Arc<AtomicBool>, Arc<AtomicUsize>, std::thread::JoinHandle<()>) {
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicUsize::new(0));
     let writer = {
@@ -128,6 +125,16 @@ fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row()
             }
         })
     };
+    (stop, written, writer)
+}
+
+#[test]
+fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = seeded(dir.path());
+    // A writer keeps changing two tables while the backup runs: each round adds a job and an audit
+    // record in one transaction, so a consistent snapshot holds as many of one as of the other.
+    let (stop, written, writer) = spawn_load(&source);
     while written.load(Ordering::Relaxed) < 20 {
         std::thread::sleep(Duration::from_millis(5));
     }
