@@ -1,5 +1,5 @@
 //! The DEX parser against files the team wrote (`tests/dex_files/`) and real machine output
-//! (`tests/dex_samples/`, with their licence notice; a missing fixture fails the test).
+//! (`tests/fixtures/dex/`, copied in with their MIT notice; a missing file fails the test).
 
 use std::path::PathBuf;
 
@@ -18,12 +18,19 @@ fn parse_own(name: &str) -> DexReport {
     parse(&own_file(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A real machine's audit file from `tests/dex_samples/`; a missing fixture fails the test.
+/// The real samples in `tests/fixtures/dex/`, all four of them; a missing one fails the test.
+const SAMPLES: [&str; 4] = [
+    "animo.eva_dts",
+    "animo2.eva_dts",
+    "rhevendors.eva_dts",
+    "sielaff.eva_dts",
+];
+
 fn sample(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/dex_samples")
+        .join("tests/fixtures/dex")
         .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {} is missing: {e}", path.display()))
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
 fn money(raw: u64, minor: i64) -> Amount {
@@ -224,6 +231,31 @@ fn every_team_file_with_a_g85_holds_crc16_arc_over_st_to_g85() {
 }
 
 // --- real machine output ---
+
+#[test]
+fn every_real_sample_is_in_the_fixtures_with_its_licence() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dex");
+    let found = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "eva_dts")
+        })
+        .count();
+    assert!(found >= SAMPLES.len(), "{} holds {found} samples", dir.display());
+    for name in SAMPLES {
+        let bytes = sample(name);
+        assert!(
+            bytes.windows(2).any(|w| w == b"\r\n"),
+            "{name} kept its CRLF line ends"
+        );
+    }
+    let notice = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(notice.contains("MIT License") && notice.contains("PeanutPay"));
+}
 
 #[test]
 fn animo_verifies_with_b9ae_and_lists_24_products() {

@@ -264,6 +264,10 @@ impl Handler for Record {
             .get("slot")
             .map_or_else(|| ctx.job_id.clone(), ToString::to_string);
         self.seen.lock().unwrap().push(format!("{key}@{}", self.who));
+        if let Some(ms) = payload.get("ms").and_then(serde_json::Value::as_u64) {
+            // Long enough that one instance alone cannot drain the queue before the other starts.
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
         Ok(())
     }
 }
@@ -273,7 +277,11 @@ async fn two_instances_share_the_queue_without_running_a_job_twice() {
     let env = env();
     let other = app_on(&env.db, env.dir.path());
     for _ in 0..60 {
-        enqueue(&env.app, NewJob::new("test.record", serde_json::json!({}))).await;
+        enqueue(
+            &env.app,
+            NewJob::new("test.record", serde_json::json!({ "ms": 40 })),
+        )
+        .await;
     }
     let seen = Arc::new(Mutex::new(Vec::new()));
     let registry = |who| {
@@ -304,6 +312,13 @@ async fn two_instances_share_the_queue_without_running_a_job_twice() {
     }
     assert_eq!(per_job.len(), 60);
     assert!(per_job.values().all(|n| *n == 1), "a job ran twice: {seen:?}");
+    let by = |who: &str| seen.iter().filter(|s| s.ends_with(who)).count();
+    assert!(
+        by("@a") > 0 && by("@b") > 0,
+        "both instances took jobs from the queue: a {}, b {}",
+        by("@a"),
+        by("@b")
+    );
 }
 
 struct Slow;
@@ -411,6 +426,91 @@ async fn two_instances_with_a_job_every_second_run_it_exactly_ten_times_in_ten_s
         (first + 1..=first + 10).collect::<Vec<_>>(),
         "each second exactly once: {seen:?}"
     );
-    let by_instance = |who| seen.iter().filter(|s| s.ends_with(who)).count();
-    assert!(by_instance("@a") + by_instance("@b") == seen.len());
+    // Outside the window too: no period was ever run twice, whichever instance ran it.
+    let mut runs: HashMap<i64, Vec<&String>> = HashMap::new();
+    for s in seen.iter() {
+        runs.entry(slot_of(s)).or_default().push(s);
+    }
+    assert!(
+        runs.values().all(|r| r.len() == 1),
+        "a period ran twice: {seen:?}"
+    );
+}
+
+/// Which of the two schedulers enqueued a tick in each second: each has its own job kind, so the
+/// dedupe key (per kind and period) cannot hide two leaders.
+async fn ticks_by_kind(app: &App) -> HashMap<String, Vec<i64>> {
+    let mut by: HashMap<String, Vec<i64>> = HashMap::new();
+    for kind in ["test.lead.a", "test.lead.b"] {
+        let rows = app.db().run(move |c| jobs::by_kind(c, kind)).await.unwrap();
+        for row in rows {
+            let payload: serde_json::Value = serde_json::from_str(&row.payload).unwrap();
+            by.entry(row.kind)
+                .or_default()
+                .push(payload["slot"].as_i64().unwrap());
+        }
+    }
+    by
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_one_scheduler_leads_at_a_time_and_the_other_takes_over_when_it_stops() {
+    let env = env();
+    let other = app_on(&env.db, env.dir.path());
+    let stop_a = CancellationToken::new();
+    let stop_b = CancellationToken::new();
+    let a = tokio::spawn(
+        Scheduler::new(
+            env.app.clone(),
+            vec![Schedule::every("test.lead.a", Duration::from_secs(1))],
+        )
+        .run(stop_a.clone()),
+    );
+    // B starts once A leads, so that A is the one holding the lock.
+    until(Duration::from_secs(10), || async {
+        ticks_by_kind(&env.app).await.contains_key("test.lead.a")
+    })
+    .await;
+    let b = tokio::spawn(
+        Scheduler::new(
+            other.clone(),
+            vec![Schedule::every("test.lead.b", Duration::from_secs(1))],
+        )
+        .run(stop_b.clone()),
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let during = ticks_by_kind(&env.app).await;
+    if env.app.db().backend() == vendhub_store::Backend::Sqlite {
+        // One process by design: every scheduler leads, and the dedupe key alone keeps a period once.
+        assert!(during.contains_key("test.lead.b"), "{during:?}");
+        stop_a.cancel();
+        stop_b.cancel();
+        a.await.unwrap();
+        b.await.unwrap();
+        return;
+    }
+    assert!(
+        !during.contains_key("test.lead.b"),
+        "a second scheduler enqueued while the first led: {during:?}"
+    );
+    stop_a.cancel();
+    a.await.unwrap();
+    let a_last = ticks_by_kind(&env.app).await["test.lead.a"]
+        .iter()
+        .copied()
+        .max()
+        .unwrap();
+    until(Duration::from_secs(10), || async {
+        ticks_by_kind(&env.app).await.contains_key("test.lead.b")
+    })
+    .await;
+    stop_b.cancel();
+    b.await.unwrap();
+    let after = ticks_by_kind(&env.app).await;
+    assert_eq!(
+        after["test.lead.a"].iter().copied().max(),
+        Some(a_last),
+        "the stopped leader enqueued nothing more"
+    );
+    assert!(!after["test.lead.b"].is_empty(), "the other one took over");
 }

@@ -92,11 +92,9 @@ fn create_backup(dir: &Path, db: &TestDb) -> PathBuf {
     dir.join(name)
 }
 
-#[test]
-fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let source = seeded(dir.path());
-    // A writer keeps adding rows while the backup runs.
+/// A writer thread: each round a job and an audit record in one transaction, until `stop`; `written`
+/// counts the committed rounds.
+fn spawn_load(source: &TestDb) -> (Arc<AtomicBool>, Arc<AtomicUsize>, std::thread::JoinHandle<()>) {
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicUsize::new(0));
     let writer = {
@@ -106,28 +104,64 @@ fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row()
             let mut i = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let job = vendhub_store::jobs::NewJob::new("test.load", serde_json::json!({ "i": i }));
-                vendhub_store::write(&mut conn, |c| vendhub_store::jobs::enqueue(c, &job)).unwrap();
+                let audit = vendhub_store::audit::NewAudit {
+                    organization_id: None,
+                    actor_user_id: None,
+                    action: "test.load".into(),
+                    entity_type: "load".into(),
+                    entity_id: Some(i.to_string()),
+                    before: None,
+                    after: Some(serde_json::json!({ "i": i })),
+                    ip: None,
+                    request_id: None,
+                };
+                vendhub_store::write(&mut conn, |c| {
+                    vendhub_store::jobs::enqueue(c, &job)?;
+                    vendhub_store::audit::append(c, &audit)
+                })
+                .unwrap();
                 written.fetch_add(1, Ordering::Relaxed);
                 i += 1;
             }
         })
     };
+    (stop, written, writer)
+}
+
+#[test]
+fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = seeded(dir.path());
+    // A writer keeps changing two tables while the backup runs: each round adds a job and an audit
+    // record in one transaction, so a consistent snapshot holds as many of one as of the other.
+    let (stop, written, writer) = spawn_load(&source);
     while written.load(Ordering::Relaxed) < 20 {
         std::thread::sleep(Duration::from_millis(5));
     }
+    let at_start = written.load(Ordering::Relaxed);
     let file = create_backup(dir.path(), &source);
-    let during = written.load(Ordering::Relaxed);
+    let at_end = written.load(Ordering::Relaxed);
+    // Let the writer go on after the backup too, so the source holds rows the backup cannot.
+    while written.load(Ordering::Relaxed) < at_end + 5 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     stop.store(true, Ordering::Relaxed);
     writer.join().unwrap();
-    assert!(written.load(Ordering::Relaxed) > 20);
+    assert!(
+        at_end > at_start,
+        "writes went on while the backup ran: {at_start} before, {at_end} after"
+    );
 
     let manifest = vendhub::backup::verify(&file).unwrap();
+    let load_in = |db: &TestDb, table: &str| {
+        let rows = dump_tables(db).into_iter().find(|t| t.0 == table).unwrap().1;
+        rows.iter().filter(|r| r.contains("test.load")).count()
+    };
     let jobs_in_backup = manifest.row_counts["jobs"];
     assert!(
         jobs_in_backup >= 20,
-        "{jobs_in_backup} jobs in the backup, {during} written"
+        "{jobs_in_backup} jobs in the backup, {at_start} written before it began"
     );
-
     let target = TestDb::new();
     let out = ok(&run(
         dir.path(),
@@ -143,13 +177,29 @@ fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row()
         after.iter().map(|t| &t.0).collect::<Vec<_>>(),
         "the same tables"
     );
+    // The snapshot is one point inside the backup: at least what was written before it began, at
+    // most what was written by its end, fewer than the source holds now, and the two tables agree.
+    let (jobs_restored, audit_restored) = (load_in(&target, "jobs"), load_in(&target, "audit_log"));
+    // (`written` counts a round just after its commit, hence the one round of slack at the end.)
+    assert!(
+        (at_start..=at_end + 1).contains(&jobs_restored),
+        "{jobs_restored} load rounds restored, {at_start} written before the backup, {at_end} by its end"
+    );
+    assert!(
+        jobs_restored < load_in(&source, "jobs"),
+        "the source went on after the snapshot"
+    );
+    assert_eq!(
+        jobs_restored, audit_restored,
+        "a round's job and audit record are both in the snapshot or neither"
+    );
     for ((table, rows), (_, restored)) in before.iter().zip(&after) {
         assert_eq!(
             i64::try_from(restored.len()).unwrap(),
             manifest.row_counts[table],
             "{table}: the manifest counts what was restored"
         );
-        if table == "jobs" {
+        if table == "jobs" || table == "audit_log" {
             // Written after the snapshot: the restored rows are a consistent subset.
             assert!(restored.iter().all(|r| rows.contains(r)), "{table}");
         } else {
@@ -157,6 +207,11 @@ fn a_backup_taken_under_write_load_restores_into_an_empty_database_row_for_row()
         }
     }
     assert!(before.iter().any(|(t, r)| t == "machines" && !r.is_empty()));
+    let verified = ok(&run(dir.path(), &target, &["audit", "verify"]));
+    assert!(
+        verified.starts_with("audit log intact"),
+        "the restored chain holds: {verified}"
+    );
 }
 
 #[test]

@@ -582,6 +582,14 @@ fn audit_verify_reports_an_intact_log_and_names_the_first_broken_record() {
         &broken,
         "audit log broken at record 2: content does not match its hash",
     );
+
+    // Deleting a record, not just changing one, is found too, and named: records 1 and 3 are
+    // untouched, so only the gap can be what verify reports.
+    diesel::sql_query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(&mut *pool.conn().unwrap())
+        .unwrap();
+    let deleted = run(dir.path(), &env, &["audit", "verify"]);
+    assert_one_line_failure(&deleted, "audit log broken at record 2: record 2 is missing");
 }
 
 #[test]

@@ -637,15 +637,19 @@ async fn bad_dex_files_are_refused_with_a_clear_problem_and_nothing_written() {
 
 #[tokio::test]
 async fn real_machines_dex_files_import() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/dex_samples");
-    let animo = std::fs::read(dir.join("animo.eva_dts")).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/fixtures/dex");
+    let fixture = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+    };
+    let animo = fixture("animo.eva_dts");
     let (app, t) = demo().await;
     let m = machine_id(&app, &t, "VH-001").await;
     let key = new_key(&app, &t, &m).await;
     let (status, body) = send_dex(&app, &key, "", animo).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["baseline_only"], true);
-    let truncated = std::fs::read(dir.join("animo2.eva_dts")).unwrap();
+    let truncated = fixture("animo2.eva_dts");
     let (status, body) = send_dex(&app, &key, "", truncated).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["code"], "dex_truncated");
