@@ -71,7 +71,7 @@ fn items(v: Vec<ItemBody>) -> Vec<NewItem> {
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct CreateBody {
+pub struct CreateTaskBody {
     /// refill, collection, cleaning, repair, install, removal, audit, inspection, `replace_component`.
     task_type: String,
     machine_id: String,
@@ -91,14 +91,14 @@ pub struct CreateBody {
 }
 
 /// Create a task (its number comes from the organization's sequence). With an assignee it starts assigned.
-#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = CreateBody, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = CreateTaskBody, security(("bearer" = [])),
     responses((status = 201, body = TaskView), (status = 400, body = Problem)),
     extensions(("x-permission" = json!("tasks_manage"))))]
 async fn create(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksManage>,
     Meta(meta): Meta,
-    Json(b): Json<CreateBody>,
+    Json(b): Json<CreateTaskBody>,
 ) -> Result<(StatusCode, axum::Json<TaskView>), ApiError> {
     let task_type = TaskType::parse(&b.task_type).ok_or_else(|| bad("task_type", "unknown task type"))?;
     let priority = parse_or(

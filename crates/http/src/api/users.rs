@@ -30,7 +30,7 @@ pub struct PageQuery {
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct CreateBody {
+pub struct CreateUserBody {
     email: String,
     full_name: String,
     password: String,
@@ -52,7 +52,7 @@ async fn list(
 }
 
 /// Add a member with a role (only an owner may add an owner).
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateBody, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserBody, security(("bearer" = [])),
     responses((status = 201, body = Member), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem)),
     extensions(("x-permission" = json!("users_manage"))))]
@@ -60,7 +60,7 @@ async fn create(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::UsersManage>,
     Meta(meta): Meta,
-    Json(b): Json<CreateBody>,
+    Json(b): Json<CreateUserBody>,
 ) -> Result<(StatusCode, axum::Json<Member>), ApiError> {
     let new = NewMember {
         email: b.email,
