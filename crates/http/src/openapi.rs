@@ -25,6 +25,18 @@ use crate::HttpState;
         (name = "tasks", description = "Field tasks: state changes, photo proof, completion"),
         (name = "cash", description = "Cash collections and over/short"),
     ),
+    // Items of paged lists (`openapi_rules` builds their `ItemPage` schemas), which no route names itself.
+    components(schemas(
+        vendhub_app::audit::AuditEntry,
+        vendhub_app::cash_collections::CollectionView,
+        vendhub_app::locations::LocationView,
+        vendhub_app::machines::MachineView,
+        vendhub_app::users::Member,
+        vendhub_app::inventory::MovementView,
+        vendhub_app::products::ProductView,
+        vendhub_app::tasks::TaskView,
+        vendhub_app::paging::PageMeta,
+    )),
     modifiers(&BearerAuth)
 )]
 struct Base;

@@ -55,6 +55,7 @@ pub fn finish(doc: OpenApi) -> OpenApi {
         }
     }
     add_problems(&mut v);
+    add_pages(&mut v);
     match serde_json::from_value(v) {
         Ok(done) => done,
         Err(e) => {
@@ -170,6 +171,52 @@ fn add_problems(doc: &mut Value) {
     }
 }
 
+/// The item type of a paged list response described as `` `{data: [Item], meta}` ``.
+fn paged_item(description: &str) -> Option<&str> {
+    description.strip_prefix("`{data: [")?.strip_suffix("], meta}`")
+}
+
+/// Success answers described only as `` `{data: [Item], meta}` `` get an `ItemPage` schema.
+fn add_pages(doc: &mut Value) {
+    let Ok(meta) = serde_json::to_value(<vendhub_app::paging::PageMeta as utoipa::PartialSchema>::schema())
+    else {
+        return;
+    };
+    let mut pages = Map::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for method in METHODS {
+                let Some(ok) = item.pointer_mut(&format!("/{method}/responses/200")) else {
+                    continue;
+                };
+                let Some(name) = ok["description"].as_str().and_then(paged_item).map(str::to_owned) else {
+                    continue;
+                };
+                let page = format!("{name}Page");
+                pages.insert(
+                    page.clone(),
+                    json!({
+                        "type": "object",
+                        "required": ["data", "meta"],
+                        "properties": {
+                            "data": { "type": "array", "items": { "$ref": format!("#/components/schemas/{name}") } },
+                            "meta": { "$ref": "#/components/schemas/PageMeta" },
+                        },
+                    }),
+                );
+                ok["content"] = json!({ "application/json": { "schema": { "$ref": format!("#/components/schemas/{page}") } } });
+            }
+        }
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.entry("PageMeta").or_insert(meta);
+        schemas.extend(pages);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -281,6 +328,49 @@ mod tests {
                 .collect();
             assert_eq!(got, values, "{target:?}");
         }
+    }
+
+    #[test]
+    fn paged_lists_have_a_page_schema_whose_items_exist() {
+        let doc = doc();
+        let mut pages = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in METHODS {
+                let Some(ok) = item.pointer(&format!("/{method}/responses/200")) else {
+                    continue;
+                };
+                let Some(r) = ok
+                    .pointer("/content/application~1json/schema/$ref")
+                    .and_then(Value::as_str)
+                else {
+                    assert!(
+                        !ok["description"].as_str().unwrap_or_default().contains("meta}"),
+                        "{method} {path}"
+                    );
+                    continue;
+                };
+                let name = r.trim_start_matches("#/components/schemas/");
+                let schema = &doc["components"]["schemas"][name];
+                assert!(!schema.is_null(), "{method} {path}: {name} is missing");
+                if let Some(items) = schema
+                    .pointer("/properties/data/items/$ref")
+                    .and_then(Value::as_str)
+                {
+                    pages += 1;
+                    let item = items.trim_start_matches("#/components/schemas/");
+                    assert!(
+                        !doc["components"]["schemas"][item].is_null(),
+                        "{method} {path}: {item} is missing"
+                    );
+                    assert!(name.ends_with("Page"), "{name}");
+                }
+            }
+        }
+        assert!(pages >= 9, "{pages} paged lists");
+        assert!(
+            doc.pointer("/components/schemas/PageMeta/properties/total_pages")
+                .is_some()
+        );
     }
 
     #[test]
