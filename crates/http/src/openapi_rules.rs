@@ -5,19 +5,21 @@
 use serde_json::{Map, Value, json};
 use utoipa::openapi::OpenApi;
 use vendhub_domain::roles::Role;
-use vendhub_domain::stock::MovementKind;
-use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
+use vendhub_domain::stock::{MovementKind, WriteOffReason};
+use vendhub_domain::tasks::{PhotoCategory, Priority, TaskStatus, TaskType};
 
 /// Where a closed set applies: a property of a component schema, or a query parameter of a path.
 #[derive(Debug, Clone, Copy)]
 pub enum Target {
     Field(&'static str, &'static str),
+    /// The items of an array property.
+    Items(&'static str, &'static str),
     Query(&'static str, &'static str),
 }
 
 /// Every closed set the document declares, with its values taken from the Rust code.
 pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
-    use Target::{Field, Query};
+    use Target::{Field, Items, Query};
     let task_types: Vec<_> = TaskType::ALL.iter().map(|t| t.as_str()).collect();
     let priorities: Vec<_> = Priority::ALL.iter().map(|t| t.as_str()).collect();
     let task_statuses: Vec<_> = TaskStatus::ALL.iter().map(|t| t.as_str()).collect();
@@ -25,21 +27,41 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
     let kinds: Vec<_> = MovementKind::ALL.iter().map(|k| k.as_str()).collect();
     let machine_types = vendhub_app::machines::TYPES.to_vec();
     let machine_statuses = vendhub_app::machines::STATUSES.to_vec();
+    let settable = vendhub_app::machines::SETTABLE.to_vec();
+    let payments = vendhub_app::machines::PAYMENTS.to_vec();
+    let photos: Vec<_> = PhotoCategory::ALL.iter().map(|c| c.as_str()).collect();
+    let write_offs: Vec<_> = WriteOffReason::ALL.iter().map(|r| r.as_str()).collect();
     vec![
         (Field("CreateTaskBody", "task_type"), task_types.clone()),
         (Field("CreateTaskBody", "priority"), priorities.clone()),
         (Field("TaskView", "task_type"), task_types.clone()),
         (Field("TaskView", "priority"), priorities.clone()),
         (Field("TaskView", "status"), task_statuses.clone()),
-        (Query("/api/v1/tasks", "task_type"), task_types),
-        (Query("/api/v1/tasks", "priority"), priorities),
-        (Query("/api/v1/tasks", "status"), task_statuses),
+        (Query("/api/v1/tasks", "task_type"), task_types.clone()),
+        (Query("/api/v1/tasks", "priority"), priorities.clone()),
+        (Query("/api/v1/tasks", "status"), task_statuses.clone()),
+        (Query("/api/v1/tasks/my", "task_type"), task_types),
+        (Query("/api/v1/tasks/my", "priority"), priorities),
+        (Query("/api/v1/tasks/my", "status"), task_statuses),
+        (Field("PhotoForm", "category"), photos.clone()),
+        (Field("PhotoView", "category"), photos),
+        (Field("MachineBody", "status"), settable),
+        (Field("MapPoint", "status"), machine_statuses.clone()),
+        (Query("/api/v1/machines", "status"), machine_statuses.clone()),
+        (Items("MachineView", "accepted_payments"), payments.clone()),
+        (Items("MachineBody", "accepted_payments"), payments),
+        (Field("WriteOffBody", "reason"), write_offs),
+        (Query("/api/v1/inventory/movements", "kind"), kinds.clone()),
         (Field("MachineView", "machine_type"), machine_types.clone()),
         (Field("MachineBody", "machine_type"), machine_types),
         (Field("MachineView", "status"), machine_statuses),
         (Field("Member", "role"), roles.clone()),
         (Field("UserView", "role"), roles.clone()),
-        (Field("CreateUserBody", "role"), roles),
+        (Field("CreateUserBody", "role"), roles.clone()),
+        (Field("PatchBody", "role"), roles.clone()),
+        (Field("InviteBody", "role"), roles.clone()),
+        (Field("InviteView", "role"), roles.clone()),
+        (Field("OrganizationView", "role"), roles),
         (Field("MovementView", "kind"), kinds),
     ]
 }
@@ -69,6 +91,9 @@ fn target_schema(doc: &mut Value, target: Target) -> Option<&mut Value> {
     match target {
         Target::Field(schema, field) => {
             doc.pointer_mut(&format!("/components/schemas/{schema}/properties/{field}"))
+        }
+        Target::Items(schema, field) => {
+            doc.pointer_mut(&format!("/components/schemas/{schema}/properties/{field}/items"))
         }
         Target::Query(path, param) => doc
             .pointer_mut(&format!("/paths/{}/get/parameters", path.replace('/', "~1")))?
@@ -312,6 +337,9 @@ mod tests {
             let schema = match target {
                 Target::Field(s, f) => doc
                     .pointer(&format!("/components/schemas/{s}/properties/{f}"))
+                    .cloned(),
+                Target::Items(s, f) => doc
+                    .pointer(&format!("/components/schemas/{s}/properties/{f}/items"))
                     .cloned(),
                 Target::Query(p, q) => doc
                     .pointer(&format!("/paths/{}/get/parameters", p.replace('/', "~1")))
