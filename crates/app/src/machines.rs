@@ -24,8 +24,8 @@ pub const STATUSES: &[&str] = &[
     "disabled",
 ];
 /// Statuses a person may set; the others follow from telemetry.
-const SETTABLE: &[&str] = &["active", "maintenance", "disabled"];
-const PAYMENTS: &[&str] = &["cash", "card", "payme", "click", "uzum", "telegram"];
+pub const SETTABLE: &[&str] = &["active", "maintenance", "disabled"];
+pub const PAYMENTS: &[&str] = &["cash", "card", "payme", "click", "uzum", "telegram"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MachineView {

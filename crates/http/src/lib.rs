@@ -9,6 +9,7 @@ pub mod health;
 pub mod layers;
 pub mod metrics;
 pub mod openapi;
+pub mod openapi_rules;
 pub mod problem;
 pub mod qr;
 pub mod rate_limit;
@@ -106,8 +107,8 @@ pub fn router_with(
     extra: Option<Router>,
     socket_io: (realtime::Layer, realtime::Realtime),
 ) -> (Router, realtime::Realtime) {
-    let (api, mut doc) = routes().split_for_parts();
-    openapi::document_errors(&mut doc);
+    let (api, doc) = routes().split_for_parts();
+    let doc = openapi_rules::finish(doc);
     let mut app = api.merge(openapi::routes(doc, state.config.swagger));
     if state.config.metrics_on_main {
         app = app.merge(metrics::routes());
@@ -142,7 +143,5 @@ pub fn metrics_router(state: &HttpState) -> Router {
 
 /// The OpenAPI document of every route (used by tests and `openapi.json`).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let mut doc = routes().split_for_parts().1;
-    openapi::document_errors(&mut doc);
-    doc
+    openapi_rules::finish(routes().split_for_parts().1)
 }
