@@ -10,6 +10,7 @@ use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 use vendhub_app::AppError;
 use vendhub_app::auth::{Principal, RequestMeta};
+use vendhub_app::error::FieldError;
 use vendhub_domain::roles::Permission;
 
 use crate::HttpState;
@@ -44,12 +45,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 "text must not contain NUL characters",
             ));
         }
-        serde_json::from_value(value).map(Self).map_err(|e| {
-            Problem::new(
+        serde_path_to_error::deserialize(value).map(Self).map_err(|e| {
+            let field = e.path().to_string();
+            let message = e.into_inner().to_string();
+            let mut problem = Problem::new(
                 StatusCode::BAD_REQUEST,
                 "malformed_body",
-                format!("the body does not fit: {e}"),
-            )
+                format!("the body does not fit: {field}: {message}"),
+            );
+            problem.errors = vec![FieldError::new(field, message)];
+            problem
         })
     }
 }

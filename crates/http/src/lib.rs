@@ -8,6 +8,7 @@ pub mod health;
 pub mod layers;
 pub mod metrics;
 pub mod openapi;
+pub mod params;
 pub mod problem;
 pub mod qr;
 pub mod rate_limit;
@@ -106,7 +107,10 @@ pub fn router_with(
     if state.config.metrics_on_main {
         app = app.merge(metrics::routes());
     }
-    let mut app = app.fallback(problem::not_found).with_state(state.clone());
+    let mut app = app
+        .fallback(problem::not_found)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        .with_state(state.clone());
     if let Some(extra) = extra {
         app = app.merge(extra);
     }

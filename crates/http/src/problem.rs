@@ -141,3 +141,12 @@ pub fn json_rejection(rejection: &JsonRejection) -> Problem {
 pub async fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "not_found", "no such route")
 }
+
+/// A route that exists, asked with a method it does not answer.
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "the route does not answer this method",
+    )
+}

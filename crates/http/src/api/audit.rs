@@ -1,6 +1,6 @@
 //! `/api/v1/audit`: the organization's audit log, for admins.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,6 +10,7 @@ use vendhub_app::paging::{PageRequest, Paged};
 
 use crate::HttpState;
 use crate::extract::{Allowed, perm};
+use crate::params::Query;
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

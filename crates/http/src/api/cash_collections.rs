@@ -1,6 +1,6 @@
 //! `/api/v1/cash-collections`: collections with over/short, totals per machine or operator, confirmation.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,6 +12,7 @@ use vendhub_app::paging::{PageRequest, Paged};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

@@ -1,6 +1,6 @@
 //! `/api/v1/inventory`: purchases, transfers, write-offs, and the stock of warehouses and operators.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -18,6 +18,7 @@ use vendhub_domain::stock::{Holder, MovementKind, WriteOffReason};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Auth, Json, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {
