@@ -46,8 +46,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             ));
         }
         serde_path_to_error::deserialize(value).map(Self).map_err(|e| {
-            let field = e.path().to_string();
+            let path = e.path().to_string();
             let message = e.into_inner().to_string();
+            let field = match crate::params::missing_field(&message) {
+                Some(name) if path == "." => name.to_owned(),
+                _ => path,
+            };
             let mut problem = Problem::new(
                 StatusCode::BAD_REQUEST,
                 "malformed_body",

@@ -88,7 +88,7 @@ fn param_names(parts: &Parts) -> Vec<String> {
 }
 
 /// The field named by serde's "missing field" message.
-fn missing_field(message: &str) -> Option<&str> {
+pub(crate) fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
 
