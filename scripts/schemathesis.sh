@@ -1,41 +1,63 @@
 #!/usr/bin/env bash
-# Runs schemathesis over /openapi.json of a demo instance (SQLite, a temporary data directory), signed in
-# as its owner, with the checks the API document promises: no server errors, only documented statuses,
-# the documented content types and response schemas. Exits non-zero on any failure. Needs `schemathesis`
-# on PATH (.ci/run installs it into its virtual environment) and builds the debug binary if needed.
+# Schemathesis (from PyPI, pinned in .ci/run) against a demo instance's /openapi.json, signed in as the
+# seeded owner: no 5xx, and every status, content type and body as the document says. Non-zero on any
+# failure. Expects `schemathesis` (or `st`) on PATH; builds the debug `vendhub` binary if needed.
+# MAX_TIME (seconds, default 240) bounds the fuzzing; MAX_EXAMPLES (default 20) per operation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v schemathesis >/dev/null || { echo "error: schemathesis is not on PATH (pip install schemathesis)" >&2; exit 1; }
-cargo build -q -p vendhub --locked
-bin=${CARGO_TARGET_DIR:-target}/debug/vendhub
-dir=$(mktemp -d)
+
+st=$(command -v schemathesis || command -v st || true)
+if [ -z "$st" ]; then
+  echo "error: schemathesis is not on PATH (python3 -m pip install schemathesis)" >&2
+  exit 1
+fi
+target=${CARGO_TARGET_DIR:-target}
+cargo build -q -p vendhub
+bin="$target/debug/vendhub"
+
+data=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-password="schemathesis-owner-2026"
-env_vars=(PATH="$PATH" VENDHUB_DATA_DIR="$dir" HOST=127.0.0.1 PORT="$port" LOG_LEVEL=warn
-  VENDHUB_ADMIN_PASSWORD="$password" RATE_LIMIT_LIMIT=0 FEATURE_TASK_AUTOMATION=false)
-env -i "${env_vars[@]}" "$bin" seed --demo >/dev/null
-env -i "${env_vars[@]}" "$bin" serve >"$dir/server.log" 2>&1 &
+email=owner@schemathesis.local
+password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+export APP_ENV=development HOST=127.0.0.1 PORT="$port" VENDHUB_DATA_DIR="$data" \
+  DATABASE_URL="sqlite://$data/vendhub.db" VENDHUB_ADMIN_EMAIL="$email" VENDHUB_ADMIN_PASSWORD="$password" \
+  RATE_LIMIT_LIMIT=1000000 RATE_LIMIT_AUTH_LIMIT=1000000
+# The rate limits are lifted: otherwise most generated calls are 429 and test nothing.
+base="http://127.0.0.1:$port"
+
+"$bin" seed --demo >"$data/seed.log" 2>&1
+"$bin" serve >"$data/serve.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+cleanup() {
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [ "${KEEP_LOG:-0}" = 1 ]; then echo "server log: $data/serve.log"; else rm -rf "$data"; fi
+}
+trap cleanup EXIT
+
 for _ in $(seq 100); do
-  env -i "${env_vars[@]}" "$bin" healthcheck >/dev/null 2>&1 && break
+  curl -fsS "$base/health/ready" >/dev/null 2>&1 && break
   sleep 0.2
 done
-token=$(python3 - "$port" "$password" <<'PY'
-import json, sys, urllib.request
-port, password = sys.argv[1], sys.argv[2]
-req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/auth/login",
-    data=json.dumps({"email": "admin@vendhub.local", "password": password}).encode(),
-    headers={"content-type": "application/json"})
-print(json.load(urllib.request.urlopen(req))["access_token"])
-PY
-)
-# Calls that would end the run's own session or account, or the organization it works in, are left
-# out; everything else is exercised with the owner's token.
-schemathesis run "http://127.0.0.1:$port/openapi.json" \
+token=$(curl -fsS -H 'content-type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/api/v1/auth/login" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+
+echo "=== $("$st" --version)"
+# Excluded because they end the run's session or tenant, so every later call would be 401/404:
+# logout revokes the token, a password change revokes the sessions, deleting the organization removes
+# everything the token can see; suspending a user can suspend the owner itself (the server allows
+# that today, and every later call is 401).
+"$st" run "$base/openapi.json" \
+  --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  -H "Authorization: Bearer $token" \
-  --exclude-path-regex '^/api/v1/auth/(logout|2fa/|password/change|sessions)' \
-  --exclude-path '/api/v1/organizations/current' --exclude-method DELETE \
-  --max-examples "${SCHEMATHESIS_EXAMPLES:-10}" --workers 2 --request-timeout 10 \
-  --generation-deterministic "$@"
+  --exclude-name 'POST /api/v1/auth/logout' \
+  --exclude-name 'POST /api/v1/auth/password/change' \
+  --exclude-name 'DELETE /api/v1/organizations/current' \
+  --exclude-name 'POST /api/v1/users/{id}/suspend' \
+  --max-examples "${MAX_EXAMPLES:-20}" \
+  --max-time "${MAX_TIME:-240}" \
+  --workers 2 \
+  --request-timeout 10 \
+  --seed "${SEED:-1}" \
+  "$@"

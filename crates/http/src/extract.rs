@@ -46,80 +46,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 "text must not contain NUL characters",
             ));
         }
-        serde_json::from_value(value).map(Self).map_err(|e| {
-            Problem::new(
+        serde_path_to_error::deserialize(value).map(Self).map_err(|e| {
+            let path = e.path().to_string();
+            let message = e.into_inner().to_string();
+            let field = match crate::params::missing_field(&message) {
+                Some(name) if path == "." => name.to_owned(),
+                _ => path,
+            };
+            let mut problem = Problem::new(
                 StatusCode::BAD_REQUEST,
                 "malformed_body",
-                format!("the body does not fit: {e}"),
-            )
+                format!("the body does not fit: {field}: {message}"),
+            );
+            problem.errors = vec![FieldError::new(field, message)];
+            problem
         })
-    }
-}
-
-/// A 400 naming the parameters that did not parse.
-fn bad_parameter(field: &str, message: &str) -> Problem {
-    let mut problem = Problem::new(
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-        format!("{field}: {message}"),
-    );
-    problem.errors = vec![FieldError::new(field, message)];
-    problem
-}
-
-/// The field a serde error is about, when the path does not say (a missing field).
-fn field_of(path: &serde_path_to_error::Path, message: &str, fallback: &str) -> String {
-    let path = path.to_string();
-    if !path.is_empty() && path != "." {
-        return path;
-    }
-    message
-        .split('`')
-        .nth(1)
-        .map_or_else(|| fallback.to_owned(), str::to_owned)
-}
-
-/// `axum::extract::Query`, with a query string that does not parse answered as problem+json (400)
-/// naming the parameter, instead of axum's `text/plain`.
-pub struct Query<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or_default();
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de).map(Self).map_err(|e| {
-            let message = e.inner().to_string();
-            bad_parameter(&field_of(e.path(), &message, "query"), &message)
-        })
-    }
-}
-
-/// `axum::extract::Path`, with a path parameter that does not parse answered as problem+json (400)
-/// naming the parameter.
-pub struct Path<T>(pub T);
-
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        use axum::extract::path::ErrorKind;
-        use axum::extract::rejection::PathRejection;
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(v)) => Ok(Self(v)),
-            Err(PathRejection::FailedToDeserializePathParams(e)) => {
-                let message = e.body_text();
-                let field = match e.kind() {
-                    ErrorKind::ParseErrorAtKey { key, .. }
-                    | ErrorKind::InvalidUtf8InPathParam { key }
-                    | ErrorKind::DeserializeError { key, .. } => key.clone(),
-                    _ => "path".to_owned(),
-                };
-                Err(bad_parameter(&field, &message))
-            }
-            Err(other) => Err(Problem::new(other.status(), "internal_error", other.body_text())),
-        }
     }
 }
 

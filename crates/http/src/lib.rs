@@ -10,6 +10,7 @@ pub mod layers;
 pub mod metrics;
 pub mod openapi;
 pub mod openapi_rules;
+pub mod params;
 pub mod problem;
 pub mod qr;
 pub mod rate_limit;

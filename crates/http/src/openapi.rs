@@ -105,4 +105,3 @@ pub fn routes(doc: OpenApi, swagger: bool) -> Router<HttpState> {
     }
     r
 }
-

@@ -1,6 +1,5 @@
 //! `/api/v1/audit`: the organization's audit log, for admins.
 
-use crate::extract::Query;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,6 +10,7 @@ use vendhub_app::paging::{PageRequest, Paged};
 
 use crate::HttpState;
 use crate::extract::{Allowed, perm};
+use crate::params::Query;
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

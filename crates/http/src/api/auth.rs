@@ -1,6 +1,5 @@
 //! `/api/v1/auth`: sign-in, 2FA, refresh, logout, me (CONTRACT section 4).
 
-use crate::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,6 +15,7 @@ use vendhub_app::auth::two_factor::{self, BackupCodes, SetupAnswer};
 
 use crate::HttpState;
 use crate::extract::{Auth, Json, Meta};
+use crate::params::Path;
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

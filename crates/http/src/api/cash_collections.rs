@@ -1,6 +1,5 @@
 //! `/api/v1/cash-collections`: collections with over/short, totals per machine or operator, confirmation.
 
-use crate::extract::{Path, Query};
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -13,6 +12,7 @@ use vendhub_app::paging::{PageRequest, Paged};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

@@ -2,7 +2,6 @@
 //! `X-Api-Key` header (or `Authorization: Bearer vhk_…`). A missing, unknown or revoked key is 401; a key
 //! used for another machine is 403.
 
-use crate::extract::Query;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, State};
@@ -21,6 +20,7 @@ use vendhub_domain::dex::DexError;
 
 use crate::HttpState;
 use crate::extract::Json;
+use crate::params::Query;
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

@@ -1,6 +1,5 @@
 //! `/api/v1/inventory`: purchases, transfers, write-offs, and the stock of warehouses and operators.
 
-use crate::extract::{Path, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -19,6 +18,7 @@ use vendhub_domain::stock::{Holder, MovementKind, WriteOffReason};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Auth, Json, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

@@ -1,6 +1,5 @@
 //! `/api/v1/locations`: where machines stand.
 
-use crate::extract::{Path, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -12,6 +11,7 @@ use vendhub_app::paging::{PageRequest, Paged};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

@@ -1,6 +1,5 @@
 //! `/api/v1/machines/{id}/api-keys`: the keys a machine calls the gateway with.
 
-use crate::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -12,6 +11,7 @@ use vendhub_app::gateway::keys::{self, CreatedKey, KeyView};
 use super::machines::machine_id;
 use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
+use crate::params::Path;
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

@@ -1,6 +1,5 @@
 //! `/api/v1/machines`: the fleet.
 
-use crate::extract::{Path, Query};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vendhub_app::AppError;
+use vendhub_app::error::FieldError;
 use vendhub_app::inventory::{self, SlotStock};
 use vendhub_app::machines::MachineFilter;
 use vendhub_app::machines::{self, MachineInput, MachineView, MapPoint, MoveView};
@@ -18,6 +18,7 @@ use vendhub_domain::ids::MachineId;
 
 use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {
@@ -169,8 +170,10 @@ async fn copy_planogram(
     }
 }
 
+/// A path id that is not a UUID is bad input (400), not a missing record.
 pub(crate) fn machine_id(id: &str) -> Result<MachineId, ApiError> {
-    id.parse().map_err(|_| ApiError(AppError::NotFound))
+    id.parse()
+        .map_err(|_| ApiError(AppError::Validation(vec![FieldError::new("id", "not a UUID")])))
 }
 
 #[derive(Deserialize, IntoParams)]

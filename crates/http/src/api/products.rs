@@ -1,6 +1,5 @@
 //! `/api/v1/products`: the catalog.
 
-use crate::extract::{Path, Query};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -15,6 +14,7 @@ use vendhub_app::products::{self, CategoryView, ProductInput, ProductView};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

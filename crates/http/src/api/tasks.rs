@@ -1,6 +1,5 @@
 //! `/api/v1/tasks`: field tasks, their state changes, notes and photo proof.
 
-use crate::extract::{Path, Query};
 use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::http::StatusCode;
@@ -20,6 +19,7 @@ use vendhub_domain::tasks::{PhotoCategory, Priority, TaskStatus, TaskType};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

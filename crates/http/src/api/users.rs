@@ -1,6 +1,5 @@
 //! `/api/v1/users`: the people of the caller's organization.
 
-use crate::extract::{Path, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -8,12 +7,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vendhub_app::AppError;
+use vendhub_app::error::FieldError;
 use vendhub_app::paging::PageRequest;
 use vendhub_app::users::{self, Member, MemberPatch, NewMember};
 use vendhub_domain::ids::UserId;
 
 use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
+use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {
@@ -96,8 +97,10 @@ pub struct PatchBody {
     role: Option<String>,
 }
 
+/// A path id that is not a UUID is bad input (400), not a missing record.
 fn user_id(id: &str) -> Result<UserId, ApiError> {
-    id.parse().map_err(|_| ApiError(AppError::NotFound))
+    id.parse()
+        .map_err(|_| ApiError(AppError::Validation(vec![FieldError::new("id", "not a UUID")])))
 }
 
 /// One member.

@@ -1,6 +1,5 @@
 //! `/api/v1/warehouses`.
 
-use crate::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use vendhub_app::warehouses::{self, WarehouseView};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
+use crate::params::Path;
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {

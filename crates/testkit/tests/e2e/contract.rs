@@ -411,3 +411,123 @@ async fn every_operation_documents_its_error_answers_as_problem_json() {
     }
     assert!(checked > 60, "operations checked: {checked}");
 }
+
+/// A valid value of a request schema: every required property (resolving `$ref`s), with a value of its
+/// enum, format or type.
+fn valid_value(doc: &Value, schema: &Value, depth: u8) -> Value {
+    if depth > 8 {
+        return Value::Null;
+    }
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return valid_value(doc, &doc["components"]["schemas"][name], depth + 1);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| {
+            a.iter()
+                .find(|s| s.get("type") != Some(&json!("null")))
+                .or(a.first())
+        }) {
+            return valid_value(doc, first, depth + 1);
+        }
+    }
+    if let Some(e) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
+        return e.clone();
+    }
+    let t = match schema.get("type") {
+        Some(Value::Array(a)) => a.iter().find(|t| *t != "null").cloned().unwrap_or(Value::Null),
+        Some(t) => t.clone(),
+        None if schema.get("properties").is_some() => json!("object"),
+        None => Value::Null,
+    };
+    let minimum = schema
+        .get("minimum")
+        .and_then(Value::as_f64)
+        .unwrap_or(1.0)
+        .max(1.0);
+    match t.as_str().unwrap_or_default() {
+        "string" => match schema.get("format").and_then(Value::as_str) {
+            Some("uuid") => json!(uuid::Uuid::now_v7().to_string()),
+            Some("date-time") => json!("2026-01-01T00:00:00Z"),
+            Some("date") => json!("2026-01-01"),
+            Some("email") => json!("someone@example.com"),
+            _ => json!(
+                "x".repeat(
+                    schema
+                        .get("minLength")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .unwrap_or(1)
+                        .max(1)
+                )
+            ),
+        },
+        "integer" | "number" => json!(minimum),
+        "boolean" => json!(true),
+        "array" => json!([valid_value(doc, &schema["items"], depth + 1)]),
+        "object" => {
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut out = serde_json::Map::new();
+            for (k, p) in schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if required.contains(&k.as_str()) {
+                    out.insert(k.clone(), valid_value(doc, p, depth + 1));
+                }
+            }
+            Value::Object(out)
+        }
+        _ => Value::Null,
+    }
+}
+
+#[tokio::test]
+async fn a_body_made_from_the_documented_schema_gets_past_deserialization() {
+    let app = TestApp::spawn().await;
+    let owner = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut refused = Vec::new();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") else {
+                continue;
+            };
+            let body = valid_value(&doc, schema, 0);
+            let m: Method = method.to_uppercase().parse().unwrap();
+            let res = app
+                .client
+                .request(m, app.url(&fill(path, &id)))
+                .bearer_auth(&owner)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let answer: Value = res.json().await.unwrap_or(Value::Null);
+            if answer["code"] == "malformed_body" {
+                refused.push(format!("{method} {path} {body}: {}", answer["detail"]));
+            }
+            checked += 1;
+            assert!(status.as_u16() < 500, "{method} {path} answered {status}");
+        }
+    }
+    assert!(checked >= 20, "{checked}");
+    assert!(
+        refused.is_empty(),
+        "documented bodies the server cannot read:\n{}",
+        refused.join("\n")
+    );
+}

@@ -137,16 +137,69 @@ async fn a_query_that_does_not_parse_is_a_400_problem_naming_the_parameter() {
             "{path}"
         );
         let body: serde_json::Value = res.json().await.unwrap();
-        assert_eq!(body["code"], "validation_failed", "{path}: {body}");
+        assert_eq!(body["code"], "invalid_query", "{path}: {body}");
         assert_eq!(body["errors"][0]["field"], field, "{path}: {body}");
         assert!(body["errors"][0]["message"].is_string(), "{path}: {body}");
     }
 }
 
+async fn assert_bad_field(res: reqwest::Response, field: &str) {
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], 400);
+    let named = body["errors"]
+        .as_array()
+        .is_some_and(|e| e.iter().any(|e| e["field"] == field));
+    assert!(named, "{field} is not named: {body}");
+}
+
+async fn get_with(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
-async fn a_method_a_route_does_not_answer_is_a_405_problem() {
+async fn a_query_value_that_does_not_parse_is_a_400_problem_naming_it() {
+    let (app, token) = crate::api::demo().await;
+    let res = get_with(&app, &token, "/api/v1/locations/nearby?lat=41.3&lon=abc").await;
+    assert_bad_field(res, "lon").await;
+}
+
+#[tokio::test]
+async fn a_missing_query_value_is_a_400_problem_naming_it() {
+    let (app, token) = crate::api::demo().await;
+    let res = get_with(&app, &token, "/api/v1/locations/nearby?lat=41.3").await;
+    assert_bad_field(res, "lon").await;
+}
+
+#[tokio::test]
+async fn an_unknown_enum_value_in_a_query_is_a_400_problem_naming_it() {
+    let (app, token) = crate::api::demo().await;
+    let res = get_with(&app, &token, "/api/v1/machines?status=levitating").await;
+    assert_bad_field(res, "status").await;
+}
+
+#[tokio::test]
+async fn a_path_id_that_is_not_a_uuid_is_a_400_problem_naming_it() {
+    let (app, token) = crate::api::demo().await;
+    let res = get_with(&app, &token, "/api/v1/machines/not-a-uuid").await;
+    assert_bad_field(res, "id").await;
+}
+
+#[tokio::test]
+async fn a_method_the_route_does_not_answer_is_a_405_problem() {
     let app = TestApp::spawn().await;
-    let res = app.client.put(app.url("/health/ready")).send().await.unwrap();
+    let res = app
+        .client
+        .delete(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let body: serde_json::Value = res.json().await.unwrap();
