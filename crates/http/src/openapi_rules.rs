@@ -78,6 +78,12 @@ pub fn finish(doc: OpenApi) -> OpenApi {
     }
     add_problems(&mut v);
     add_pages(&mut v);
+    // An audit record's before/after are whatever the change recorded: an object, a list, or nothing.
+    for side in ["before", "after"] {
+        if let Some(p) = v.pointer_mut(&format!("/components/schemas/AuditEntry/properties/{side}")) {
+            *p = json!({ "type": ["object", "array", "null"] });
+        }
+    }
     match serde_json::from_value(v) {
         Ok(done) => done,
         Err(e) => {
@@ -138,6 +144,9 @@ pub fn expected_errors(path: &str, op: &Value) -> Vec<u16> {
         s.push(403);
     }
     if params.iter().any(|p| p["in"] == "path") {
+        // A path value that does not parse is 400 `invalid_path` (params.rs); one that names nothing in
+        // the caller's organization is 404.
+        s.push(400);
         s.push(404);
     }
     if has_body {
@@ -185,11 +194,21 @@ fn add_problems(doc: &mut Value) {
                     .or_insert_with(|| json!({ "description": reason(status) }));
             }
             for (status, response) in responses.iter_mut() {
-                if status.as_str() >= "400"
-                    && status.len() == 3
-                    && let Some(r) = response.as_object_mut()
-                {
+                // 4xx are problems; a 5xx keeps what its route documents, and health's 503 is its own
+                // report in JSON (CONTRACT section 3), not a problem.
+                let Some(r) = response.as_object_mut() else {
+                    continue;
+                };
+                if status.len() != 3 || status.as_str() < "400" {
+                    continue;
+                }
+                if status.as_str() < "500" {
                     r.insert("content".into(), problem_content());
+                } else if path.starts_with("/health") && !r.contains_key("content") {
+                    r.insert(
+                        "content".into(),
+                        json!({ "application/json": { "schema": { "type": "object" } } }),
+                    );
                 }
             }
         }

@@ -246,7 +246,8 @@ async fn setup_2fa(
 
 /// Confirm 2FA with a code from the app; answers 10 single-use backup codes.
 #[utoipa::path(post, path = "/api/v1/auth/2fa/enable", tag = "auth", security(("bearer" = [])), request_body = CodeBody,
-    responses((status = 200, body = BackupCodes), (status = 401, body = Problem), (status = 409, body = Problem)),
+    responses((status = 200, body = BackupCodes), (status = 401, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "no 2FA setup started, or a wrong code")),
     extensions(("x-permission" = json!("authenticated"))))]
 async fn enable_2fa(
     State(s): State<HttpState>,

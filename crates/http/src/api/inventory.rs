@@ -308,7 +308,8 @@ async fn transfer(
 /// Write stock off (spoiled, expired, damaged).
 #[utoipa::path(post, path = "/api/v1/inventory/write-offs", tag = "inventory", request_body = WriteOffBody,
     security(("bearer" = [])),
-    responses((status = 201, body = MovementView), (status = 400, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = MovementView), (status = 400, body = Problem),
+        (status = 404, body = Problem, description = "no such product or holder in your organization"), (status = 422, body = Problem)),
     extensions(("x-permission" = json!("stock_manage"))))]
 async fn write_off(
     State(s): State<HttpState>,
@@ -345,7 +346,8 @@ pub struct WarehouseQuery {
 
 /// Warehouse stock with value at average cost (runbook smoke test).
 #[utoipa::path(get, path = "/api/v1/inventory/warehouse", tag = "inventory", params(WarehouseQuery), security(("bearer" = [])),
-    responses((status = 200, body = [BalanceView])), extensions(("x-permission" = json!("stock_read"))))]
+    responses((status = 200, body = [BalanceView]), (status = 404, body = Problem, description = "no such warehouse in your organization")),
+    extensions(("x-permission" = json!("stock_read"))))]
 async fn warehouse_stock(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::StockRead>,
@@ -366,7 +368,8 @@ pub struct OperatorQuery {
 
 /// An operator's stock (yours by default).
 #[utoipa::path(get, path = "/api/v1/inventory/operator", tag = "inventory", params(OperatorQuery), security(("bearer" = [])),
-    responses((status = 200, body = [BalanceView]), (status = 403, body = Problem)),
+    responses((status = 200, body = [BalanceView]), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "no such operator in your organization")),
     extensions(("x-permission" = json!("authenticated"))))]
 async fn operator_stock(
     State(s): State<HttpState>,

@@ -63,7 +63,9 @@ async fn create(
 
 /// Accept an invitation: creates your account in the organization.
 #[utoipa::path(post, path = "/api/v1/invites/accept", tag = "users", request_body = AcceptBody,
-    responses((status = 201, body = Member), (status = 400, body = Problem), (status = 409, body = Problem)),
+    responses((status = 201, body = Member), (status = 400, body = Problem),
+        (status = 401, body = Problem, description = "the e-mail has an account and the password is not its password"),
+        (status = 409, body = Problem)),
     extensions(("x-permission" = json!("public"))))]
 async fn accept(
     State(s): State<HttpState>,

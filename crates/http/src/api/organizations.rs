@@ -53,7 +53,8 @@ async fn mine(
 /// Create another organization you own (owners only).
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
     request_body = OrganizationBody,
-    responses((status = 201, body = OrganizationView), (status = 400, body = Problem), (status = 403, body = Problem)),
+    responses((status = 201, body = OrganizationView), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "an organization with this name exists")),
     extensions(("x-permission" = json!("organization_create"))))]
 async fn create(
     State(s): State<HttpState>,

@@ -119,6 +119,7 @@ async fn get_one(
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = PatchBody,
     security(("bearer" = [])),
     responses((status = 200, body = Member), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem, description = "your own role, or the name of a person other organizations share"),
         (status = 404, body = Problem)),
     extensions(("x-permission" = json!("users_manage"))))]
 async fn update(
@@ -139,7 +140,8 @@ async fn update(
 
 /// Delete a member (soft: history stays in the audit log).
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 204, description = "deleted"), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 204, description = "deleted"), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "you cannot delete yourself")),
     extensions(("x-permission" = json!("users_manage"))))]
 async fn delete(
     State(s): State<HttpState>,
