@@ -49,6 +49,9 @@ echo "=== $("$st" --version)"
 # logout and revoking a session (the run finds its own in GET /auth/sessions) revoke the token, a password change revokes the sessions, deleting the organization removes
 # everything the token can see; suspending a user can suspend the owner itself (the server allows
 # that today, and every later call is 401).
+# POST /api/v1/gateway/dex (a text/plain body) is left out because schemathesis' coverage phase crashes
+# on it inside hypothesis ("AST constructor recursion depth mismatch", Debian's Python 3.11), now and
+# then: a tool error, not an answer of ours. The DEX upload has its own e2e tests (e2e/gateway.rs).
 "$st" run "$base/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
@@ -57,6 +60,7 @@ echo "=== $("$st" --version)"
   --exclude-name 'POST /api/v1/auth/password/change' \
   --exclude-name 'DELETE /api/v1/organizations/current' \
   --exclude-name 'POST /api/v1/users/{id}/suspend' \
+  --exclude-name 'POST /api/v1/gateway/dex' \
   --max-examples "${MAX_EXAMPLES:-20}" \
   --max-time "${MAX_TIME:-240}" \
   --workers 2 \
