@@ -337,13 +337,6 @@ pub fn add_membership(
     Ok(())
 }
 
-pub fn set_status(conn: &mut DbConn, id: UserId, status: &str) -> Result<bool, StoreError> {
-    let n = diesel::update(users::table.find(id.to_string()))
-        .set((users::status.eq(status), users::updated_at.eq(crate::now())))
-        .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// Members of an organization with their roles, newest first, paged.
 pub fn list_members(
     conn: &mut DbConn,
