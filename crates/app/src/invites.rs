@@ -37,7 +37,68 @@ fn view(r: &InviteRow, code: Option<String>) -> InviteView {
     }
 }
 
-fn new_code() -> String {
+/// A new invitation row (its code given) for `email` with `role`, from `who`, valid for `hours`.
+pub(crate) fn new_row(app: &App, who: &Principal, code: &str, email: Option<String>, role: Role, hours: i64) -> InviteRow {
+    let now = vendhub_store::now();
+    InviteRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        organization_id: who.organization_id.to_string(),
+        code_hash: tokens::keyed_hash(app.auth(), code),
+        email,
+        role: role.as_str().into(),
+        invited_by: who.user_id.to_string(),
+        created_at: now,
+        expires_at: now + chrono::Duration::hours(hours),
+        used_at: None,
+        used_by: None,
+    }
+}
+
+/// Stores an invitation, queues its e-mail (when it names an address) and audits it, in the caller's
+/// transaction.
+pub(crate) fn record(
+    c: &mut vendhub_store::DbConn,
+    stored: &InviteRow,
+    code: &str,
+    base_url: &str,
+    meta: &RequestMeta,
+) -> Result<(), vendhub_store::StoreError> {
+    invites::insert(c, stored)?;
+    if let Some(to) = &stored.email {
+        let mail = Mail {
+            to: to.clone(),
+            subject: "You are invited to VendHub".into(),
+            text: format!(
+                "You are invited to join an organization on VendHub as {}.\n\n\
+                 Accept at {base_url}/invite?code={code} or with the code {code}.\n\
+                 If you already have a VendHub account, accept with its password.\n\
+                 The invitation expires at {} UTC.\n",
+                stored.role,
+                stored.expires_at.format("%Y-%m-%d %H:%M")
+            ),
+        };
+        let payload =
+            serde_json::to_value(&mail).map_err(|e| vendhub_store::StoreError::Corrupt(e.to_string()))?;
+        jobs::enqueue(c, &NewJob::new(crate::auth::MAIL_JOB, payload))?;
+    }
+    audit::append(
+        c,
+        &NewAudit {
+            organization_id: Some(stored.organization_id.clone()),
+            actor_user_id: Some(stored.invited_by.clone()),
+            action: "invite.create".into(),
+            entity_type: "invite".into(),
+            entity_id: Some(stored.id.clone()),
+            after: Some(serde_json::json!({ "role": stored.role, "email": stored.email })),
+            ip: meta.ip.clone(),
+            request_id: meta.request_id.clone(),
+            ..NewAudit::default()
+        },
+    )?;
+    Ok(())
+}
+
+pub(crate) fn new_code() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
@@ -86,58 +147,11 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let code = new_code();
-    let now = vendhub_store::now();
-    let row = InviteRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        organization_id: who.organization_id.to_string(),
-        code_hash: tokens::keyed_hash(app.auth(), &code),
-        email: email.clone(),
-        role: role.as_str().into(),
-        invited_by: who.user_id.to_string(),
-        created_at: now,
-        expires_at: now + chrono::Duration::hours(hours),
-        used_at: None,
-        used_by: None,
-    };
+    let row = new_row(app, who, &code, email, role, hours);
     let base_url = app.settings().public_url.clone();
     let (stored, meta, mail_code) = (row.clone(), meta.clone(), code.clone());
     app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                invites::insert(c, &stored)?;
-                if let Some(to) = &stored.email {
-                    let mail = Mail {
-                        to: to.clone(),
-                        subject: "You are invited to VendHub".into(),
-                        text: format!(
-                            "You are invited to join an organization on VendHub as {}.\n\n\
-                             Accept at {base_url}/invite?code={mail_code} or with the code {mail_code}.\n\
-                             The invitation expires at {} UTC.\n",
-                            stored.role,
-                            stored.expires_at.format("%Y-%m-%d %H:%M")
-                        ),
-                    };
-                    let payload = serde_json::to_value(&mail)
-                        .map_err(|e| vendhub_store::StoreError::Corrupt(e.to_string()))?;
-                    jobs::enqueue(c, &NewJob::new(crate::auth::MAIL_JOB, payload))?;
-                }
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(stored.organization_id.clone()),
-                        actor_user_id: Some(stored.invited_by.clone()),
-                        action: "invite.create".into(),
-                        entity_type: "invite".into(),
-                        entity_id: Some(stored.id.clone()),
-                        after: Some(serde_json::json!({ "role": stored.role, "email": stored.email })),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..NewAudit::default()
-                    },
-                )?;
-                Ok(())
-            })
-        })
+        .run(move |c| vendhub_store::write(c, |c| record(c, &stored, &mail_code, &base_url, &meta)))
         .await?;
     Ok(view(&row, Some(code)))
 }

@@ -137,10 +137,27 @@ pub async fn create(
         .await
         .map_err(AppError::internal)??;
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
-    let row = app
+    // An address that already has an account (in another organization) gets an invitation that its owner
+    // accepts with their own password; the answer is the same as for a new account, so that adding
+    // somebody never tells this organization whether they use VendHub elsewhere.
+    let code = crate::invites::new_code();
+    let invite = crate::invites::new_row(app, who, &code, Some(email.clone()), role, 72);
+    let base_url = app.settings().public_url.clone();
+    let added = app
         .db()
         .run(move |c| {
             vendhub_store::write(c, |c| {
+                if let Some(account) = users::find_by_email(c, &email)? {
+                    let id: UserId = account
+                        .id
+                        .parse()
+                        .map_err(|_| vendhub_store::StoreError::Corrupt("user id".into()))?;
+                    if users::membership(c, id, org)?.is_some() {
+                        return Err(vendhub_store::StoreError::Conflict("memberships".into()));
+                    }
+                    crate::invites::record(c, &invite, &code, &base_url, &meta)?;
+                    return Ok(Added::Invited(invite));
+                }
                 let row = users::insert_member(
                     c,
                     &users::NewMember {
@@ -166,7 +183,7 @@ pub async fn create(
                         ..NewAudit::default()
                     },
                 )?;
-                Ok(row)
+                Ok(Added::Created(row))
             })
         })
         .await
@@ -174,14 +191,33 @@ pub async fn create(
             vendhub_store::StoreError::Conflict(_) => AppError::Conflict("email: already in use".into()),
             other => other.into(),
         })?;
-    let membership = users::MembershipRow {
-        organization_id: org.to_string(),
-        user_id: row.id.clone(),
-        role: role.as_str().to_owned(),
-        created_at: row.created_at,
-        status: "active".into(),
-    };
-    Ok(member(row, &membership))
+    Ok(match added {
+        Added::Created(row) => {
+            let membership = users::MembershipRow {
+                organization_id: org.to_string(),
+                user_id: row.id.clone(),
+                role: role.as_str().to_owned(),
+                created_at: row.created_at,
+                status: "active".into(),
+            };
+            member(row, &membership)
+        }
+        Added::Invited(invite) => Member {
+            id: invite.id,
+            email: invite.email.unwrap_or_default(),
+            full_name: new.full_name.trim().to_owned(),
+            role: role.as_str().to_owned(),
+            status: "active".into(),
+            two_factor_enabled: false,
+            created_at: invite.created_at.and_utc(),
+        },
+    })
+}
+
+/// What adding a member did: created the account, or invited the account that already had the address.
+enum Added {
+    Created(users::UserRow),
+    Invited(vendhub_store::invites::InviteRow),
 }
 
 /// Suspends a member: their sessions end and their tokens stop working at the next request.

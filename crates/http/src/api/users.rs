@@ -54,6 +54,11 @@ async fn list(
 }
 
 /// Add a member with a role (only an owner may add an owner).
+///
+/// When the address already has a VendHub account (in another organization), the answer is the same,
+/// but the account is not touched: its owner gets an invitation by e-mail and joins with their own
+/// password, and appears among the members once they accept. 409 only for an address that is already a
+/// member of this organization.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserBody, security(("bearer" = [])),
     responses((status = 201, body = Member), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem)),

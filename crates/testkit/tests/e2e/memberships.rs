@@ -243,3 +243,80 @@ async fn inviting_an_existing_person_answers_as_inviting_a_new_one() {
     assert_eq!(status, 201, "{body}");
     assert_eq!(me(&t.app, &login(&t.app, PERSON, PASSWORD).await).await, 200);
 }
+
+/// Adding (with a password) an address that has an account in another organization answers exactly as
+/// adding a new one, changes nothing of that account, and mails an invitation its owner accepts with their
+/// own password.
+#[tokio::test]
+async fn adding_an_address_that_has_an_account_elsewhere_answers_as_a_new_one_and_invites_it() {
+    let sink = vendhub_testkit::smtp::SmtpSink::start().await;
+    let app = TestApp::builder()
+        .env("SMTP_HOST", "127.0.0.1")
+        .env("SMTP_PORT", sink.port.to_string())
+        .spawn()
+        .await;
+    let a = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (status, person) = post(
+        &app,
+        "/api/v1/users",
+        &a,
+        json!({ "email": PERSON, "full_name": "Dilnoza A.", "password": PASSWORD, "role": "manager" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{person}");
+    let (_, c) = other_organization(&app, "franchise-c", "franchise-c-pass-2026").await;
+    let add = |email: &str| json!({ "email": email, "full_name": "Chosen By C", "password": "c-chosen-pass-2026", "role": "operator" });
+
+    let (status_new, fresh) = post(&app, "/api/v1/users", &c, add("nobody-yet@franchise.test")).await;
+    let (status_existing, existing) = post(&app, "/api/v1/users", &c, add(PERSON)).await;
+    assert_eq!((status_new, status_existing), (StatusCode::CREATED, StatusCode::CREATED), "{existing}");
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&fresh), keys(&existing));
+    for field in ["full_name", "role", "status", "two_factor_enabled"] {
+        assert_eq!(fresh[field], existing[field], "{field}: {fresh} vs {existing}");
+    }
+    assert_eq!(existing["email"], PERSON);
+    assert_ne!(existing["id"], person["id"], "the account's id is not disclosed");
+
+    // The account is the person's: C's password does not open it, the name is theirs.
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "email": PERSON, "password": "c-chosen-pass-2026" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let own = login(&app, PERSON, PASSWORD).await;
+    assert_eq!(get(&app, "/api/v1/auth/me", &own).await.1["full_name"], "Dilnoza A.");
+
+    // The invitation reaches them; accepting with their own password adds the membership.
+    let mail = sink.wait_for(PERSON, std::time::Duration::from_secs(15)).await;
+    // The link's `code=` (quoted-printable writes `=` as `=3D`).
+    let code = mail
+        .data
+        .split("?code=3D")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no code in {}", mail.data));
+    let (status, joined) = post(
+        &app,
+        "/api/v1/invites/accept",
+        "",
+        json!({ "code": code, "email": PERSON, "full_name": "ignored", "password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(status, 201, "{joined}");
+    assert_eq!(joined["id"], person["id"]);
+    assert_eq!(joined["role"], "operator");
+    let (_, list) = get(&app, "/api/v1/users", &c).await;
+    assert!(
+        list["data"].as_array().unwrap().iter().any(|m| m["id"] == person["id"]),
+        "{list}"
+    );
+
+    // Now C knows them: adding the address again is a conflict, as for any member of one's own.
+    let (status, again) = post(&app, "/api/v1/users", &c, add(PERSON)).await;
+    assert_eq!(status, 409, "{again}");
+}
