@@ -38,7 +38,14 @@ fn view(r: &InviteRow, code: Option<String>) -> InviteView {
 }
 
 /// A new invitation row (its code given) for `email` with `role`, from `who`, valid for `hours`.
-pub(crate) fn new_row(app: &App, who: &Principal, code: &str, email: Option<String>, role: Role, hours: i64) -> InviteRow {
+pub(crate) fn new_row(
+    app: &App,
+    who: &Principal,
+    code: &str,
+    email: Option<String>,
+    role: Role,
+    hours: i64,
+) -> InviteRow {
     let now = vendhub_store::now();
     InviteRow {
         id: uuid::Uuid::now_v7().to_string(),

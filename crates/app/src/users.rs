@@ -99,12 +99,8 @@ pub fn password_problems(password: &str, email: &str) -> Vec<FieldError> {
     out
 }
 
-pub async fn create(
-    app: &App,
-    who: &Principal,
-    new: NewMember,
-    meta: &RequestMeta,
-) -> Result<Member, AppError> {
+/// A new member's e-mail, name and role, or every field that is wrong.
+fn checked(new: &NewMember) -> Result<(String, String, Role), AppError> {
     let mut errors = Vec::new();
     let email = match vendhub_domain::email::Email::parse(&new.email) {
         Ok(e) => e.as_str().to_owned(),
@@ -125,10 +121,19 @@ pub async fn create(
         ));
     }
     errors.extend(password_problems(&new.password, &email));
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+    match role {
+        Some(role) if errors.is_empty() => Ok((email, name, role)),
+        _ => Err(AppError::Validation(errors)),
     }
-    let role = role.unwrap_or(Role::Viewer);
+}
+
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    new: NewMember,
+    meta: &RequestMeta,
+) -> Result<Member, AppError> {
+    let (email, name, role) = checked(&new)?;
     if role == Role::Owner && who.role != Role::Owner {
         return Err(AppError::Forbidden);
     }
@@ -143,6 +148,7 @@ pub async fn create(
     let code = crate::invites::new_code();
     let invite = crate::invites::new_row(app, who, &code, Some(email.clone()), role, 72);
     let base_url = app.settings().public_url.clone();
+    let given_name = name.clone();
     let added = app
         .db()
         .run(move |c| {
@@ -205,7 +211,7 @@ pub async fn create(
         Added::Invited(invite) => Member {
             id: invite.id,
             email: invite.email.unwrap_or_default(),
-            full_name: new.full_name.trim().to_owned(),
+            full_name: given_name,
             role: role.as_str().to_owned(),
             status: "active".into(),
             two_factor_enabled: false,

@@ -97,3 +97,91 @@ pub async fn demo_on(app: TestApp) -> (TestApp, String) {
     let token = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
     (app, token)
 }
+
+/// A real 1×1 grayscale PNG.
+pub const TINY_PNG: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58,
+    126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 96, 0, 0, 0, 2, 0, 1, 72, 175, 164, 113, 0, 0,
+    0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+/// A valid value of a request schema: every required property (resolving `$ref`s), with a value of its
+/// enum, format or type.
+pub fn valid_value(doc: &Value, schema: &Value, depth: u8) -> Value {
+    if depth > 8 {
+        return Value::Null;
+    }
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return valid_value(doc, &doc["components"]["schemas"][name], depth + 1);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| {
+            a.iter()
+                .find(|s| s.get("type") != Some(&json!("null")))
+                .or(a.first())
+        }) {
+            return valid_value(doc, first, depth + 1);
+        }
+    }
+    if let Some(e) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
+        return e.clone();
+    }
+    let t = match schema.get("type") {
+        Some(Value::Array(a)) => a.iter().find(|t| *t != "null").cloned().unwrap_or(Value::Null),
+        Some(t) => t.clone(),
+        None if schema.get("properties").is_some() => json!("object"),
+        None => Value::Null,
+    };
+    let minimum = schema
+        .get("minimum")
+        .and_then(Value::as_f64)
+        .unwrap_or(1.0)
+        .max(1.0);
+    match t.as_str().unwrap_or_default() {
+        "string" => match schema.get("format").and_then(Value::as_str) {
+            Some("uuid") => json!(uuid::Uuid::now_v7().to_string()),
+            Some("date-time") => json!("2026-01-01T00:00:00Z"),
+            Some("date") => json!("2026-01-01"),
+            Some("email") => json!("someone@example.com"),
+            _ => json!(
+                "x".repeat(
+                    schema
+                        .get("minLength")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .unwrap_or(1)
+                        .max(1)
+                )
+            ),
+        },
+        "integer" => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1).max(1)),
+        "number" => json!(minimum),
+        "boolean" => json!(true),
+        "array" => json!([valid_value(doc, &schema["items"], depth + 1)]),
+        "object" => {
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut out = serde_json::Map::new();
+            for (k, p) in schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if required.contains(&k.as_str()) {
+                    out.insert(k.clone(), valid_value(doc, p, depth + 1));
+                }
+            }
+            Value::Object(out)
+        }
+        _ => Value::Null,
+    }
+}

@@ -1,8 +1,8 @@
 //! Contract tests that walk the OpenAPI document, so routes added later are covered without anyone
 //! remembering to: every route says who may call it, every role gets exactly what DOMAIN.md allows,
-//! and no id of another organization is ever found.
+//! and every operation documents what it answers. (Tenancy of every id a request carries: `tenancy.rs`.)
 
-use crate::api::{login, other_organization};
+use crate::api::{login, valid_value};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_domain::roles::{Permission, Role};
@@ -141,104 +141,6 @@ async fn each_role_gets_exactly_what_domain_md_allows() {
         }
     }
     assert!(checked > 100, "{checked}");
-}
-
-/// Organization A (the demo fleet, a member, a stocktake) and organization B with its own owner; their
-/// owners' tokens.
-async fn two_organizations(app: &TestApp) -> (String, String) {
-    // Organization A gets the demo fleet (machines, products, warehouse, staff) to find ids in.
-    vendhub_app::demo::seed(&app.app).await.unwrap();
-    let a = login(app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    // Organization A gets a member (so it has users and sessions to find).
-    app.client
-        .post(app.url("/api/v1/users"))
-        .bearer_auth(&a)
-        .json(
-            &json!({ "email": "member@a.test", "full_name": "A", "password": PASSWORD, "role": "operator" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    login(app, "member@a.test", PASSWORD).await;
-    // And a stocktake of its warehouse.
-    let (_, warehouses) = send(app, &Method::GET, "/api/v1/warehouses", Some(&a)).await;
-    let holder = format!("warehouse:{}", warehouses[0]["id"].as_str().unwrap());
-    let res = app
-        .client
-        .post(app.url("/api/v1/inventory/stocktakes"))
-        .bearer_auth(&a)
-        .json(&json!({ "holder": holder }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-
-    // Organization B with its own owner, made directly in the store.
-    let (_, b) = other_organization(app, "b", PASSWORD).await;
-
-    (a, b)
-}
-
-#[tokio::test]
-async fn another_organizations_ids_answer_404_on_every_route_that_takes_one() {
-    let app = TestApp::spawn().await;
-    let (a, b) = two_organizations(&app).await;
-    let mut checked = 0;
-    for (m, path, p) in operations(&app).await {
-        if !path.contains("{id}") || p == "public" {
-            continue;
-        }
-        // An id of A's from the collection the route belongs to.
-        let collection = path.split("/{id}").next().unwrap();
-        let (_, mut list) = send(&app, &Method::GET, collection, Some(&a)).await;
-        if !list.is_array() && !list.get("data").is_some_and(Value::is_array) {
-            // `/api/v1/inventory/machine/{id}` takes a machine's id: ask the plural collection.
-            let plural = format!("/api/v1/{}s", collection.rsplit('/').next().unwrap_or_default());
-            list = send(&app, &Method::GET, &plural, Some(&a)).await.1;
-        }
-        let items = list
-            .get("data")
-            .unwrap_or(&list)
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let Some(id) = items
-            .iter()
-            .filter_map(|i| i["id"].as_str())
-            .next_back()
-            .map(str::to_owned)
-        else {
-            panic!("no id of A's found at {collection} for {m} {path}: {list}");
-        };
-        // "Exactly as an id that does not exist": the same answer as for a random id, and never a success.
-        let (status, body) = send(&app, &m, &fill(&path, &id), Some(&b)).await;
-        let random = uuid::Uuid::now_v7().to_string();
-        let (status_random, body_random) = send(&app, &m, &fill(&path, &random), Some(&b)).await;
-        assert!(
-            !status.is_success(),
-            "{m} {path} with A's id as B succeeded: {body}"
-        );
-        assert_eq!(
-            (status, &body["code"]),
-            (status_random, &body_random["code"]),
-            "{m} {path}: A's id differs from none"
-        );
-        if !matches!(m, Method::POST | Method::PUT | Method::PATCH) {
-            assert_eq!(status, 404, "{m} {path} with A's id as B: {body}");
-        }
-        checked += 1;
-    }
-    assert!(checked >= 5, "{checked}");
-    // Nothing of A's changed: its member is still there and active.
-    let (_, list) = send(&app, &Method::GET, "/api/v1/users", Some(&a)).await;
-    assert!(
-        list["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|u| u["status"] == "active"),
-        "{list}"
-    );
 }
 
 /// Replaces every string property of a request schema (resolving `$ref`s) with `value`.
@@ -418,87 +320,6 @@ async fn every_operation_documents_its_error_answers_as_problem_json() {
         }
     }
     assert!(checked > 60, "operations checked: {checked}");
-}
-
-/// A valid value of a request schema: every required property (resolving `$ref`s), with a value of its
-/// enum, format or type.
-fn valid_value(doc: &Value, schema: &Value, depth: u8) -> Value {
-    if depth > 8 {
-        return Value::Null;
-    }
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.rsplit('/').next().unwrap_or_default();
-        return valid_value(doc, &doc["components"]["schemas"][name], depth + 1);
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| {
-            a.iter()
-                .find(|s| s.get("type") != Some(&json!("null")))
-                .or(a.first())
-        }) {
-            return valid_value(doc, first, depth + 1);
-        }
-    }
-    if let Some(e) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-    {
-        return e.clone();
-    }
-    let t = match schema.get("type") {
-        Some(Value::Array(a)) => a.iter().find(|t| *t != "null").cloned().unwrap_or(Value::Null),
-        Some(t) => t.clone(),
-        None if schema.get("properties").is_some() => json!("object"),
-        None => Value::Null,
-    };
-    let minimum = schema
-        .get("minimum")
-        .and_then(Value::as_f64)
-        .unwrap_or(1.0)
-        .max(1.0);
-    match t.as_str().unwrap_or_default() {
-        "string" => match schema.get("format").and_then(Value::as_str) {
-            Some("uuid") => json!(uuid::Uuid::now_v7().to_string()),
-            Some("date-time") => json!("2026-01-01T00:00:00Z"),
-            Some("date") => json!("2026-01-01"),
-            Some("email") => json!("someone@example.com"),
-            _ => json!(
-                "x".repeat(
-                    schema
-                        .get("minLength")
-                        .and_then(Value::as_u64)
-                        .and_then(|n| usize::try_from(n).ok())
-                        .unwrap_or(1)
-                        .max(1)
-                )
-            ),
-        },
-        "integer" => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1).max(1)),
-        "number" => json!(minimum),
-        "boolean" => json!(true),
-        "array" => json!([valid_value(doc, &schema["items"], depth + 1)]),
-        "object" => {
-            let required: Vec<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let mut out = serde_json::Map::new();
-            for (k, p) in schema
-                .get("properties")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if required.contains(&k.as_str()) {
-                    out.insert(k.clone(), valid_value(doc, p, depth + 1));
-                }
-            }
-            Value::Object(out)
-        }
-        _ => Value::Null,
-    }
 }
 
 #[tokio::test]

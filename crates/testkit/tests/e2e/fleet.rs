@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::api::{call, demo, demo_on, get, post};
+use crate::api::{TINY_PNG, call, demo, demo_on, get, post};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_testkit::TestApp;
@@ -1036,13 +1036,6 @@ async fn categories_group_products_within_the_organization() {
     let (_, unchanged) = get(&app, &path, &t).await;
     assert_eq!(unchanged["category_id"], cat["id"]);
 }
-
-/// A real 1×1 grayscale PNG.
-const TINY_PNG: &[u8] = &[
-    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58,
-    126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 96, 0, 0, 0, 2, 0, 1, 72, 175, 164, 113, 0, 0,
-    0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
-];
 
 async fn put_image(
     app: &TestApp,

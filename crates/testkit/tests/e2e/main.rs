@@ -22,3 +22,4 @@ mod redis;
 mod seed;
 mod shutdown;
 mod tasks;
+mod tenancy;

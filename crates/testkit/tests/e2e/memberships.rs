@@ -269,7 +269,11 @@ async fn adding_an_address_that_has_an_account_elsewhere_answers_as_a_new_one_an
 
     let (status_new, fresh) = post(&app, "/api/v1/users", &c, add("nobody-yet@franchise.test")).await;
     let (status_existing, existing) = post(&app, "/api/v1/users", &c, add(PERSON)).await;
-    assert_eq!((status_new, status_existing), (StatusCode::CREATED, StatusCode::CREATED), "{existing}");
+    assert_eq!(
+        (status_new, status_existing),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{existing}"
+    );
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&fresh), keys(&existing));
     for field in ["full_name", "role", "status", "two_factor_enabled"] {
@@ -288,7 +292,10 @@ async fn adding_an_address_that_has_an_account_elsewhere_answers_as_a_new_one_an
         .unwrap();
     assert_eq!(res.status(), 401);
     let own = login(&app, PERSON, PASSWORD).await;
-    assert_eq!(get(&app, "/api/v1/auth/me", &own).await.1["full_name"], "Dilnoza A.");
+    assert_eq!(
+        get(&app, "/api/v1/auth/me", &own).await.1["full_name"],
+        "Dilnoza A."
+    );
 
     // The invitation reaches them; accepting with their own password adds the membership.
     let mail = sink.wait_for(PERSON, std::time::Duration::from_secs(15)).await;
@@ -298,8 +305,7 @@ async fn adding_an_address_that_has_an_account_elsewhere_answers_as_a_new_one_an
         .split("?code=3D")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no code in {}", mail.data));
+        .map_or_else(|| panic!("no code in {}", mail.data), str::to_owned);
     let (status, joined) = post(
         &app,
         "/api/v1/invites/accept",
@@ -312,7 +318,11 @@ async fn adding_an_address_that_has_an_account_elsewhere_answers_as_a_new_one_an
     assert_eq!(joined["role"], "operator");
     let (_, list) = get(&app, "/api/v1/users", &c).await;
     assert!(
-        list["data"].as_array().unwrap().iter().any(|m| m["id"] == person["id"]),
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == person["id"]),
         "{list}"
     );
 
