@@ -130,6 +130,14 @@ impl Config {
     /// Reads a given environment, for tests and `config check`.
     pub fn from_map(env: &HashMap<String, String>) -> Result<Self, ConfigErrors> {
         let mut v = Vars::new(env);
+        let config = Self::read(&mut v);
+        let effective = v.finish()?;
+        Ok(Config { effective, ..config })
+    }
+
+    /// Every read and every check, in the order problems are reported. Each variable is read through
+    /// `v`, which is how [`known_variables`] and the unknown-variable check learn its name.
+    fn read(v: &mut Vars<'_>) -> Config {
         let app_env = v.parse(
             "APP_ENV",
             AppEnv::Development,
@@ -137,16 +145,16 @@ impl Config {
         );
         let data_dir = PathBuf::from(v.string("VENDHUB_DATA_DIR", "./data"));
         let production = app_env == AppEnv::Production;
-        let database = database::database(&mut v, &data_dir);
-        let redis_url = redis::redis(&mut v);
-        let jwt = auth::jwt(&mut v, app_env);
-        let storage = storage::storage(&mut v);
-        let (log_level, log_format) = observability::logging(&mut v, production);
-        let cors_origins = http::cors_origins(&mut v);
-        let metrics_port = observability::metrics_port(&mut v);
-        let (admin_email, admin_password) = auth::admin(&mut v);
+        let database = database::database(v, &data_dir);
+        let redis_url = redis::redis(v);
+        let jwt = auth::jwt(v, app_env);
+        let storage = storage::storage(v);
+        let (log_level, log_format) = observability::logging(v, production);
+        let cors_origins = http::cors_origins(v);
+        let metrics_port = observability::metrics_port(v);
+        let (admin_email, admin_password) = auth::admin(v);
         let port = v.parse("PORT", 4000u16, "a port number");
-        let public_url = http::public_url(&mut v, port);
+        let public_url = http::public_url(v, port);
         let disk_threshold_percent = v.parse(
             "HEALTH_DISK_THRESHOLD_PERCENT",
             90u8,
@@ -163,11 +171,11 @@ impl Config {
             redis_url,
             jwt,
             storage,
-            jobs: jobs::jobs(&mut v),
+            jobs: jobs::jobs(v),
             log_level,
             log_format,
             cors_origins,
-            trusted_proxies: http::trusted_proxies(&mut v),
+            trusted_proxies: http::trusted_proxies(v),
             rate_limit_ttl: v.duration("RATE_LIMIT_TTL", "60s"),
             rate_limit_limit: v.parse("RATE_LIMIT_LIMIT", 120u32, "a whole number"),
             rate_limit_auth_limit: v.parse("RATE_LIMIT_AUTH_LIMIT", 10u32, "a whole number"),
@@ -181,22 +189,21 @@ impl Config {
             admin_email,
             admin_password,
             machine_offline_after: v.duration("MACHINE_OFFLINE_AFTER", "15m"),
-            memory_heap_limit: mb(&mut v, "HEALTH_MEMORY_HEAP_MB", 1024),
-            memory_rss_limit: mb(&mut v, "HEALTH_MEMORY_RSS_MB", 1536),
+            memory_heap_limit: mb(v, "HEALTH_MEMORY_HEAP_MB", 1024),
+            memory_rss_limit: mb(v, "HEALTH_MEMORY_RSS_MB", 1536),
             disk_threshold_percent,
-            features: features::features(&mut v),
-            integrations: integrations::integrations(&mut v),
-            smtp: integrations::smtp(&mut v),
+            features: features::features(v),
+            integrations: integrations::integrations(v),
+            smtp: integrations::smtp(v),
             effective: Vec::new(),
-            backup: backup::backup(&mut v),
+            backup: backup::backup(v),
         };
-        backup::check_backup(&mut v, &config);
-        jobs::check_jobs(&mut v, &config.jobs);
+        backup::check_backup(v, &config);
+        jobs::check_jobs(v, &config.jobs);
         if !(1..=100).contains(&config.disk_threshold_percent) {
             v.problem("HEALTH_DISK_THRESHOLD_PERCENT", "must be from 1 to 100");
         }
-        let effective = v.finish()?;
-        Ok(Config { effective, ..config })
+        config
     }
 
     pub fn production(&self) -> bool {
@@ -204,54 +211,13 @@ impl Config {
     }
 }
 
-/// Every variable the configuration reads, for `.env.example` checks.
+/// Every variable the configuration reads, for `.env.example` checks: the names a load over an empty
+/// environment asks for. There is no second list to keep; every read is unconditional (see `Vars`).
 pub fn known_variables() -> Vec<&'static str> {
     let env = HashMap::new();
     let mut v = Vars::new(&env);
-    let _ = database::database(&mut v, std::path::Path::new("./data"));
-    let _ = redis::redis(&mut v);
-    let _ = auth::jwt(&mut v, AppEnv::Development);
-    let _ = storage::storage(&mut v);
-    let _ = features::features(&mut v);
-    let _ = integrations::integrations(&mut v);
-    let _ = integrations::smtp(&mut v);
-    let _ = backup::backup(&mut v);
-    let mut names = v.read_names();
-    // Read by `from_map` directly.
-    names.extend([
-        "APP_ENV",
-        "VENDHUB_DATA_DIR",
-        "LOG_LEVEL",
-        "LOG_FORMAT",
-        "CORS_ORIGINS",
-        "TRUSTED_PROXIES",
-        "METRICS_PORT",
-        "VENDHUB_ADMIN_EMAIL",
-        "VENDHUB_ADMIN_PASSWORD",
-        "HEALTH_DISK_THRESHOLD_PERCENT",
-        "HOST",
-        "PORT",
-        "VENDHUB_PUBLIC_URL",
-        "JOB_CONCURRENCY",
-        "JOB_MAX_ATTEMPTS",
-        "JOB_POLL_INTERVAL",
-        "JOB_LEASE",
-        "RATE_LIMIT_TTL",
-        "RATE_LIMIT_LIMIT",
-        "RATE_LIMIT_AUTH_LIMIT",
-        "SWAGGER_ENABLED",
-        "METRICS_TOKEN",
-        "SHUTDOWN_TIMEOUT",
-        "SHUTDOWN_DELAY",
-        "VENDHUB_BODY_LIMIT",
-        "VENDHUB_REQUEST_TIMEOUT",
-        "MACHINE_OFFLINE_AFTER",
-        "HEALTH_MEMORY_HEAP_MB",
-        "HEALTH_MEMORY_RSS_MB",
-    ]);
-    names.sort_unstable();
-    names.dedup();
-    names
+    let _ = Config::read(&mut v);
+    v.read_names()
 }
 
 #[cfg(test)]
@@ -354,6 +320,58 @@ mod tests {
             c.effective
                 .contains(&("REDIS_URL".into(), "redis://:***@h:6379/".into()))
         );
+    }
+
+    /// Environments that take the reads down different paths: none set, every known variable set to
+    /// junk, the `.env.example` values, production with the runbook's DB_*/REDIS_* parts.
+    fn varied_environments() -> Vec<HashMap<String, String>> {
+        let junk = known_variables()
+            .into_iter()
+            .map(|k| (k.to_owned(), "x".to_owned()))
+            .collect();
+        let example = include_str!("../../../../.env.example")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, x)| (k.to_owned(), x.to_owned()))
+            .collect();
+        let production = env(&[
+            ("APP_ENV", "production"),
+            ("DB_HOST", "postgres"),
+            ("REDIS_HOST", "redis"),
+            ("SMTP_HOST", "mail"),
+            ("FEATURE_EXTRA", "on"),
+        ]);
+        vec![HashMap::new(), junk, example, production]
+    }
+
+    #[test]
+    fn known_variables_are_what_every_load_reads() {
+        let known = known_variables();
+        assert!(known.len() > 90, "{known:?}");
+        for env in varied_environments() {
+            let mut v = Vars::new(&env);
+            let _ = Config::read(&mut v);
+            assert_eq!(v.read_names(), known, "in {env:?}");
+        }
+    }
+
+    #[test]
+    fn no_known_variable_is_reported_unknown() {
+        for env in varied_environments() {
+            let problems = match Config::from_map(&env) {
+                Ok(_) => Vec::new(),
+                Err(e) => e.0,
+            };
+            for p in problems {
+                assert!(
+                    !p.message.starts_with("unknown variable"),
+                    "{}: {}",
+                    p.var,
+                    p.message
+                );
+            }
+        }
     }
 
     #[test]
