@@ -67,12 +67,12 @@ CONTRACT_METRICS = {
 
 
 def known_env():
-    """Variables the binary reads and the prefixes it owns, from crates/server/src/config.rs
+    """Variables the binary reads and the prefixes it owns, from crates/server/src/config/
     (vendhub refuses an unknown variable with one of its prefixes). None when absent."""
-    src = Path("crates/server/src/config.rs")
-    if not src.exists():
+    files = sorted(Path("crates/server/src/config").glob("*.rs"))
+    if not files:
         return None
-    text = src.read_text()
+    text = "\n".join(f.read_text() for f in files)
     m = re.search(r"OWN_PREFIXES[^=]*=\s*&\[(.*?)\];", text, re.S)
     prefixes = tuple(re.findall(r'"([A-Z_]+)"', m.group(1))) if m else ()
     names = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', text))
@@ -87,7 +87,7 @@ def check_env_names(where, names):
     for n in sorted(set(names)):
         if n.startswith(prefixes) and n not in ok:
             err(where, "variable %s has a vendhub prefix but the binary does not read it: "
-                       "it would refuse to start (crates/server/src/config.rs)" % n)
+                       "it would refuse to start (crates/server/src/config/)" % n)
 
 
 def check_cli(where, tokens, strict=True):
