@@ -5,6 +5,9 @@ use serde::Serialize;
 use vendhub_store::locations::{self, LocationRow};
 use vendhub_store::{audit, machines};
 
+/// How a location is paid for: a fixed monthly rent or a share of revenue.
+pub const CONTRACT_TYPES: [&str; 2] = ["rent", "revenue_share"];
+
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
@@ -87,7 +90,7 @@ fn validate(i: &LocationInput) -> Vec<FieldError> {
     }
     if i.contract_type
         .as_ref()
-        .is_some_and(|t| t != "rent" && t != "revenue_share")
+        .is_some_and(|t| !CONTRACT_TYPES.contains(&t.as_str()))
     {
         e.push(FieldError::new("contract_type", "must be rent or revenue_share"));
     }

@@ -7,6 +7,9 @@ use vendhub_domain::roles::Role;
 use vendhub_store::audit::{self, NewAudit};
 use vendhub_store::{organizations, users};
 
+/// The languages an organization (and everything VendHub writes for it) can use.
+pub const LANGUAGES: [&str; 3] = ["uz", "ru", "en"];
+
 use crate::auth::login::{TokenPair, open_session};
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
@@ -61,7 +64,7 @@ fn validate(input: &OrganizationInput) -> Result<(), AppError> {
             "must be an IANA time zone such as Asia/Tashkent",
         ));
     }
-    if !matches!(input.language.as_str(), "uz" | "ru" | "en") {
+    if !LANGUAGES.contains(&input.language.as_str()) {
         errors.push(FieldError::new("language", "must be uz, ru or en"));
     }
     if errors.is_empty() {

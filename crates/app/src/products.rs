@@ -5,6 +5,9 @@ use serde::Serialize;
 use vendhub_store::audit;
 use vendhub_store::products::{self, ProductRow};
 
+/// The units a product is sold in.
+pub const UNITS: [&str; 3] = ["pcs", "g", "ml"];
+
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
@@ -107,10 +110,7 @@ fn validate(i: &ProductInput) -> Vec<FieldError> {
             e.push(FieldError::new(f, "must be 1 to 200 characters"));
         }
     }
-    if i.unit
-        .as_ref()
-        .is_some_and(|u| !["pcs", "g", "ml"].contains(&u.as_str()))
-    {
+    if i.unit.as_ref().is_some_and(|u| !UNITS.contains(&u.as_str())) {
         e.push(FieldError::new("unit", "must be pcs, g or ml"));
     }
     if !(0..=1_000_000_000_000).contains(&i.price) {

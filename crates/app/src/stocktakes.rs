@@ -10,6 +10,9 @@ use vendhub_store::stock::{self, NewMovement};
 use vendhub_store::stocktakes::{self, LineRow, StocktakeRow};
 use vendhub_store::{DbConn, StoreError, audit, products};
 
+/// A stocktake is open while counts are entered, then closed (its differences booked).
+pub const STATUSES: [&str; 2] = ["open", "closed"];
+
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::inventory::Failure;

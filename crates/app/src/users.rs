@@ -10,6 +10,9 @@ use vendhub_domain::roles::Role;
 use vendhub_store::audit::{self, NewAudit};
 use vendhub_store::{sessions, users};
 
+/// A member's status as the organization sees it.
+pub const MEMBER_STATUSES: [&str; 2] = ["active", "suspended"];
+
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};

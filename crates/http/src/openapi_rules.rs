@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value, json};
 use utoipa::openapi::OpenApi;
+use vendhub_domain::dex::DeltaBasis;
 use vendhub_domain::roles::Role;
 use vendhub_domain::stock::{MovementKind, WriteOffReason};
 use vendhub_domain::tasks::{PhotoCategory, Priority, TaskStatus, TaskType};
@@ -15,11 +16,13 @@ pub enum Target {
     /// The items of an array property.
     Items(&'static str, &'static str),
     Query(&'static str, &'static str),
+    /// A property of whichever `oneOf` variant of a component schema has it.
+    Variant(&'static str, &'static str),
 }
 
 /// Every closed set the document declares, with its values taken from the Rust code.
 pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
-    use Target::{Field, Items, Query};
+    use Target::{Field, Items, Query, Variant};
     let task_types: Vec<_> = TaskType::ALL.iter().map(|t| t.as_str()).collect();
     let priorities: Vec<_> = Priority::ALL.iter().map(|t| t.as_str()).collect();
     let task_statuses: Vec<_> = TaskStatus::ALL.iter().map(|t| t.as_str()).collect();
@@ -63,6 +66,58 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
         (Field("InviteView", "role"), roles.clone()),
         (Field("OrganizationView", "role"), roles),
         (Field("MovementView", "kind"), kinds),
+        (
+            Query("/api/v1/machines", "type"),
+            vendhub_app::machines::TYPES.to_vec(),
+        ),
+        (
+            Field("Member", "status"),
+            vendhub_app::users::MEMBER_STATUSES.to_vec(),
+        ),
+        (
+            Field("StocktakeView", "status"),
+            vendhub_app::stocktakes::STATUSES.to_vec(),
+        ),
+        (
+            Field("EventOutcome", "status"),
+            vendhub_app::gateway::events::OUTCOMES.to_vec(),
+        ),
+        (
+            Variant("GatewayEvent", "payment_method"),
+            vendhub_app::gateway::events::PAYMENT_METHODS.to_vec(),
+        ),
+        (
+            Field("DexSale", "basis"),
+            DeltaBasis::ALL.iter().map(|b| b.as_str()).collect(),
+        ),
+        (
+            Field("LocationBody", "contract_type"),
+            vendhub_app::locations::CONTRACT_TYPES.to_vec(),
+        ),
+        (
+            Field("LocationView", "contract_type"),
+            vendhub_app::locations::CONTRACT_TYPES.to_vec(),
+        ),
+        (
+            Field("ProductBody", "unit"),
+            vendhub_app::products::UNITS.to_vec(),
+        ),
+        (
+            Field("ProductView", "unit"),
+            vendhub_app::products::UNITS.to_vec(),
+        ),
+        (
+            Field("OrganizationBody", "language"),
+            vendhub_app::organizations::LANGUAGES.to_vec(),
+        ),
+        (
+            Field("OrganizationView", "language"),
+            vendhub_app::organizations::LANGUAGES.to_vec(),
+        ),
+        (
+            Field("TokenPair", "token_type"),
+            vec![vendhub_app::auth::login::TOKEN_TYPE],
+        ),
     ]
 }
 
@@ -107,6 +162,11 @@ fn target_schema(doc: &mut Value, target: Target) -> Option<&mut Value> {
             .iter_mut()
             .find(|p| p["in"] == "query" && p["name"] == param)?
             .get_mut("schema"),
+        Target::Variant(schema, field) => doc
+            .pointer_mut(&format!("/components/schemas/{schema}/oneOf"))?
+            .as_array_mut()?
+            .iter_mut()
+            .find_map(|v| v.pointer_mut(&format!("/properties/{field}"))),
     }
 }
 
@@ -365,6 +425,11 @@ mod tests {
                     .and_then(Value::as_array)
                     .and_then(|ps| ps.iter().find(|x| x["in"] == "query" && x["name"] == q))
                     .map(|x| x["schema"].clone()),
+                Target::Variant(s, f) => doc
+                    .pointer(&format!("/components/schemas/{s}/oneOf"))
+                    .and_then(Value::as_array)
+                    .and_then(|vs| vs.iter().find_map(|v| v.pointer(&format!("/properties/{f}"))))
+                    .cloned(),
             };
             let schema = schema.unwrap_or_else(|| panic!("{target:?} is not in the document"));
             let got: Vec<&str> = schema["enum"]
@@ -375,6 +440,79 @@ mod tests {
                 .collect();
             assert_eq!(got, values, "{target:?}");
         }
+    }
+
+    /// Names that, in this API, always hold a closed set.
+    const CLOSED_NAMES: &[&str] = &[
+        "status",
+        "kind",
+        "type",
+        "basis",
+        "payment_method",
+        "role",
+        "language",
+        "unit",
+        "contract_type",
+        "priority",
+        "task_type",
+        "machine_type",
+        "category",
+        "token_type",
+        "outcome",
+        "source",
+    ];
+    /// Where such a name holds free text: a person's reason, a problem's type URI.
+    const FREE: &[&str] = &["ReasonBody.reason", "OptionalReasonBody.reason", "Problem.type"];
+
+    fn plain_strings(doc: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
+        for (name, p) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let is_string = p["type"] == "string" || p["type"] == serde_json::json!(["string", "null"]);
+            if is_string && p.get("enum").is_none() && CLOSED_NAMES.contains(&name.as_str()) {
+                out.push(format!("{at}.{name}"));
+            }
+            plain_strings(doc, p, &format!("{at}.{name}"), out);
+            plain_strings(doc, &p["items"], &format!("{at}.{name}[]"), out);
+        }
+        for v in schema
+            .get("oneOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            plain_strings(doc, v, at, out);
+        }
+    }
+
+    #[test]
+    fn no_closed_set_is_left_a_plain_string() {
+        let doc = doc();
+        let mut found = Vec::new();
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            plain_strings(&doc, schema, name, &mut found);
+        }
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for p in item
+                .pointer("/get/parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let name = p["name"].as_str().unwrap_or_default();
+                if p["in"] == "query" && CLOSED_NAMES.contains(&name) && p["schema"].get("enum").is_none() {
+                    found.push(format!("GET {path}?{name}"));
+                }
+            }
+        }
+        found.retain(|f| !FREE.contains(&f.as_str()));
+        assert!(
+            found.is_empty(),
+            "closed sets documented as plain strings: {found:?}"
+        );
     }
 
     #[test]

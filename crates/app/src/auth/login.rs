@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+/// The scheme the access token is presented with.
+pub const TOKEN_TYPE: &str = "Bearer";
+
 use serde::Serialize;
 use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::Role;
@@ -114,7 +117,7 @@ pub(crate) fn open_session(
         tokens::issue_access(s, &user.id, org, role, &id).map(|access_token| TokenPair {
             access_token,
             refresh_token: refresh,
-            token_type: "Bearer",
+            token_type: TOKEN_TYPE,
             expires_in: s.access_ttl.as_secs(),
             user: view(user, org, role),
         }),

@@ -118,10 +118,7 @@ fn record(
     for s in &delta.selections {
         let slot = slot_of(&slots, &s.selection);
         let quantity = i64::try_from(s.quantity).unwrap_or(i64::MAX);
-        let basis = serde_json::to_value(s.basis)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let basis = s.basis.as_str().to_owned();
         let sale = SaleRow {
             id: uuid::Uuid::now_v7().to_string(),
             organization_id: org.to_owned(),

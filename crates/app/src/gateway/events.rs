@@ -22,6 +22,9 @@ use crate::{App, AppError};
 /// The most events one batch may carry.
 pub const MAX_BATCH: usize = 1000;
 
+/// What became of an event: `new`, or `duplicate` (seen before: nothing was done again).
+pub const OUTCOMES: [&str; 2] = ["new", "duplicate"];
+
 /// Payment methods a vend may name.
 pub const PAYMENT_METHODS: [&str; 8] = [
     "cash", "card", "payme", "click", "uzum", "telegram", "free", "test",
@@ -383,7 +386,7 @@ fn apply(
         applied.outcomes.push(EventOutcome {
             index: i,
             id: e.id().to_owned(),
-            status: if is_new { "new" } else { "duplicate" },
+            status: if is_new { OUTCOMES[0] } else { OUTCOMES[1] },
         });
         if !is_new {
             continue;

@@ -84,6 +84,20 @@ pub enum DeltaBasis {
     NewSelection,
 }
 
+impl DeltaBasis {
+    /// Every basis, in the order the API documents them.
+    pub const ALL: [Self; 3] = [Self::SincePrevious, Self::SinceReset, Self::NewSelection];
+
+    /// The name stored with a sale and sent in the API (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SincePrevious => "since_previous",
+            Self::SinceReset => "since_reset",
+            Self::NewSelection => "new_selection",
+        }
+    }
+}
+
 /// Sales of one selection since the previous audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SelectionSales {
@@ -290,4 +304,16 @@ fn expected_cash(
         value: paid?.value.saturating_sub(first).saturating_sub(second),
         source: CashSource::PaidLessCashless,
     })
+}
+
+#[cfg(test)]
+mod basis_tests {
+    use super::DeltaBasis;
+
+    #[test]
+    fn a_basis_is_named_as_serde_names_it() {
+        for b in DeltaBasis::ALL {
+            assert_eq!(serde_json::to_value(b).ok(), Some(serde_json::json!(b.as_str())));
+        }
+    }
 }
