@@ -108,12 +108,23 @@ pub const TINY_PNG: &[u8] = &[
 /// A valid value of a request schema: every required property (resolving `$ref`s), with a value of its
 /// enum, format or type.
 pub fn valid_value(doc: &Value, schema: &Value, depth: u8) -> Value {
+    value_of(doc, schema, None, depth)
+}
+
+/// A body of a request schema with every property (required or not) present and every string set to
+/// `text`: for sending one hostile string through every text field.
+pub fn text_everywhere(doc: &Value, schema: &Value, text: &str) -> Value {
+    value_of(doc, schema, Some(text), 0)
+}
+
+/// A value of `schema`: valid when `text` is None, else with every string `text`.
+fn value_of(doc: &Value, schema: &Value, text: Option<&str>, depth: u8) -> Value {
     if depth > 8 {
         return Value::Null;
     }
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or_default();
-        return valid_value(doc, &doc["components"]["schemas"][name], depth + 1);
+        return value_of(doc, &doc["components"]["schemas"][name], text, depth + 1);
     }
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| {
@@ -121,8 +132,17 @@ pub fn valid_value(doc: &Value, schema: &Value, depth: u8) -> Value {
                 .find(|s| s.get("type") != Some(&json!("null")))
                 .or(a.first())
         }) {
-            return valid_value(doc, first, depth + 1);
+            return value_of(doc, first, text, depth + 1);
         }
+    }
+    let t = match schema.get("type") {
+        Some(Value::Array(a)) => a.iter().find(|t| *t != "null").cloned().unwrap_or(Value::Null),
+        Some(t) => t.clone(),
+        None if schema.get("properties").is_some() => json!("object"),
+        None => Value::Null,
+    };
+    if let (Some(text), "string") = (text, t.as_str().unwrap_or_default()) {
+        return json!(text);
     }
     if let Some(e) = schema
         .get("enum")
@@ -131,12 +151,6 @@ pub fn valid_value(doc: &Value, schema: &Value, depth: u8) -> Value {
     {
         return e.clone();
     }
-    let t = match schema.get("type") {
-        Some(Value::Array(a)) => a.iter().find(|t| *t != "null").cloned().unwrap_or(Value::Null),
-        Some(t) => t.clone(),
-        None if schema.get("properties").is_some() => json!("object"),
-        None => Value::Null,
-    };
     let minimum = schema
         .get("minimum")
         .and_then(Value::as_f64)
@@ -162,7 +176,7 @@ pub fn valid_value(doc: &Value, schema: &Value, depth: u8) -> Value {
         "integer" => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1).max(1)),
         "number" => json!(minimum),
         "boolean" => json!(true),
-        "array" => json!([valid_value(doc, &schema["items"], depth + 1)]),
+        "array" => json!([value_of(doc, &schema["items"], text, depth + 1)]),
         "object" => {
             let required: Vec<&str> = schema
                 .get("required")
@@ -176,8 +190,8 @@ pub fn valid_value(doc: &Value, schema: &Value, depth: u8) -> Value {
                 .into_iter()
                 .flatten()
             {
-                if required.contains(&k.as_str()) {
-                    out.insert(k.clone(), valid_value(doc, p, depth + 1));
+                if text.is_some() || required.contains(&k.as_str()) {
+                    out.insert(k.clone(), value_of(doc, p, text, depth + 1));
                 }
             }
             Value::Object(out)
