@@ -44,6 +44,7 @@ fn entry(r: AuditRow) -> AuditEntry {
     }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(
     app: &App,
     who: &Principal,

@@ -63,6 +63,7 @@ pub enum GroupBy {
     Operator,
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(
     app: &App,
     who: &Principal,
@@ -78,6 +79,7 @@ pub async fn list(
 }
 
 /// Totals per machine or operator of the collections matching the filter.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn totals(
     app: &App,
     who: &Principal,
@@ -118,6 +120,7 @@ pub async fn totals(
 }
 
 /// A manager confirms the cash was received (once).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn confirm(
     app: &App,
     who: &Principal,

@@ -142,6 +142,7 @@ fn check_holder(
 }
 
 /// Posts one movement for the caller's organization.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn post(
     app: &App,
     who: &Principal,
@@ -343,6 +344,7 @@ async fn balances_with_products(
 }
 
 /// Stock in every warehouse (or one), with value at average cost.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn warehouse_stock(
     app: &App,
     who: &Principal,
@@ -353,6 +355,7 @@ pub async fn warehouse_stock(
 }
 
 /// An operator's stock: their own, or (for those who may read all stock) anyone's.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn operator_stock(
     app: &App,
     who: &Principal,
@@ -379,6 +382,7 @@ pub struct SlotStock {
 }
 
 /// A machine's slots with their balances.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn machine_stock(
     app: &App,
     who: &Principal,
@@ -429,6 +433,7 @@ pub async fn machine_stock(
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn movements(
     app: &App,
     who: &Principal,
@@ -459,6 +464,7 @@ pub struct LowSlot {
 }
 
 /// Every slot below its low-stock threshold (30% of par), machine by machine.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn low_stock(app: &App, who: &Principal) -> Result<Vec<LowSlot>, AppError> {
     let org = who.organization_id;
     let rows = app

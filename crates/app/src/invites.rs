@@ -115,6 +115,7 @@ pub(crate) fn new_code() -> String {
     format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..])
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -163,6 +164,7 @@ pub async fn create(
     Ok(view(&row, Some(code)))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<InviteView>, AppError> {
     let org = who.organization_id.to_string();
     let rows = app.db().run(move |c| invites::list(c, &org)).await?;

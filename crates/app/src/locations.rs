@@ -132,6 +132,7 @@ fn row(i: &LocationInput, id: String, org: String, created: chrono::NaiveDateTim
     }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -172,6 +173,7 @@ pub async fn create(
     Ok(view(r))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<LocationView, AppError> {
     let org = who.organization_id;
     app.db()
@@ -181,6 +183,7 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<LocationView,
         .ok_or(AppError::NotFound)
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(
     app: &App,
     who: &Principal,
@@ -195,6 +198,7 @@ pub async fn list(
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -239,6 +243,7 @@ pub async fn update(
 }
 
 /// Deletes a location that no machine stands at.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.db()
@@ -291,6 +296,7 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// Locations within `radius_km` of a point, nearest first.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn nearby(
     app: &App,
     who: &Principal,

@@ -176,6 +176,7 @@ async fn publish(app: &App, who: &Principal, m: &MachineView, change: &str) {
     crate::events::publish(app, &event).await;
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -241,6 +242,7 @@ pub async fn create(
     Ok(v)
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn get(app: &App, who: &Principal, id: MachineId) -> Result<MachineView, AppError> {
     let org = who.organization_id;
     app.db()
@@ -250,6 +252,7 @@ pub async fn get(app: &App, who: &Principal, id: MachineId) -> Result<MachineVie
         .ok_or(AppError::NotFound)
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(
     app: &App,
     who: &Principal,
@@ -294,6 +297,7 @@ pub async fn list(
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -355,6 +359,7 @@ pub async fn update(
     Ok(v)
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: MachineId, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.db()
@@ -392,6 +397,7 @@ pub struct MapPoint {
     pub longitude: Option<f64>,
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn map(app: &App, who: &Principal) -> Result<Vec<MapPoint>, AppError> {
     let org = who.organization_id;
     let rows = app.db().run(move |c| machines::map(c, org)).await?;
@@ -417,6 +423,7 @@ pub struct MoveView {
 }
 
 /// Moves a machine to another location (or to none: in storage), keeping the history.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn move_to(
     app: &App,
     who: &Principal,
@@ -483,6 +490,7 @@ pub async fn move_to(
     Ok(v)
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn moves(app: &App, who: &Principal, id: MachineId) -> Result<Vec<MoveView>, AppError> {
     let org = who.organization_id;
     let rows = app
@@ -511,6 +519,7 @@ pub async fn moves(app: &App, who: &Principal, id: MachineId) -> Result<Vec<Move
 }
 
 /// The URL a machine's QR code opens: its customer page.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn qr_target(app: &App, who: &Principal, id: MachineId) -> Result<String, AppError> {
     let m = get(app, who, id).await?;
     let number: String = url_encode(&m.number);

@@ -88,12 +88,14 @@ fn slugify(name: &str) -> String {
     if slug.is_empty() { "org".into() } else { slug }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn mine(app: &App, who: &Principal) -> Result<Vec<OrganizationView>, AppError> {
     let user = who.user_id.to_string();
     let rows = app.db().run(move |c| organizations::of_user(c, &user)).await?;
     Ok(rows.into_iter().map(|(o, r)| view(o, r)).collect())
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn current(app: &App, who: &Principal) -> Result<OrganizationView, AppError> {
     let org = who.organization_id;
     let row = app
@@ -105,6 +107,7 @@ pub async fn current(app: &App, who: &Principal) -> Result<OrganizationView, App
 }
 
 /// A new organization owned by the caller (who must be an owner where they act now).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -152,6 +155,7 @@ pub async fn create(
     Ok(view(row, Role::Owner.as_str().into()))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -193,6 +197,7 @@ pub async fn update(
 
 /// Deletes the current organization (owners only): nobody can act in it any more and every session in it
 /// ends. Its records stay (ledgers are never deleted) and the audit log keeps the deletion.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, meta: &RequestMeta) -> Result<(), AppError> {
     who.require(vendhub_domain::roles::Permission::OrganizationDelete)?;
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
@@ -226,6 +231,7 @@ pub async fn delete(app: &App, who: &Principal, meta: &RequestMeta) -> Result<()
 }
 
 /// New tokens acting in another organization the caller belongs to (a new session; audited there).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn switch(
     app: &App,
     who: &Principal,

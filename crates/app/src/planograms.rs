@@ -90,6 +90,7 @@ fn parse(inputs: &[SlotInput]) -> Result<Vec<Slot>, AppError> {
     }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn get(app: &App, who: &Principal, machine: MachineId) -> Result<Vec<SlotView>, AppError> {
     let org = who.organization_id;
     app.db()
@@ -217,6 +218,7 @@ async fn store(
 }
 
 /// Replaces the whole planogram, validated together (every problem named).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn replace(
     app: &App,
     who: &Principal,
@@ -229,6 +231,7 @@ pub async fn replace(
 }
 
 /// Copies another machine's planogram onto this one.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn copy(
     app: &App,
     who: &Principal,
@@ -258,6 +261,7 @@ pub async fn copy(
 
 /// Sets one slot (adding it, or changing its product, capacity, par level or price), checked together
 /// with the rest of the planogram.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn set_slot(
     app: &App,
     who: &Principal,
@@ -312,6 +316,7 @@ fn template_view(t: planograms::TemplateRow) -> TemplateView {
     }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn templates(app: &App, who: &Principal) -> Result<Vec<TemplateView>, AppError> {
     let org = who.organization_id.to_string();
     Ok(app
@@ -323,6 +328,7 @@ pub async fn templates(app: &App, who: &Principal) -> Result<Vec<TemplateView>, 
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn template(app: &App, who: &Principal, id: String) -> Result<TemplateView, AppError> {
     let org = who.organization_id.to_string();
     app.db()
@@ -333,6 +339,7 @@ pub async fn template(app: &App, who: &Principal, id: String) -> Result<Template
 }
 
 /// Saves a named template, validated like a planogram (its products must be ours).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create_template(
     app: &App,
     who: &Principal,
@@ -403,6 +410,7 @@ pub async fn create_template(
 }
 
 /// Applies a template to a machine's planogram.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn apply_template(
     app: &App,
     who: &Principal,

@@ -119,6 +119,7 @@ fn days_since(refilled: Option<chrono::NaiveDateTime>) -> u32 {
     })
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result<Prekit, AppError> {
     if let Selection::Machines(ids) = &selection
         && (ids.is_empty() || ids.len() > 500)

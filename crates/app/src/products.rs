@@ -201,6 +201,7 @@ fn category_in_tenant(
     }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -246,6 +247,7 @@ pub async fn create(
     Ok(view(r))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<ProductView, AppError> {
     let org = who.organization_id;
     app.db()
@@ -255,6 +257,7 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<ProductView, 
         .ok_or(AppError::NotFound)
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(
     app: &App,
     who: &Principal,
@@ -269,6 +272,7 @@ pub async fn list(
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -317,6 +321,7 @@ pub async fn update(
         .map_err(conflict)?
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.db()
@@ -350,6 +355,7 @@ pub struct CategoryView {
     pub name: String,
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn categories(app: &App, who: &Principal) -> Result<Vec<CategoryView>, AppError> {
     let org = who.organization_id.to_string();
     let rows = app
@@ -365,6 +371,7 @@ pub async fn categories(app: &App, who: &Principal) -> Result<Vec<CategoryView>,
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create_category(
     app: &App,
     who: &Principal,
@@ -466,6 +473,7 @@ impl ImageKind {
 }
 
 /// Stores a product's image through the files port (local folder or S3), replacing the previous one.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn set_image(
     app: &App,
     who: &Principal,
@@ -547,6 +555,7 @@ pub async fn set_image(
 }
 
 /// A product's image and its content type.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn image(app: &App, who: &Principal, id: String) -> Result<(bytes::Bytes, &'static str), AppError> {
     let org = who.organization_id;
     let product = app

@@ -109,6 +109,7 @@ fn recorded_differences(c: &mut DbConn, org: &str, id: &str) -> Result<Vec<Diffe
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn start(
     app: &App,
     who: &Principal,
@@ -155,6 +156,7 @@ pub async fn start(
     Ok(view(row, Vec::new(), Vec::new()))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView, AppError> {
     let org = who.organization_id.to_string();
     let found = app
@@ -172,6 +174,7 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView
     Ok(view(s, lines, diffs))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<StocktakeView>, AppError> {
     let org = who.organization_id.to_string();
     let rows = app.db().run(move |c| stocktakes::list(c, &org)).await?;
@@ -182,6 +185,7 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<StocktakeView>, AppE
 }
 
 /// Records counts (a later count of the same product replaces the earlier one).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn count(
     app: &App,
     who: &Principal,
@@ -242,6 +246,7 @@ pub async fn count(
 }
 
 /// Closes the stocktake: differences become adjustment movements, in one transaction.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn close(
     app: &App,
     who: &Principal,

@@ -47,6 +47,7 @@ fn member(u: users::UserRow, m: &users::MembershipRow) -> Member {
     }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(app: &App, who: &Principal, page: PageRequest) -> Result<Paged<Member>, AppError> {
     let org = who.organization_id;
     let (rows, total) = app
@@ -130,6 +131,7 @@ fn checked(new: &NewMember) -> Result<(String, String, Role), AppError> {
     }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -230,6 +232,7 @@ enum Added {
 }
 
 /// Suspends a member: their sessions end and their tokens stop working at the next request.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn suspend(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
     let actor_role = who.role;
@@ -291,6 +294,7 @@ pub struct MemberPatch {
     pub role: Option<String>,
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn get(app: &App, who: &Principal, id: UserId) -> Result<Member, AppError> {
     let org = who.organization_id;
     let found = app
@@ -304,6 +308,7 @@ pub async fn get(app: &App, who: &Principal, id: UserId) -> Result<Member, AppEr
 }
 
 /// Renames or changes a member's role. Nobody but an owner touches an owner or makes one.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -394,6 +399,7 @@ pub async fn update(
 /// Removes a member from this organization: their sessions here end. An account that belonged to this
 /// organization alone is soft-deleted as well (the e-mail becomes free, the audit log keeps the history);
 /// one that belongs to other organizations stays as it is there.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
     let (org, actor, actor_role, meta) = (who.organization_id, who.user_id, who.role, meta.clone());
     if id == actor {
@@ -439,6 +445,7 @@ pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) 
 }
 
 /// Lets a suspended member sign in again.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn activate(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
     app.db()

@@ -24,6 +24,7 @@ fn view(w: warehouses::WarehouseRow) -> WarehouseView {
     }
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<WarehouseView>, AppError> {
     let org = who.organization_id;
     Ok(app
@@ -35,6 +36,7 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<WarehouseView>, AppE
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<WarehouseView, AppError> {
     let org = who.organization_id;
     app.db()
@@ -44,6 +46,7 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<WarehouseView
         .ok_or(AppError::NotFound)
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -98,6 +101,7 @@ pub async fn create(
     Ok(view(row))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -147,6 +151,7 @@ pub async fn update(
 }
 
 /// Deletes an empty warehouse (stock must be moved or written off first).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.db()

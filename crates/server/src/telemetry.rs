@@ -21,7 +21,8 @@ pub fn init(config: &Config) {
         LogFormat::Json => builder
             .json()
             .with_current_span(true)
-            .with_span_list(false)
+            // The whole chain: the request's span (route, request id) and the use case's (org, user).
+            .with_span_list(true)
             .try_init(),
         LogFormat::Pretty => builder.try_init(),
     };

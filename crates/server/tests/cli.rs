@@ -67,6 +67,8 @@ struct Server {
     exited: bool,
     port: u16,
     stdout: Vec<String>,
+    /// What it printed after the listening line.
+    later: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -108,12 +110,19 @@ fn serve(dir: &Path, env: &[(&str, &str)]) -> Server {
             let port = addr.rsplit(':').next().unwrap().parse().unwrap();
             lines.push(line);
             // Keep draining stdout so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in reader.lines() {});
+            let later = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let kept = later.clone();
+            std::thread::spawn(move || {
+                for line in reader.lines().map_while(Result::ok) {
+                    kept.lock().unwrap().push(line);
+                }
+            });
             return Server {
                 child,
                 exited: false,
                 port,
                 stdout: lines,
+                later,
             };
         }
         lines.push(line);
@@ -611,4 +620,79 @@ fn simulate_fails_in_one_line_on_bad_arguments_or_an_unreachable_server() {
         ],
     );
     assert_one_line_failure(&unreachable, "cannot reach http://127.0.0.1:9");
+}
+
+/// A SQL statement's log line names the request (route, request id) and the use case's organization and
+/// user, although the statement ran on the blocking pool.
+#[test]
+fn sql_log_lines_carry_the_request_and_the_use_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let url = db_url(&db);
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("VENDHUB_ADMIN_EMAIL", "boss@example.uz"),
+        ("VENDHUB_ADMIN_PASSWORD", "a-long-enough-password"),
+        ("LOG_FORMAT", "json"),
+        ("LOG_LEVEL", "debug"),
+        ("DB_LOGGING", "true"),
+    ];
+    let mut server = serve(dir.path(), &env);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let login: serde_json::Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({ "email": "boss@example.uz", "password": "a-long-enough-password" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = client
+            .get(format!("{base}/api/v1/locations"))
+            .bearer_auth(login["access_token"].as_str().unwrap())
+            .header("x-request-id", "trace-me-42")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    });
+    let start = Instant::now();
+    let line = loop {
+        let found = server.later.lock().unwrap().iter().find_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            let spans = v["spans"].as_array()?;
+            // The use case's own query (authentication's queries run before it).
+            let is_sql = v["target"] == "vendhub::sql"
+                && v["fields"]["query"]
+                    .as_str()?
+                    .replace('`', "\"")
+                    .contains("\"locations\"");
+            let in_request = spans.iter().any(|s| s["request_id"] == "trace-me-42");
+            (is_sql && in_request).then_some(v)
+        });
+        if let Some(v) = found {
+            break v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no SQL line of the request: {:#?}",
+            server.later.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let spans = line["spans"].as_array().unwrap();
+    assert!(spans.iter().any(|s| s["route"] == "/api/v1/locations"), "{line}");
+    let case = spans
+        .iter()
+        .find(|s| s.get("org.id").is_some())
+        .unwrap_or_else(|| panic!("no use-case span with org.id: {line}"));
+    assert!(case.get("user.id").is_some(), "{line}");
+    assert_eq!(server.terminate().code(), Some(0));
 }

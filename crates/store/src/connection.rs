@@ -312,7 +312,11 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        // The blocking pool's threads do not inherit the caller's span: carry it, so that the SQL logged
+        // below keeps the route, request id, organization and user of the request that ran it.
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
         })

@@ -261,6 +261,7 @@ pub async fn refresh(app: &App, refresh_token: &str, meta: &RequestMeta) -> Resu
 }
 
 /// Ends the caller's session (its whole family, so no older access token of it works either).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn logout(app: &App, who: &Principal, meta: &RequestMeta) -> Result<(), AppError> {
     let (sid, user, org, meta) = (
         who.session_id.clone(),
@@ -321,6 +322,7 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Principal, AppError
 }
 
 /// The caller as the API shows them (`GET /auth/me`).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn me(app: &App, who: &Principal) -> Result<UserView, AppError> {
     let (id, org, role) = (who.user_id, who.organization_id.to_string(), who.role.as_str());
     let user = app

@@ -34,6 +34,7 @@ async fn hash_new(password: &str, email: &str) -> Result<String, AppError> {
 }
 
 /// Changes the caller's password; their other sessions end.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn change(
     app: &App,
     who: &Principal,

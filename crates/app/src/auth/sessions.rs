@@ -18,6 +18,7 @@ pub struct SessionView {
     pub current: bool,
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<SessionView>, AppError> {
     let (user, sid) = (who.user_id.to_string(), who.session_id.clone());
     let current_family = {
@@ -43,6 +44,7 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<SessionView>, AppErr
 }
 
 /// Ends one of the caller's sessions (another user's session id is "not found").
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn revoke(app: &App, who: &Principal, id: &str, meta: &RequestMeta) -> Result<(), AppError> {
     let (user, id, meta, org) = (
         who.user_id.to_string(),

@@ -134,6 +134,7 @@ async fn load_user(app: &App, id: UserId) -> Result<UserRow, AppError> {
 }
 
 /// Starts setup: a new secret, kept pending until a code from it is confirmed.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn setup(app: &App, who: &Principal, meta: &RequestMeta) -> Result<SetupAnswer, AppError> {
     let s = app.auth().clone();
     let user = load_user(app, who.user_id).await?;
@@ -180,6 +181,7 @@ fn new_backup_codes() -> Vec<String> {
 }
 
 /// Confirms setup with a code from the app; returns the backup codes (shown once).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn enable(
     app: &App,
     who: &Principal,
@@ -219,6 +221,7 @@ pub async fn enable(
 }
 
 /// Turns 2FA off; needs a current code (or a backup code).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn disable(app: &App, who: &Principal, code: &str, meta: &RequestMeta) -> Result<(), AppError> {
     let s = app.auth().clone();
     let user = load_user(app, who.user_id).await?;

@@ -77,6 +77,7 @@ fn warnings(report: &dex::DexReport, delta: &SalesDelta) -> Vec<String> {
 }
 
 /// Imports one audit file of the caller's machine (`machine_id`, when given, must be the key's machine).
+#[tracing::instrument(skip_all, fields(org.id = %caller.organization_id, machine.id = %caller.machine_id, bytes = body.len()))]
 pub async fn import(
     app: &App,
     caller: &MachineCaller,

@@ -311,6 +311,7 @@ struct Applied {
 }
 
 /// Takes a machine's batch: all of it, or nothing.
+#[tracing::instrument(skip_all, fields(org.id = %caller.organization_id, machine.id = %caller.machine_id, events = batch.events.len()))]
 pub async fn ingest(app: &App, caller: &MachineCaller, batch: Batch) -> Result<BatchReport, IngestError> {
     if batch.machine_id != caller.machine_id {
         return Err(AppError::Forbidden.into());

@@ -71,6 +71,7 @@ async fn machine_exists(app: &App, who: &Principal, machine: MachineId) -> Resul
 }
 
 /// Creates a key for a machine of the caller's organization.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -128,6 +129,7 @@ pub async fn create(
 }
 
 /// A machine's keys, newest first.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(app: &App, who: &Principal, machine: MachineId) -> Result<Vec<KeyView>, AppError> {
     machine_exists(app, who, machine).await?;
     let org = who.organization_id.to_string();
@@ -141,6 +143,7 @@ pub async fn list(app: &App, who: &Principal, machine: MachineId) -> Result<Vec<
 }
 
 /// Revokes a key: from now on it is refused. Revoking a revoked key changes nothing and answers it.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn revoke(
     app: &App,
     who: &Principal,

@@ -97,6 +97,7 @@ pub(crate) fn save(
 }
 
 /// Applies a state change to a task.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn act(
     app: &App,
     who: &Principal,

@@ -231,6 +231,7 @@ fn check_items(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest) -> Result<(),
 }
 
 /// Completes a task in one transaction (the assignee's or a manager's).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn complete(
     app: &App,
     who: &Principal,
@@ -327,6 +328,7 @@ fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), Fai
 }
 
 /// Rejects a completed task (a manager's), reversing what completion posted.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn reject(
     app: &App,
     who: &Principal,

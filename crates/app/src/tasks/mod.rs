@@ -286,6 +286,7 @@ pub(crate) fn insert_task(
 }
 
 /// Creates a task (a manager's).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -345,6 +346,7 @@ pub(crate) async fn publish(app: &App, t: &TaskRow) {
 }
 
 /// One task with its items, checklist and photos.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, AppError> {
     let org = who.organization_id.to_string();
     let found = app
@@ -368,6 +370,7 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, App
 }
 
 /// A page of the organization's tasks.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn list(
     app: &App,
     who: &Principal,
@@ -383,6 +386,7 @@ pub async fn list(
 }
 
 /// Tasks per status, in the board's order; `mine` counts only the caller's.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn kanban(app: &App, who: &Principal, mine: bool) -> Result<Vec<(String, i64)>, AppError> {
     let org = who.organization_id.to_string();
     let me = mine.then(|| who.user_id.to_string());

@@ -65,6 +65,7 @@ async fn on_task<T: Send + 'static>(
         .await?
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn add_comment(
     app: &App,
     who: &Principal,
@@ -89,6 +90,7 @@ pub async fn add_comment(
     Ok(comment_view(row))
 }
 
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<CommentView>, AppError> {
     let org = who.organization_id.to_string();
     let rows = app
@@ -105,6 +107,7 @@ pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<Comm
 }
 
 /// Ticks or unticks checklist entries (the assignee or a manager).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn set_check(
     app: &App,
     who: &Principal,
@@ -141,6 +144,7 @@ fn still_open(t: &TaskRow) -> Result<(), Failure> {
 }
 
 /// Replaces the checklist (a manager's; open tasks only).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn set_checklist(
     app: &App,
     who: &Principal,
@@ -177,6 +181,7 @@ pub async fn set_checklist(
 }
 
 /// Replaces the planned items (a manager's; open tasks only).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn set_items(
     app: &App,
     who: &Principal,

@@ -46,6 +46,7 @@ pub struct NewPhoto {
 }
 
 /// Stores a photo through the files port and binds it to the task (its assignee's or a manager's).
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> Result<PhotoView, AppError> {
     let limit = app.settings().max_file_size;
     if u64::try_from(p.bytes.len()).unwrap_or(u64::MAX) > limit {
