@@ -129,34 +129,29 @@ pub async fn confirm(
 ) -> Result<CollectionView, AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let org = who2.organization_id.to_string();
-                let Some(r) = cash_collections::get(c, &org, &id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                let now = vendhub_store::now();
-                if !cash_collections::confirm(c, &r.id, &who2.user_id.to_string(), now)? {
-                    return Ok(Err(AppError::Conflict(
-                        "the collection is confirmed already".into(),
-                    )));
-                }
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "cash_collection.confirm",
-                        "cash_collection",
-                        &r.id,
-                        None,
-                        None,
-                    ),
-                )?;
-                Ok(cash_collections::get(c, &org, &r.id)?.ok_or(AppError::NotFound))
-            })
+        .write(move |c| {
+            let org = who2.organization_id.to_string();
+            let Some(r) = cash_collections::get(c, &org, &id)? else {
+                return Err(AppError::NotFound);
+            };
+            let now = vendhub_store::now();
+            if !cash_collections::confirm(c, &r.id, &who2.user_id.to_string(), now)? {
+                return Err(AppError::Conflict("the collection is confirmed already".into()));
+            }
+            audit::append(
+                c,
+                &fleet_audit::entry(
+                    &who2,
+                    &meta,
+                    "cash_collection.confirm",
+                    "cash_collection",
+                    &r.id,
+                    None,
+                    None,
+                ),
+            )?;
+            cash_collections::get(c, &org, &r.id)?.ok_or(AppError::NotFound)
         })
-        .await??;
+        .await?;
     Ok(view(row))
 }

@@ -343,9 +343,9 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
         .run(|c| organizations::find_by_slug(c, DEFAULT_ORG_SLUG))
         .await?
     else {
-        return Err(AppError::Rule(
-            "no organization yet: run `vendhub seed` first".into(),
-        ));
+        return Err(
+            crate::error::Rule::NoOrganization.refuse("no organization yet: run `vendhub seed` first")
+        );
     };
     let org_id: OrganizationId = org.id.parse().map_err(AppError::internal)?;
     if app.db().run(move |c| machines::count(c, org_id)).await? > 0 {

@@ -15,9 +15,9 @@ pub enum AppError {
     Unauthorized,
     #[error("not allowed")]
     Forbidden,
-    /// A business rule refused the request (HTTP 422).
-    #[error("{0}")]
-    Rule(String),
+    /// A business rule refused the request (HTTP 422): which rule, and what to tell the person.
+    #[error("{1}")]
+    Rule(Rule, String),
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     /// Too many failed attempts: the account (or its 2FA) is locked for a while.
@@ -65,7 +65,7 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
-            Self::Rule(_) => "business_rule_violated",
+            Self::Rule(rule, _) => rule.code(),
             Self::RateLimited { .. } => "rate_limited",
             Self::Locked { .. } => "locked",
             Self::InvalidCode => "invalid_code",
@@ -78,6 +78,140 @@ impl AppError {
 
     pub fn internal(err: impl std::fmt::Display) -> Self {
         Self::Internal(err.to_string())
+    }
+}
+
+/// Every business rule that can refuse a request, each with the stable `snake_case` code a client
+/// branches on (the problem's `code`, and its `type` URI). Listed in the OpenAPI document's `Problem`
+/// schema and in `docs/errors.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// The holder has fewer units than the movement takes.
+    InsufficientStock,
+    /// The slot would hold more than its capacity.
+    SlotOverCapacity,
+    /// A quantity or value would be too large to store.
+    QuantityOverflow,
+    /// Stock cannot move between these kinds of holders (DOMAIN's routes).
+    RouteNotAllowed,
+    /// A slot still holds stock of its product.
+    SlotHoldsStock,
+    /// A warehouse still holds stock.
+    WarehouseHoldsStock,
+    /// Machines still stand at the location.
+    LocationHasMachines,
+    /// The machine is at that location already.
+    MachineAlreadyThere,
+    /// A task that needs photos lacks its before or after photo.
+    PhotoProofMissing,
+    /// A completion names an item that is not the task's, or one twice.
+    TaskItemInvalid,
+    /// A stocktake's counts cannot be booked.
+    StocktakeInvalid,
+    /// A pick list that cannot be made (quantities too large).
+    PickListInvalid,
+    /// A person may not change their own role.
+    OwnRoleChange,
+    /// A person may not remove themself.
+    SelfRemoval,
+    /// The name is the person's: another organization shows it too.
+    SharedAccount,
+    /// The password reset token is invalid, used or expired.
+    ResetTokenInvalid,
+    /// Two-factor authentication is not set up (setup not started, or no secret).
+    TwoFactorNotSetUp,
+    /// The installation has no organization yet.
+    NoOrganization,
+}
+
+impl Rule {
+    /// Every rule, in the order the documentation lists them.
+    pub const ALL: [Self; 18] = [
+        Self::InsufficientStock,
+        Self::SlotOverCapacity,
+        Self::QuantityOverflow,
+        Self::RouteNotAllowed,
+        Self::SlotHoldsStock,
+        Self::WarehouseHoldsStock,
+        Self::LocationHasMachines,
+        Self::MachineAlreadyThere,
+        Self::PhotoProofMissing,
+        Self::TaskItemInvalid,
+        Self::StocktakeInvalid,
+        Self::PickListInvalid,
+        Self::OwnRoleChange,
+        Self::SelfRemoval,
+        Self::SharedAccount,
+        Self::ResetTokenInvalid,
+        Self::TwoFactorNotSetUp,
+        Self::NoOrganization,
+    ];
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::InsufficientStock => "insufficient_stock",
+            Self::SlotOverCapacity => "slot_over_capacity",
+            Self::QuantityOverflow => "quantity_overflow",
+            Self::RouteNotAllowed => "route_not_allowed",
+            Self::SlotHoldsStock => "slot_holds_stock",
+            Self::WarehouseHoldsStock => "warehouse_holds_stock",
+            Self::LocationHasMachines => "location_has_machines",
+            Self::MachineAlreadyThere => "machine_already_there",
+            Self::PhotoProofMissing => "photo_proof_missing",
+            Self::TaskItemInvalid => "task_item_invalid",
+            Self::StocktakeInvalid => "stocktake_invalid",
+            Self::PickListInvalid => "pick_list_invalid",
+            Self::OwnRoleChange => "own_role_change",
+            Self::SelfRemoval => "self_removal",
+            Self::SharedAccount => "shared_account",
+            Self::ResetTokenInvalid => "reset_token_invalid",
+            Self::TwoFactorNotSetUp => "two_factor_not_set_up",
+            Self::NoOrganization => "no_organization",
+        }
+    }
+
+    /// A refusal by this rule, saying `detail`.
+    pub fn refuse(self, detail: impl Into<String>) -> AppError {
+        AppError::Rule(self, detail.into())
+    }
+}
+
+impl AppError {
+    /// Every code [`AppError::code`] can answer.
+    pub fn codes() -> Vec<&'static str> {
+        let mut all = vec![
+            "validation_failed",
+            "not_found",
+            "conflict",
+            "unauthorized",
+            "forbidden",
+            "rate_limited",
+            "locked",
+            "invalid_code",
+            "payload_too_large",
+            "unsupported_media_type",
+            "service_unavailable",
+            "internal_error",
+        ];
+        all.extend(Rule::ALL.iter().map(|r| r.code()));
+        all
+    }
+
+    /// Maps a store error, telling a unique-constraint conflict as `message` (`"email: already in use"`):
+    /// `store_call(c, …).map_err(AppError::conflict_as("…"))?`.
+    pub fn conflict_as(message: &str) -> impl FnOnce(StoreError) -> Self + '_ {
+        move |e| match e {
+            StoreError::Conflict(_) => Self::Conflict(message.to_owned()),
+            other => other.into(),
+        }
+    }
+}
+
+/// A diesel error inside a transaction that [`crate::App::write`] runs: the store's mapping, then ours.
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        StoreError::from(err).into()
     }
 }
 

@@ -14,6 +14,7 @@ use vendhub_store::{DbConn, StoreError, planograms, products, users, warehouses}
 
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
+use crate::error::Rule;
 use crate::paging::{PageRequest, Paged};
 use crate::ports::DomainEvent;
 use crate::{App, AppError};
@@ -60,34 +61,6 @@ fn movement_view(m: stock::MovementRow) -> MovementView {
     }
 }
 
-/// Why a movement could not be written: the store failed, or a rule refused it (rolled back).
-pub(crate) enum Failure {
-    Store(StoreError),
-    App(AppError),
-}
-
-impl Failure {
-    /// The nested result `Db::run` callers unpack with `??`.
-    pub(crate) fn into_result<T>(self) -> Result<Result<T, AppError>, StoreError> {
-        match self {
-            Self::Store(e) => Err(e),
-            Self::App(e) => Ok(Err(e)),
-        }
-    }
-}
-
-impl From<diesel::result::Error> for Failure {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
-
 pub(crate) fn refusal(r: Refusal) -> AppError {
     match r {
         Refusal::Insufficient {
@@ -95,38 +68,32 @@ pub(crate) fn refusal(r: Refusal) -> AppError {
             available,
             requested,
             ..
-        } => AppError::Rule(format!(
-            "{holder} holds {available} of this product; {requested} cannot be moved"
-        )),
+        } => AppError::Rule(
+            Rule::InsufficientStock,
+            format!("{holder} holds {available} of this product; {requested} cannot be moved"),
+        ),
         Refusal::OverCapacity {
             holder,
             capacity,
             would_be,
-        } => AppError::Rule(format!(
-            "{holder} holds at most {capacity}; this movement would make it {would_be}"
-        )),
+        } => AppError::Rule(
+            Rule::SlotOverCapacity,
+            format!("{holder} holds at most {capacity}; this movement would make it {would_be}"),
+        ),
         Refusal::Overflow { holder } => {
-            AppError::Rule(format!("the quantity or value at {holder} would be too large"))
+            Rule::QuantityOverflow.refuse(format!("the quantity or value at {holder} would be too large"))
         }
     }
 }
 
 /// Whether a holder exists in the organization (`Err` names why not).
-pub(crate) fn holder_exists(
-    conn: &mut DbConn,
-    org: OrganizationId,
-    h: &Holder,
-) -> Result<Result<(), AppError>, StoreError> {
-    Ok(check_holder(conn, org, h)?.map(|_| ()))
+pub(crate) fn holder_exists(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<(), AppError> {
+    check_holder(conn, org, h).map(|_| ())
 }
 
 /// The holder exists in the organization; a slot answers its capacity.
-fn check_holder(
-    conn: &mut DbConn,
-    org: OrganizationId,
-    h: &Holder,
-) -> Result<Result<Option<i64>, AppError>, StoreError> {
-    Ok(match h {
+fn check_holder(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<Option<i64>, AppError> {
+    match h {
         Holder::Warehouse(id) => warehouses::get(conn, org, &id.to_string())?
             .map(|_| None)
             .ok_or(AppError::NotFound),
@@ -138,7 +105,7 @@ fn check_holder(
                 .map(|s| Some(s.capacity))
                 .ok_or(AppError::NotFound)
         }
-    })
+    }
 }
 
 /// Posts one movement for the caller's organization.
@@ -152,7 +119,7 @@ pub async fn post(
     let qty = Qty::movement(req.quantity)
         .map_err(|e| AppError::Validation(vec![FieldError::new("quantity", e.to_string())]))?;
     validate_route(req.kind, req.from.as_ref(), req.to.as_ref())
-        .map_err(|e| AppError::Rule(e.to_string()))?;
+        .map_err(|e| Rule::RouteNotAllowed.refuse(e.to_string()))?;
     validate_reason(req.kind, req.reason)
         .map_err(|e| AppError::Validation(vec![FieldError::new("reason", e.to_string())]))?;
     let unit_cost = req.unit_cost.unwrap_or(0);
@@ -170,60 +137,51 @@ pub async fn post(
     }
     let (org, actor, meta2) = (who.organization_id, who.user_id.to_string(), meta.clone());
     let req2 = req.clone();
-    let outcome = app
-        .db()
-        .run(move |c| {
-            let r = vendhub_store::write::<_, Failure, _>(c, |c| {
-                if products::get(c, org, &req2.product_id)?.is_none() {
-                    return Err(Failure::App(AppError::NotFound));
-                }
-                if let Some(from) = &req2.from {
-                    check_holder(c, org, from)?.map_err(Failure::App)?;
-                }
-                let capacity = match &req2.to {
-                    Some(to) => check_holder(c, org, to)?.map_err(Failure::App)?,
-                    None => None,
-                };
-                let before = slot_balance(c, org, req2.from.as_ref(), &req2.product_id)?;
-                let m = NewMovement {
-                    organization_id: org.to_string(),
-                    product_id: req2.product_id.clone(),
-                    from_holder: req2.from.as_ref().map(ToString::to_string),
-                    to_holder: req2.to.as_ref().map(ToString::to_string),
-                    quantity: qty.get(),
-                    kind: req2.kind.as_str().to_owned(),
-                    unit_cost,
-                    reason: req2.reason.map(|r| format!("{r:?}").to_lowercase()),
-                    reference_type: None,
-                    reference_id: None,
-                    actor_id: Some(actor.clone()),
-                };
-                let row = stock::post(c, &m, capacity)?.map_err(|r| Failure::App(refusal(r)))?;
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(actor.clone()),
-                        action: format!("stock.{}", row.kind),
-                        entity_type: "stock_movement".into(),
-                        entity_id: Some(row.id.clone()),
-                        after: serde_json::to_value(&row).ok(),
-                        ip: meta2.ip.clone(),
-                        request_id: meta2.request_id.clone(),
-                        ..NewAudit::default()
-                    },
-                )?;
-                let low = low_crossing(c, org, req2.from.as_ref(), &req2.product_id, before)?;
-                Ok((row, low))
-            });
-            Ok(r)
+    let (row, low) = app
+        .write(move |c| {
+            if products::get(c, org, &req2.product_id)?.is_none() {
+                return Err(AppError::NotFound);
+            }
+            if let Some(from) = &req2.from {
+                check_holder(c, org, from)?;
+            }
+            let capacity = match &req2.to {
+                Some(to) => check_holder(c, org, to)?,
+                None => None,
+            };
+            let before = slot_balance(c, org, req2.from.as_ref(), &req2.product_id)?;
+            let m = NewMovement {
+                organization_id: org.to_string(),
+                product_id: req2.product_id.clone(),
+                from_holder: req2.from.as_ref().map(ToString::to_string),
+                to_holder: req2.to.as_ref().map(ToString::to_string),
+                quantity: qty.get(),
+                kind: req2.kind.as_str().to_owned(),
+                unit_cost,
+                reason: req2.reason.map(|r| format!("{r:?}").to_lowercase()),
+                reference_type: None,
+                reference_id: None,
+                actor_id: Some(actor.clone()),
+            };
+            let row = stock::post(c, &m, capacity)?.map_err(refusal)?;
+            audit::append(
+                c,
+                &NewAudit {
+                    organization_id: Some(org.to_string()),
+                    actor_user_id: Some(actor.clone()),
+                    action: format!("stock.{}", row.kind),
+                    entity_type: "stock_movement".into(),
+                    entity_id: Some(row.id.clone()),
+                    after: serde_json::to_value(&row).ok(),
+                    ip: meta2.ip.clone(),
+                    request_id: meta2.request_id.clone(),
+                    ..NewAudit::default()
+                },
+            )?;
+            let low = low_crossing(c, org, req2.from.as_ref(), &req2.product_id, before)?;
+            Ok((row, low))
         })
         .await?;
-    let (row, low) = match outcome {
-        Ok(v) => v,
-        Err(Failure::App(e)) => return Err(e),
-        Err(Failure::Store(e)) => return Err(e.into()),
-    };
     publish_changes(app, who.organization_id, &row, low).await;
     Ok(movement_view(row))
 }

@@ -234,47 +234,40 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
     let meta = meta.clone();
     let id = UserId::new();
     let created = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let row = users::insert_member(
-                    c,
-                    &users::NewMember {
-                        id,
-                        organization_id: org,
-                        email: &email,
-                        full_name: &name,
-                        password_hash: &pw_hash,
-                        role,
-                    },
-                )?;
-                if !invites::claim(c, &invite.id, &row.id)? {
-                    // Someone else accepted it first: roll the new user back.
-                    return Err(vendhub_store::StoreError::Conflict("invite_used".into()));
-                }
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(row.id.clone()),
-                        action: "invite.accept".into(),
-                        entity_type: "invite".into(),
-                        entity_id: Some(invite.id.clone()),
-                        after: Some(serde_json::json!({ "user_id": row.id, "role": role.as_str() })),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..NewAudit::default()
-                    },
-                )?;
-                Ok(row)
-            })
+        .write(move |c| {
+            let row = users::insert_member(
+                c,
+                &users::NewMember {
+                    id,
+                    organization_id: org,
+                    email: &email,
+                    full_name: &name,
+                    password_hash: &pw_hash,
+                    role,
+                },
+            )
+            .map_err(AppError::conflict_as("email: already in use"))?;
+            if !invites::claim(c, &invite.id, &row.id)? {
+                // Someone else accepted it first: roll the new user back.
+                return Err(gone());
+            }
+            audit::append(
+                c,
+                &NewAudit {
+                    organization_id: Some(org.to_string()),
+                    actor_user_id: Some(row.id.clone()),
+                    action: "invite.accept".into(),
+                    entity_type: "invite".into(),
+                    entity_id: Some(invite.id.clone()),
+                    after: Some(serde_json::json!({ "user_id": row.id, "role": role.as_str() })),
+                    ip: meta.ip,
+                    request_id: meta.request_id,
+                    ..NewAudit::default()
+                },
+            )?;
+            Ok(row)
         })
-        .await
-        .map_err(|e| match e {
-            vendhub_store::StoreError::Conflict(c) if c == "invite_used" => gone(),
-            vendhub_store::StoreError::Conflict(_) => AppError::Conflict("email: already in use".into()),
-            other => other.into(),
-        })?;
+        .await?;
     Ok(crate::users::Member {
         id: created.id,
         email: created.email,
@@ -306,44 +299,33 @@ async fn join_existing(
     let user: UserId = account.id.parse().map_err(AppError::internal)?;
     let (invite_id, meta) = (invite.id.clone(), meta.clone());
     let gone = || AppError::Conflict("the invitation is invalid, used or expired".into());
-    let joined = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if users::membership(c, user, org)?.is_some() {
-                    return Ok(Err(AppError::Conflict(
-                        "you are already a member of this organization".into(),
-                    )));
-                }
-                users::add_membership(c, user, org, role)?;
-                if !invites::claim(c, &invite_id, &user.to_string())? {
-                    return Err(vendhub_store::StoreError::Conflict("invite_used".into()));
-                }
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(user.to_string()),
-                        action: "invite.accept".into(),
-                        entity_type: "invite".into(),
-                        entity_id: Some(invite_id.clone()),
-                        after: Some(
-                            serde_json::json!({ "user_id": user.to_string(), "role": role.as_str() }),
-                        ),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..NewAudit::default()
-                    },
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await
-        .map_err(|e| match e {
-            vendhub_store::StoreError::Conflict(c) if c == "invite_used" => gone(),
-            other => other.into(),
-        })?;
-    joined?;
+    app.write(move |c| {
+        if users::membership(c, user, org)?.is_some() {
+            return Err(AppError::Conflict(
+                "you are already a member of this organization".into(),
+            ));
+        }
+        users::add_membership(c, user, org, role)?;
+        if !invites::claim(c, &invite_id, &user.to_string())? {
+            return Err(gone());
+        }
+        audit::append(
+            c,
+            &NewAudit {
+                organization_id: Some(org.to_string()),
+                actor_user_id: Some(user.to_string()),
+                action: "invite.accept".into(),
+                entity_type: "invite".into(),
+                entity_id: Some(invite_id.clone()),
+                after: Some(serde_json::json!({ "user_id": user.to_string(), "role": role.as_str() })),
+                ip: meta.ip,
+                request_id: meta.request_id,
+                ..NewAudit::default()
+            },
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(crate::users::Member {
         id: account.id,
         email: account.email,

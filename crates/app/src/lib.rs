@@ -28,5 +28,5 @@ pub mod tasks;
 pub mod users;
 pub mod warehouses;
 
-pub use error::AppError;
-pub use state::App;
+pub use error::{AppError, Rule};
+pub use state::{App, Kept};

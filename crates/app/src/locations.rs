@@ -150,26 +150,23 @@ pub async fn create(
         vendhub_store::now(),
     );
     let (stored, who2, meta) = (r.clone(), who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                locations::insert(c, &stored)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "location.create",
-                        "location",
-                        &stored.id,
-                        None,
-                        serde_json::to_value(view(stored.clone())).ok(),
-                    ),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    app.write(move |c| {
+        locations::insert(c, &stored)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "location.create",
+                "location",
+                &stored.id,
+                None,
+                serde_json::to_value(view(stored.clone())).ok(),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(view(r))
 }
 
@@ -211,75 +208,68 @@ pub async fn update(
         return Err(AppError::Validation(problems));
     }
     let (who2, meta) = (who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = locations::get(c, who2.organization_id, &id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                let after = row(
-                    &input,
-                    before.id.clone(),
-                    before.organization_id.clone(),
-                    before.created_at,
-                );
-                locations::update(c, &after)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "location.update",
-                        "location",
-                        &after.id,
-                        serde_json::to_value(view(before)).ok(),
-                        serde_json::to_value(view(after.clone())).ok(),
-                    ),
-                )?;
-                Ok(Ok(view(after)))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(before) = locations::get(c, who2.organization_id, &id)? else {
+            return Err(AppError::NotFound);
+        };
+        let after = row(
+            &input,
+            before.id.clone(),
+            before.organization_id.clone(),
+            before.created_at,
+        );
+        locations::update(c, &after)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "location.update",
+                "location",
+                &after.id,
+                serde_json::to_value(view(before)).ok(),
+                serde_json::to_value(view(after.clone())).ok(),
+            ),
+        )?;
+        Ok(view(after))
+    })
+    .await
 }
 
 /// Deletes a location that no machine stands at.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = locations::get(c, who2.organization_id, &id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                let filter = machines::MachineFilter {
-                    location_id: Some(id.clone()),
-                    sort: "number".into(),
-                    ..Default::default()
-                };
-                let (_, standing) = machines::list(c, who2.organization_id, &filter, 0, 1)?;
-                if standing > 0 {
-                    return Ok(Err(AppError::Rule(format!(
-                        "{standing} machine(s) stand here: move them first"
-                    ))));
-                }
-                locations::soft_delete(c, who2.organization_id, &id)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "location.delete",
-                        "location",
-                        &id,
-                        serde_json::to_value(view(before)).ok(),
-                        None,
-                    ),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(before) = locations::get(c, who2.organization_id, &id)? else {
+            return Err(AppError::NotFound);
+        };
+        let filter = machines::MachineFilter {
+            location_id: Some(id.clone()),
+            sort: "number".into(),
+            ..Default::default()
+        };
+        let (_, standing) = machines::list(c, who2.organization_id, &filter, 0, 1)?;
+        if standing > 0 {
+            return Err(crate::error::Rule::LocationHasMachines
+                .refuse(format!("{standing} machine(s) stand here: move them first")));
+        }
+        locations::soft_delete(c, who2.organization_id, &id)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "location.delete",
+                "location",
+                &id,
+                serde_json::to_value(view(before)).ok(),
+                None,
+            ),
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 /// Great-circle distance in kilometres.

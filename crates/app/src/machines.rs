@@ -127,34 +127,30 @@ fn validate(i: &MachineInput) -> Vec<FieldError> {
 }
 
 /// Refs must belong to the caller's organization: another organization's location or operator is "not found".
-fn check_refs(
-    c: &mut vendhub_store::DbConn,
-    who: &Principal,
-    i: &MachineInput,
-) -> Result<Result<(), AppError>, vendhub_store::StoreError> {
+fn check_refs(c: &mut vendhub_store::DbConn, who: &Principal, i: &MachineInput) -> Result<(), AppError> {
     if let Some(l) = &i.location_id
         && locations::get(c, who.organization_id, l)?.is_none()
     {
-        return Ok(Err(AppError::Validation(vec![FieldError::new(
+        return Err(AppError::Validation(vec![FieldError::new(
             "location_id",
             "no such location",
-        )])));
+        )]));
     }
     if let Some(o) = &i.operator_id {
         let Ok(id) = o.parse::<UserId>() else {
-            return Ok(Err(AppError::Validation(vec![FieldError::new(
+            return Err(AppError::Validation(vec![FieldError::new(
                 "operator_id",
                 "no such user",
-            )])));
+            )]));
         };
         if users::role_in(c, id, who.organization_id)?.is_none() {
-            return Ok(Err(AppError::Validation(vec![FieldError::new(
+            return Err(AppError::Validation(vec![FieldError::new(
                 "operator_id",
                 "no such user",
-            )])));
+            )]));
         }
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 fn conflict(e: vendhub_store::StoreError) -> AppError {
@@ -213,30 +209,24 @@ pub async fn create(
         deleted_at: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if let Err(e) = check_refs(c, &who2, &input)? {
-                    return Ok(Err(e));
-                }
-                machines::insert(c, &stored)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "machine.create",
-                        "machine",
-                        &stored.id,
-                        None,
-                        serde_json::to_value(view(stored.clone())).ok(),
-                    ),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await
-        .map_err(conflict)??;
+    app.write(move |c| {
+        check_refs(c, &who2, &input)?;
+        machines::insert(c, &stored).map_err(conflict)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "machine.create",
+                "machine",
+                &stored.id,
+                None,
+                serde_json::to_value(view(stored.clone())).ok(),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     let v = view(row);
     publish(app, who, &v, "created").await;
     Ok(v)
@@ -311,49 +301,43 @@ pub async fn update(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                if let Err(e) = check_refs(c, &who2, &input)? {
-                    return Ok(Err(e));
-                }
-                let after = MachineRow {
-                    number: input.number.clone(),
-                    name: input.name.trim().to_owned(),
-                    machine_type: input.machine_type.clone(),
-                    model: input.model.clone(),
-                    serial_number: input.serial_number.clone(),
-                    operator_id: input.operator_id.clone(),
-                    status: input.status.clone().unwrap_or_else(|| before.status.clone()),
-                    accepted_payments: input
-                        .accepted_payments
-                        .as_ref()
-                        .and_then(|p| serde_json::to_string(p).ok())
-                        .unwrap_or_else(|| before.accepted_payments.clone()),
-                    cash_capacity: input.cash_capacity.unwrap_or(before.cash_capacity),
-                    ..before.clone()
-                };
-                machines::update(c, &after)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "machine.update",
-                        "machine",
-                        &after.id,
-                        serde_json::to_value(view(before)).ok(),
-                        serde_json::to_value(view(after.clone())).ok(),
-                    ),
-                )?;
-                Ok(Ok(after))
-            })
+        .write(move |c| {
+            let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+                return Err(AppError::NotFound);
+            };
+            check_refs(c, &who2, &input)?;
+            let after = MachineRow {
+                number: input.number.clone(),
+                name: input.name.trim().to_owned(),
+                machine_type: input.machine_type.clone(),
+                model: input.model.clone(),
+                serial_number: input.serial_number.clone(),
+                operator_id: input.operator_id.clone(),
+                status: input.status.clone().unwrap_or_else(|| before.status.clone()),
+                accepted_payments: input
+                    .accepted_payments
+                    .as_ref()
+                    .and_then(|p| serde_json::to_string(p).ok())
+                    .unwrap_or_else(|| before.accepted_payments.clone()),
+                cash_capacity: input.cash_capacity.unwrap_or(before.cash_capacity),
+                ..before.clone()
+            };
+            machines::update(c, &after).map_err(conflict)?;
+            audit::append(
+                c,
+                &fleet_audit::entry(
+                    &who2,
+                    &meta,
+                    "machine.update",
+                    "machine",
+                    &after.id,
+                    serde_json::to_value(view(before)).ok(),
+                    serde_json::to_value(view(after.clone())).ok(),
+                ),
+            )?;
+            Ok(after)
         })
-        .await
-        .map_err(conflict)??;
+        .await?;
     let v = view(row);
     publish(app, who, &v, "updated").await;
     Ok(v)
@@ -362,29 +346,26 @@ pub async fn update(
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: MachineId, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                machines::soft_delete(c, who2.organization_id, &before.id)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "machine.delete",
-                        "machine",
-                        &before.id,
-                        serde_json::to_value(view(before.clone())).ok(),
-                        None,
-                    ),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+            return Err(AppError::NotFound);
+        };
+        machines::soft_delete(c, who2.organization_id, &before.id)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "machine.delete",
+                "machine",
+                &before.id,
+                serde_json::to_value(view(before.clone())).ok(),
+                None,
+            ),
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -433,58 +414,55 @@ pub async fn move_to(
 ) -> Result<MachineView, AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                if let Some(l) = &location
-                    && locations::get(c, who2.organization_id, l)?.is_none()
-                {
-                    return Ok(Err(AppError::Validation(vec![FieldError::new(
-                        "location_id",
-                        "no such location",
-                    )])));
-                }
-                if before.location_id == location {
-                    return Ok(Err(AppError::Rule(
-                        "the machine is at that location already".into(),
-                    )));
-                }
-                machine_moves::insert(
-                    c,
-                    &machine_moves::MoveRow {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        organization_id: who2.organization_id.to_string(),
-                        machine_id: before.id.clone(),
-                        from_location_id: before.location_id.clone(),
-                        to_location_id: location.clone(),
-                        moved_by: Some(who2.user_id.to_string()),
-                        moved_at: vendhub_store::now(),
-                    },
-                )?;
-                let after = MachineRow {
-                    location_id: location.clone(),
-                    ..before.clone()
-                };
-                machines::update(c, &after)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "machine.move",
-                        "machine",
-                        &after.id,
-                        Some(serde_json::json!({ "location_id": before.location_id })),
-                        Some(serde_json::json!({ "location_id": location })),
-                    ),
-                )?;
-                Ok(Ok(after))
-            })
+        .write(move |c| {
+            let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+                return Err(AppError::NotFound);
+            };
+            if let Some(l) = &location
+                && locations::get(c, who2.organization_id, l)?.is_none()
+            {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "location_id",
+                    "no such location",
+                )]));
+            }
+            if before.location_id == location {
+                return Err(
+                    crate::error::Rule::MachineAlreadyThere.refuse("the machine is at that location already")
+                );
+            }
+            machine_moves::insert(
+                c,
+                &machine_moves::MoveRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    organization_id: who2.organization_id.to_string(),
+                    machine_id: before.id.clone(),
+                    from_location_id: before.location_id.clone(),
+                    to_location_id: location.clone(),
+                    moved_by: Some(who2.user_id.to_string()),
+                    moved_at: vendhub_store::now(),
+                },
+            )?;
+            let after = MachineRow {
+                location_id: location.clone(),
+                ..before.clone()
+            };
+            machines::update(c, &after).map_err(conflict)?;
+            audit::append(
+                c,
+                &fleet_audit::entry(
+                    &who2,
+                    &meta,
+                    "machine.move",
+                    "machine",
+                    &after.id,
+                    Some(serde_json::json!({ "location_id": before.location_id })),
+                    Some(serde_json::json!({ "location_id": location })),
+                ),
+            )?;
+            Ok(after)
         })
-        .await??;
+        .await?;
     let v = view(row);
     publish(app, who, &v, "moved").await;
     Ok(v)

@@ -120,36 +120,33 @@ pub async fn create(
     let id = OrganizationId::new();
     let slug = format!("{}-{}", slugify(&input.name), &id.to_string()[..8]);
     let row = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let row = organizations::insert(
-                    c,
-                    &organizations::NewOrganization {
-                        id,
-                        name: input.name.trim(),
-                        slug: &slug,
-                        timezone: &input.timezone,
-                        language: &input.language,
-                    },
-                )?;
-                users::add_membership(c, user, id, Role::Owner)?;
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(id.to_string()),
-                        actor_user_id: Some(user.to_string()),
-                        action: "organization.create".into(),
-                        entity_type: "organization".into(),
-                        entity_id: Some(id.to_string()),
-                        after: Some(serde_json::json!({ "name": row.name, "slug": row.slug })),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..NewAudit::default()
-                    },
-                )?;
-                Ok(row)
-            })
+        .write(move |c| {
+            let row = organizations::insert(
+                c,
+                &organizations::NewOrganization {
+                    id,
+                    name: input.name.trim(),
+                    slug: &slug,
+                    timezone: &input.timezone,
+                    language: &input.language,
+                },
+            )?;
+            users::add_membership(c, user, id, Role::Owner)?;
+            audit::append(
+                c,
+                &NewAudit {
+                    organization_id: Some(id.to_string()),
+                    actor_user_id: Some(user.to_string()),
+                    action: "organization.create".into(),
+                    entity_type: "organization".into(),
+                    entity_id: Some(id.to_string()),
+                    after: Some(serde_json::json!({ "name": row.name, "slug": row.slug })),
+                    ip: meta.ip,
+                    request_id: meta.request_id,
+                    ..NewAudit::default()
+                },
+            )?;
+            Ok(row)
         })
         .await?;
     Ok(view(row, Role::Owner.as_str().into()))
@@ -164,10 +161,7 @@ pub async fn update(
 ) -> Result<OrganizationView, AppError> {
     validate(&input)?;
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
-    let row = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
+    let row = app.write(move |c| {
                 let before = organizations::get(c, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
                 organizations::update_settings(c, org, input.name.trim(), &input.timezone, &input.language)?;
                 let after = organizations::get(c, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
@@ -190,7 +184,6 @@ pub async fn update(
                 )?;
                 Ok(after)
             })
-        })
         .await?;
     Ok(view(row, who.role.as_str().to_owned()))
 }
@@ -201,32 +194,25 @@ pub async fn update(
 pub async fn delete(app: &App, who: &Principal, meta: &RequestMeta) -> Result<(), AppError> {
     who.require(vendhub_domain::roles::Permission::OrganizationDelete)?;
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(actor),
-                        action: "organization.delete".into(),
-                        entity_type: "organization".into(),
-                        entity_id: Some(org.to_string()),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..NewAudit::default()
-                    },
-                )?;
-                organizations::soft_delete(c, org)?;
-                vendhub_store::sessions::revoke_all_in_organization(
-                    c,
-                    &org.to_string(),
-                    "organization deleted",
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    app.write(move |c| {
+        audit::append(
+            c,
+            &NewAudit {
+                organization_id: Some(org.to_string()),
+                actor_user_id: Some(actor),
+                action: "organization.delete".into(),
+                entity_type: "organization".into(),
+                entity_id: Some(org.to_string()),
+                ip: meta.ip,
+                request_id: meta.request_id,
+                ..NewAudit::default()
+            },
+        )?;
+        organizations::soft_delete(c, org)?;
+        vendhub_store::sessions::revoke_all_in_organization(c, &org.to_string(), "organization deleted")?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 
@@ -240,35 +226,32 @@ pub async fn switch(
 ) -> Result<TokenPair, AppError> {
     let s = app.auth().clone();
     let (user_id, meta) = (who.user_id, meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(role) = users::role_in(c, user_id, target)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                let Some(user) = users::get(c, UserId::from_uuid(user_id.as_uuid()))? else {
-                    return Ok(Err(AppError::Unauthorized));
-                };
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(target.to_string()),
-                        actor_user_id: Some(user.id.clone()),
-                        action: "auth.switch_organization".into(),
-                        entity_type: "organization".into(),
-                        entity_id: Some(target.to_string()),
-                        // Not the organization the caller came from: one organization's log never carries
-                        // another's ids.
-                        before: None,
-                        after: Some(serde_json::json!({ "organization_id": target.to_string() })),
-                        ip: meta.ip.clone(),
-                        request_id: meta.request_id.clone(),
-                    },
-                )?;
-                open_session(c, &s, &user, &target.to_string(), &role, None, &meta)
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(role) = users::role_in(c, user_id, target)? else {
+            return Err(AppError::NotFound);
+        };
+        let Some(user) = users::get(c, UserId::from_uuid(user_id.as_uuid()))? else {
+            return Err(AppError::Unauthorized);
+        };
+        audit::append(
+            c,
+            &NewAudit {
+                organization_id: Some(target.to_string()),
+                actor_user_id: Some(user.id.clone()),
+                action: "auth.switch_organization".into(),
+                entity_type: "organization".into(),
+                entity_id: Some(target.to_string()),
+                // Not the organization the caller came from: one organization's log never carries
+                // another's ids.
+                before: None,
+                after: Some(serde_json::json!({ "organization_id": target.to_string() })),
+                ip: meta.ip.clone(),
+                request_id: meta.request_id.clone(),
+            },
+        )?;
+        open_session(c, &s, &user, &target.to_string(), &role, None, &meta)
+    })
+    .await
 }
 
 #[cfg(test)]

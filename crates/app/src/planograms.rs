@@ -115,14 +115,14 @@ fn write_slots(
     who: &Principal,
     machine: MachineId,
     slots: &[Slot],
-) -> Result<Result<Vec<SlotRow>, AppError>, StoreError> {
+) -> Result<Vec<SlotRow>, AppError> {
     let (org, m) = (who.organization_id, machine.to_string());
     for s in slots {
         if products::get(c, org, &s.product.to_string())?.is_none() {
-            return Ok(Err(AppError::Validation(vec![FieldError::new(
+            return Err(AppError::Validation(vec![FieldError::new(
                 "slots",
                 format!("slot {}: no such product", s.code),
-            )])));
+            )]));
         }
     }
     for old in planograms::of_machine(c, &org.to_string(), &m)? {
@@ -138,10 +138,10 @@ fn write_slots(
         match keeps {
             Some(s) if s.product.to_string() == old.product_id && s.capacity.get() >= held => {}
             _ => {
-                return Ok(Err(AppError::Rule(format!(
+                return Err(crate::error::Rule::SlotHoldsStock.refuse(format!(
                     "slot {} still holds {held} of its product: unload it before removing the slot, changing its product or shrinking it below that",
                     old.code
-                ))));
+                )));
             }
         }
     }
@@ -162,7 +162,7 @@ fn write_slots(
         })
         .collect();
     planograms::replace(c, &org.to_string(), &m, &rows)?;
-    Ok(Ok(rows))
+    Ok(rows)
 }
 
 async fn store(
@@ -175,38 +175,32 @@ async fn store(
 ) -> Result<Vec<SlotView>, AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     let rows = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if machines::get(c, who2.organization_id, &machine.to_string())?.is_none() {
-                    return Ok(Err(AppError::NotFound));
-                }
-                let before: Vec<SlotView> =
-                    planograms::of_machine(c, &who2.organization_id.to_string(), &machine.to_string())?
-                        .into_iter()
-                        .map(view)
-                        .collect();
-                let rows = match write_slots(c, &who2, machine, &slots)? {
-                    Ok(r) => r,
-                    Err(e) => return Ok(Err(e)),
-                };
-                let after: Vec<SlotView> = rows.iter().cloned().map(view).collect();
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        action,
-                        "machine",
-                        &machine.to_string(),
-                        serde_json::to_value(&before).ok(),
-                        serde_json::to_value(&after).ok(),
-                    ),
-                )?;
-                Ok(Ok(rows))
-            })
+        .write(move |c| {
+            if machines::get(c, who2.organization_id, &machine.to_string())?.is_none() {
+                return Err(AppError::NotFound);
+            }
+            let before: Vec<SlotView> =
+                planograms::of_machine(c, &who2.organization_id.to_string(), &machine.to_string())?
+                    .into_iter()
+                    .map(view)
+                    .collect();
+            let rows = write_slots(c, &who2, machine, &slots)?;
+            let after: Vec<SlotView> = rows.iter().cloned().map(view).collect();
+            audit::append(
+                c,
+                &fleet_audit::entry(
+                    &who2,
+                    &meta,
+                    action,
+                    "machine",
+                    &machine.to_string(),
+                    serde_json::to_value(&before).ok(),
+                    serde_json::to_value(&after).ok(),
+                ),
+            )?;
+            Ok(rows)
         })
-        .await??;
+        .await?;
     let event = DomainEvent {
         name: "planogram:updated".into(),
         organization_id: who.organization_id.to_string(),
@@ -374,38 +368,32 @@ pub async fn create_template(
         deleted_at: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                for s in &json {
-                    if products::get(c, who2.organization_id, &s.product_id)?.is_none() {
-                        return Ok(Err(AppError::Validation(vec![FieldError::new(
-                            "slots",
-                            format!("slot {}: no such product", s.slot),
-                        )])));
-                    }
-                }
-                planograms::insert_template(c, &stored)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "planogram_template.create",
-                        "planogram_template",
-                        &stored.id,
-                        None,
-                        Some(serde_json::json!({ "name": stored.name })),
-                    ),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Conflict("name: a template with this name exists".into()),
-            other => other.into(),
-        })??;
+    app.write(move |c| {
+        for s in &json {
+            if products::get(c, who2.organization_id, &s.product_id)?.is_none() {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "slots",
+                    format!("slot {}: no such product", s.slot),
+                )]));
+            }
+        }
+        planograms::insert_template(c, &stored)
+            .map_err(AppError::conflict_as("name: a template with this name exists"))?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "planogram_template.create",
+                "planogram_template",
+                &stored.id,
+                None,
+                Some(serde_json::json!({ "name": stored.name })),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(template_view(row))
 }
 

@@ -186,7 +186,7 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             slots: needs,
         });
     }
-    let picks = pick_list(&all).map_err(|e| AppError::Rule(e.to_string()))?;
+    let picks = pick_list(&all).map_err(|e| crate::error::Rule::PickListInvalid.refuse(e.to_string()))?;
     let by_id: std::collections::HashMap<&str, &products::ProductRow> =
         catalog.iter().map(|p| (p.id.as_str(), p)).collect();
     let pick_list = picks

@@ -189,15 +189,12 @@ fn row(
 
 /// A product's category must be one of its organization's: another organization's category answers as
 /// one that does not exist.
-fn category_in_tenant(
-    c: &mut vendhub_store::connection::DbConn,
-    p: &ProductRow,
-) -> Result<Result<(), AppError>, vendhub_store::error::StoreError> {
+fn category_in_tenant(c: &mut vendhub_store::connection::DbConn, p: &ProductRow) -> Result<(), AppError> {
     match &p.category_id {
-        Some(cat) if vendhub_store::categories::get(c, &p.organization_id, cat)?.is_none() => Ok(Err(
+        Some(cat) if vendhub_store::categories::get(c, &p.organization_id, cat)?.is_none() => Err(
             AppError::Validation(vec![FieldError::new("category_id", "no such category")]),
-        )),
-        _ => Ok(Ok(())),
+        ),
+        _ => Ok(()),
     }
 }
 
@@ -220,30 +217,24 @@ pub async fn create(
         None,
     );
     let (stored, who2, meta) = (r.clone(), who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if let Err(e) = category_in_tenant(c, &stored)? {
-                    return Ok(Err(e));
-                }
-                products::insert(c, &stored)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "product.create",
-                        "product",
-                        &stored.id,
-                        None,
-                        serde_json::to_value(view(stored.clone())).ok(),
-                    ),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await
-        .map_err(conflict)??;
+    app.write(move |c| {
+        category_in_tenant(c, &stored)?;
+        products::insert(c, &stored).map_err(conflict)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "product.create",
+                "product",
+                &stored.id,
+                None,
+                serde_json::to_value(view(stored.clone())).ok(),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(view(r))
 }
 
@@ -285,68 +276,59 @@ pub async fn update(
         return Err(AppError::Validation(problems));
     }
     let (who2, meta) = (who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = products::get(c, who2.organization_id, &id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                let after = row(
-                    &input,
-                    before.id.clone(),
-                    before.organization_id.clone(),
-                    before.created_at,
-                    Some(&before),
-                );
-                if let Err(e) = category_in_tenant(c, &after)? {
-                    return Ok(Err(e));
-                }
-                products::update(c, &after)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "product.update",
-                        "product",
-                        &after.id,
-                        serde_json::to_value(view(before)).ok(),
-                        serde_json::to_value(view(after.clone())).ok(),
-                    ),
-                )?;
-                Ok(Ok(view(after)))
-            })
-        })
-        .await
-        .map_err(conflict)?
+    app.write(move |c| {
+        let Some(before) = products::get(c, who2.organization_id, &id)? else {
+            return Err(AppError::NotFound);
+        };
+        let after = row(
+            &input,
+            before.id.clone(),
+            before.organization_id.clone(),
+            before.created_at,
+            Some(&before),
+        );
+        category_in_tenant(c, &after)?;
+        products::update(c, &after).map_err(conflict)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "product.update",
+                "product",
+                &after.id,
+                serde_json::to_value(view(before)).ok(),
+                serde_json::to_value(view(after.clone())).ok(),
+            ),
+        )?;
+        Ok(view(after))
+    })
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = products::get(c, who2.organization_id, &id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                products::soft_delete(c, who2.organization_id, &id)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "product.delete",
-                        "product",
-                        &id,
-                        serde_json::to_value(view(before)).ok(),
-                        None,
-                    ),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(before) = products::get(c, who2.organization_id, &id)? else {
+            return Err(AppError::NotFound);
+        };
+        products::soft_delete(c, who2.organization_id, &id)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "product.delete",
+                "product",
+                &id,
+                serde_json::to_value(view(before)).ok(),
+                None,
+            ),
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -393,32 +375,24 @@ pub async fn create_category(
         deleted_at: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                vendhub_store::categories::insert(c, &stored)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "category.create",
-                        "category",
-                        &stored.id,
-                        None,
-                        Some(serde_json::json!({ "name": stored.name })),
-                    ),
-                )?;
-                Ok(())
-            })
-        })
-        .await
-        .map_err(|e| match e {
-            vendhub_store::StoreError::Conflict(_) => {
-                AppError::Conflict("name: a category with this name exists".into())
-            }
-            other => other.into(),
-        })?;
+    app.write(move |c| {
+        vendhub_store::categories::insert(c, &stored)
+            .map_err(AppError::conflict_as("name: a category with this name exists"))?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "category.create",
+                "category",
+                &stored.id,
+                None,
+                Some(serde_json::json!({ "name": stored.name })),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(CategoryView {
         id: row.id,
         name: row.name,
@@ -506,35 +480,32 @@ pub async fn set_image(
         .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
     let (who2, meta, key2) = (who.clone(), meta.clone(), key.clone());
     let saved = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = products::get(c, who2.organization_id, &id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                let after = ProductRow {
-                    image_key: Some(key2.clone()),
-                    ..before.clone()
-                };
-                products::update(c, &after)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "product.image",
-                        "product",
-                        &after.id,
-                        Some(serde_json::json!({ "image": before.image_key })),
-                        Some(serde_json::json!({ "image": key2 })),
-                    ),
-                )?;
-                Ok(Ok((before.image_key, view(after))))
-            })
+        .write(move |c| {
+            let Some(before) = products::get(c, who2.organization_id, &id)? else {
+                return Err(AppError::NotFound);
+            };
+            let after = ProductRow {
+                image_key: Some(key2.clone()),
+                ..before.clone()
+            };
+            products::update(c, &after).map_err(conflict)?;
+            audit::append(
+                c,
+                &fleet_audit::entry(
+                    &who2,
+                    &meta,
+                    "product.image",
+                    "product",
+                    &after.id,
+                    Some(serde_json::json!({ "image": before.image_key })),
+                    Some(serde_json::json!({ "image": key2 })),
+                ),
+            )?;
+            Ok((before.image_key, view(after)))
         })
         .await;
     match saved {
-        Ok(Ok((old, v))) => {
+        Ok((old, v)) => {
             if let Some(old) = old
                 && let Err(e) = app.blobs().delete(&old).await
             {
@@ -542,14 +513,10 @@ pub async fn set_image(
             }
             Ok(v)
         }
-        other => {
+        Err(e) => {
             // Nothing points at the new file: remove it again.
             let _ = app.blobs().delete(&key).await;
-            Err(match other {
-                Ok(Err(e)) => e,
-                Err(e) => e.into(),
-                Ok(Ok(_)) => AppError::internal("unreachable"),
-            })
+            Err(e)
         }
     }
 }

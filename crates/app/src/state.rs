@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use vendhub_store::Db;
 
+use crate::AppError;
 use crate::ports::{BlobStore, Cache, EventBus, Mailer};
 
 /// Settings the use cases read (the server turns the environment into these).
@@ -61,6 +62,10 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
 }
 
+/// What a transaction run by [`App::write_keeping_refusal`] answers: `Err` is a refusal whose writes are
+/// committed all the same.
+pub type Kept<T> = Result<T, AppError>;
+
 /// Cheap to clone; one per process.
 #[derive(Clone)]
 pub struct App(Arc<Inner>);
@@ -81,6 +86,41 @@ impl App {
 
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+
+    /// Runs `f` in one write transaction on the blocking pool. An `Err` (a refused rule or a failed store
+    /// call, which `?` turns into an [`AppError`]) rolls everything back; store errors are mapped once,
+    /// here. Use cases write through this, never through `db().run` with a nested result.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut vendhub_store::DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        self.0
+            .db
+            .run(move |c| Ok(vendhub_store::write::<_, AppError, _>(c, f)))
+            .await?
+    }
+
+    /// Like [`App::write`], for an attempt whose failure must be kept: `f` answers a refusal as
+    /// `Ok(Err(refusal))`, and the transaction is committed before the refusal is returned (a wrong code
+    /// counts towards the lock; a replayed refresh token's family stays revoked). An `Err` of `f` itself
+    /// rolls back as in [`App::write`].
+    pub async fn write_keeping_refusal<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut vendhub_store::DbConn) -> Result<Kept<T>, AppError> + Send + 'static,
+    {
+        self.write(f).await?
+    }
+
+    /// Runs `f` with a connection on the blocking pool, outside a transaction: for reads.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut vendhub_store::DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        self.0.db.run(move |c| Ok(f(c))).await?
     }
 
     pub fn bus(&self) -> &Arc<dyn EventBus> {

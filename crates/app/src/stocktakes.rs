@@ -15,7 +15,6 @@ pub const STATUSES: [&str; 2] = ["open", "closed"];
 
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
-use crate::inventory::Failure;
 use crate::{App, AppError, fleet_audit};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -127,32 +126,32 @@ pub async fn start(
         task_id: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if crate::inventory::holder_exists(c, who2.organization_id, &holder)?.is_err() {
-                    return Ok(Err(AppError::Validation(vec![FieldError::new(
-                        "holder",
-                        "no such holder",
-                    )])));
-                }
-                stocktakes::insert(c, &stored)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "stocktake.start",
-                        "stocktake",
-                        &stored.id,
-                        None,
-                        Some(serde_json::json!({ "holder": stored.holder })),
-                    ),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await??;
+    app.write(move |c| {
+        match crate::inventory::holder_exists(c, who2.organization_id, &holder) {
+            Err(AppError::NotFound) => {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "holder",
+                    "no such holder",
+                )]));
+            }
+            other => other?,
+        }
+        stocktakes::insert(c, &stored)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "stocktake.start",
+                "stocktake",
+                &stored.id,
+                None,
+                Some(serde_json::json!({ "holder": stored.holder })),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(view(row, Vec::new(), Vec::new()))
 }
 
@@ -212,36 +211,33 @@ pub async fn count(
     }
     let (org, user) = (who.organization_id, who.user_id.to_string());
     let id2 = id.clone();
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(s) = stocktakes::get(c, &org.to_string(), &id2)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                if s.status != "open" {
-                    return Ok(Err(AppError::Conflict("the stocktake is closed".into())));
-                }
-                for (product, n) in &counts {
-                    if products::get(c, org, product)?.is_none() {
-                        return Ok(Err(AppError::Validation(vec![FieldError::new(
-                            "counts",
-                            format!("no such product {product}"),
-                        )])));
-                    }
-                    stocktakes::count(
-                        c,
-                        &LineRow {
-                            stocktake_id: s.id.clone(),
-                            product_id: product.clone(),
-                            counted: *n,
-                            counted_by: Some(user.clone()),
-                        },
-                    )?;
-                }
-                Ok(Ok(()))
-            })
-        })
-        .await??;
+    app.write(move |c| {
+        let Some(s) = stocktakes::get(c, &org.to_string(), &id2)? else {
+            return Err(AppError::NotFound);
+        };
+        if s.status != "open" {
+            return Err(AppError::Conflict("the stocktake is closed".into()));
+        }
+        for (product, n) in &counts {
+            if products::get(c, org, product)?.is_none() {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "counts",
+                    format!("no such product {product}"),
+                )]));
+            }
+            stocktakes::count(
+                c,
+                &LineRow {
+                    stocktake_id: s.id.clone(),
+                    product_id: product.clone(),
+                    counted: *n,
+                    counted_by: Some(user.clone()),
+                },
+            )?;
+        }
+        Ok(())
+    })
+    .await?;
     get(app, who, id).await
 }
 
@@ -255,32 +251,28 @@ pub async fn close(
 ) -> Result<StocktakeView, AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     let id2 = id.clone();
-    app.db()
-        .run(move |c| {
-            // Any refusal rolls the whole close back, the closed mark included.
-            vendhub_store::write::<_, Failure, _>(c, |c| {
-                let org = who2.organization_id.to_string();
-                let Some(s) = stocktakes::get(c, &org, &id2)? else {
-                    return Err(Failure::App(AppError::NotFound));
-                };
-                let adjustments = close_in(c, &org, &s, &who2.user_id.to_string())?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "stocktake.close",
-                        "stocktake",
-                        &s.id,
-                        None,
-                        Some(serde_json::json!({ "adjustments": adjustments })),
-                    ),
-                )?;
-                Ok(())
-            })
-            .map_or_else(Failure::into_result, |()| Ok(Ok(())))
-        })
-        .await??;
+    // Any refusal rolls the whole close back, the closed mark included.
+    app.write(move |c| {
+        let org = who2.organization_id.to_string();
+        let Some(s) = stocktakes::get(c, &org, &id2)? else {
+            return Err(AppError::NotFound);
+        };
+        let adjustments = close_in(c, &org, &s, &who2.user_id.to_string())?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "stocktake.close",
+                "stocktake",
+                &s.id,
+                None,
+                Some(serde_json::json!({ "adjustments": adjustments })),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     get(app, who, id).await
 }
 
@@ -292,11 +284,9 @@ pub(crate) fn close_in(
     org: &str,
     s: &StocktakeRow,
     actor: &str,
-) -> Result<usize, Failure> {
+) -> Result<usize, AppError> {
     if !stocktakes::close(c, &s.id)? {
-        return Err(Failure::App(AppError::Conflict(
-            "the stocktake is closed already".into(),
-        )));
+        return Err(AppError::Conflict("the stocktake is closed already".into()));
     }
     let holder: Holder = s
         .holder
@@ -327,7 +317,7 @@ pub(crate) fn close_in(
     }
     let adjustments = match stocktake(&counts) {
         Ok(a) => a,
-        Err(e) => return Err(Failure::App(AppError::Rule(e.to_string()))),
+        Err(e) => return Err(crate::error::Rule::StocktakeInvalid.refuse(e.to_string())),
     };
     for a in &adjustments {
         let (from, to) = a.route(&holder);
@@ -352,7 +342,7 @@ pub(crate) fn close_in(
         };
         if let Err(r) = stock::post(c, &m, None)? {
             // A surplus beyond a slot's capacity, say: 422 naming the slot, nothing written.
-            return Err(Failure::App(crate::inventory::refusal(r)));
+            return Err(crate::inventory::refusal(r));
         }
     }
     Ok(adjustments.len())

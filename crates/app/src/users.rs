@@ -10,11 +10,15 @@ use vendhub_domain::roles::Role;
 use vendhub_store::audit::{self, NewAudit};
 use vendhub_store::{sessions, users};
 
+/// The answer to an address that is already a member here.
+const IN_USE: &str = "email: already in use";
+
 /// A member's status as the organization sees it.
 pub const MEMBER_STATUSES: [&str; 2] = ["active", "suspended"];
 
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
+use crate::error::Rule;
 use crate::paging::{PageRequest, Paged};
 use crate::{App, AppError, passwords};
 
@@ -155,53 +159,44 @@ pub async fn create(
     let base_url = app.settings().public_url.clone();
     let given_name = name.clone();
     let added = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if let Some(account) = users::find_by_email(c, &email)? {
-                    let id: UserId = account
-                        .id
-                        .parse()
-                        .map_err(|_| vendhub_store::StoreError::Corrupt("user id".into()))?;
-                    if users::membership(c, id, org)?.is_some() {
-                        return Err(vendhub_store::StoreError::Conflict("memberships".into()));
-                    }
-                    crate::invites::record(c, &invite, &code, &base_url, &meta)?;
-                    return Ok(Added::Invited(invite));
+        .write(move |c| {
+            if let Some(account) = users::find_by_email(c, &email)? {
+                let id: UserId = account.id.parse().map_err(AppError::internal)?;
+                if users::membership(c, id, org)?.is_some() {
+                    return Err(AppError::Conflict(IN_USE.into()));
                 }
-                let row = users::insert_member(
-                    c,
-                    &users::NewMember {
-                        id: UserId::new(),
-                        organization_id: org,
-                        email: &email,
-                        full_name: &name,
-                        password_hash: &hash,
-                        role,
-                    },
-                )?;
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(actor),
-                        action: "user.create".into(),
-                        entity_type: "user".into(),
-                        entity_id: Some(row.id.clone()),
-                        after: Some(serde_json::json!({ "email": row.email, "role": role.as_str() })),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..NewAudit::default()
-                    },
-                )?;
-                Ok(Added::Created(row))
-            })
+                crate::invites::record(c, &invite, &code, &base_url, &meta)?;
+                return Ok(Added::Invited(invite));
+            }
+            let row = users::insert_member(
+                c,
+                &users::NewMember {
+                    id: UserId::new(),
+                    organization_id: org,
+                    email: &email,
+                    full_name: &name,
+                    password_hash: &hash,
+                    role,
+                },
+            )
+            .map_err(AppError::conflict_as(IN_USE))?;
+            audit::append(
+                c,
+                &NewAudit {
+                    organization_id: Some(org.to_string()),
+                    actor_user_id: Some(actor),
+                    action: "user.create".into(),
+                    entity_type: "user".into(),
+                    entity_id: Some(row.id.clone()),
+                    after: Some(serde_json::json!({ "email": row.email, "role": role.as_str() })),
+                    ip: meta.ip,
+                    request_id: meta.request_id,
+                    ..NewAudit::default()
+                },
+            )?;
+            Ok(Added::Created(row))
         })
-        .await
-        .map_err(|e| match e {
-            vendhub_store::StoreError::Conflict(_) => AppError::Conflict("email: already in use".into()),
-            other => other.into(),
-        })?;
+        .await?;
     Ok(match added {
         Added::Created(row) => {
             let membership = users::MembershipRow {
@@ -236,36 +231,33 @@ enum Added {
 pub async fn suspend(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
     let actor_role = who.role;
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(m) = users::membership(c, id, org)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                if m.role == Role::Owner.as_str() && actor_role != Role::Owner {
-                    return Ok(Err(AppError::Forbidden));
-                }
-                // This organization's membership only: the person keeps signing in to their others.
-                users::set_membership_status(c, id, org, "suspended")?;
-                sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "suspended")?;
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(actor),
-                        action: "user.suspend".into(),
-                        entity_type: "user".into(),
-                        entity_id: Some(id.to_string()),
-                        before: Some(serde_json::json!({ "status": "active" })),
-                        after: Some(serde_json::json!({ "status": "suspended" })),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                    },
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(m) = users::membership(c, id, org)? else {
+            return Err(AppError::NotFound);
+        };
+        if m.role == Role::Owner.as_str() && actor_role != Role::Owner {
+            return Err(AppError::Forbidden);
+        }
+        // This organization's membership only: the person keeps signing in to their others.
+        users::set_membership_status(c, id, org, "suspended")?;
+        sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "suspended")?;
+        audit::append(
+            c,
+            &NewAudit {
+                organization_id: Some(org.to_string()),
+                actor_user_id: Some(actor),
+                action: "user.suspend".into(),
+                entity_type: "user".into(),
+                entity_id: Some(id.to_string()),
+                before: Some(serde_json::json!({ "status": "active" })),
+                after: Some(serde_json::json!({ "status": "suspended" })),
+                ip: meta.ip,
+                request_id: meta.request_id,
+            },
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -339,32 +331,29 @@ pub async fn update(
         return Err(AppError::Validation(errors));
     }
     let (org, actor, actor_role, meta) = (who.organization_id, who.user_id, who.role, meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
+    app.write(move |c| {
                 let (Some(user), Some(m)) = (users::get(c, id)?, users::membership(c, id, org)?) else {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 };
                 let current = m.role.clone();
                 if user.deleted_at.is_some() {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 }
                 let touches_owner = current == Role::Owner.as_str() || role == Some(Role::Owner);
                 if touches_owner && actor_role != Role::Owner {
-                    return Ok(Err(AppError::Forbidden));
+                    return Err(AppError::Forbidden);
                 }
                 if role.is_some() && id == actor {
-                    return Ok(Err(AppError::Rule("you cannot change your own role".into())));
+                    return Err(Rule::OwnRoleChange.refuse("you cannot change your own role"));
                 }
                 if let Some(n) = &name
                     && *n != user.full_name
                 {
                     // The name is the account's: another organization shows it too.
                     if users::membership_count(c, id)? > 1 && id != actor {
-                        return Ok(Err(AppError::Rule(
-                            "full_name: this person belongs to other organizations too; only they can change their name"
-                                .into(),
-                        )));
+                        return Err(Rule::SharedAccount.refuse(
+                            "full_name: this person belongs to other organizations too; only they can change their name",
+                        ));
                     }
                     users::update_profile(c, id, n)?;
                 }
@@ -390,10 +379,9 @@ pub async fn update(
                 )?;
                 let fresh = users::get(c, id)?.ok_or(vendhub_store::StoreError::NotFound)?;
                 let m = users::membership(c, id, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
-                Ok(Ok(member(fresh, &m)))
+                Ok(member(fresh, &m))
             })
-        })
-        .await?
+        .await
 }
 
 /// Removes a member from this organization: their sessions here end. An account that belonged to this
@@ -403,74 +391,68 @@ pub async fn update(
 pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
     let (org, actor, actor_role, meta) = (who.organization_id, who.user_id, who.role, meta.clone());
     if id == actor {
-        return Err(AppError::Rule("you cannot delete yourself".into()));
+        return Err(Rule::SelfRemoval.refuse("you cannot delete yourself"));
     }
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(role) = users::membership(c, id, org)?.map(|m| m.role) else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                if role == Role::Owner.as_str() && actor_role != Role::Owner {
-                    return Ok(Err(AppError::Forbidden));
-                }
-                let Some(user) = users::get(c, id)?.filter(|u| u.deleted_at.is_none()) else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                let alone = users::membership_count(c, id)? <= 1;
-                users::remove_membership(c, id, org)?;
-                sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "deleted")?;
-                if alone {
-                    users::soft_delete(c, id)?;
-                    sessions::revoke_all_of_user(c, &id.to_string(), "deleted")?;
-                }
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(actor.to_string()),
-                        action: "user.delete".into(),
-                        entity_type: "user".into(),
-                        entity_id: Some(id.to_string()),
-                        before: Some(serde_json::json!({ "email": user.email, "role": role })),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..NewAudit::default()
-                    },
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(role) = users::membership(c, id, org)?.map(|m| m.role) else {
+            return Err(AppError::NotFound);
+        };
+        if role == Role::Owner.as_str() && actor_role != Role::Owner {
+            return Err(AppError::Forbidden);
+        }
+        let Some(user) = users::get(c, id)?.filter(|u| u.deleted_at.is_none()) else {
+            return Err(AppError::NotFound);
+        };
+        let alone = users::membership_count(c, id)? <= 1;
+        users::remove_membership(c, id, org)?;
+        sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "deleted")?;
+        if alone {
+            users::soft_delete(c, id)?;
+            sessions::revoke_all_of_user(c, &id.to_string(), "deleted")?;
+        }
+        audit::append(
+            c,
+            &NewAudit {
+                organization_id: Some(org.to_string()),
+                actor_user_id: Some(actor.to_string()),
+                action: "user.delete".into(),
+                entity_type: "user".into(),
+                entity_id: Some(id.to_string()),
+                before: Some(serde_json::json!({ "email": user.email, "role": role })),
+                ip: meta.ip,
+                request_id: meta.request_id,
+                ..NewAudit::default()
+            },
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 /// Lets a suspended member sign in again.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn activate(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if users::membership(c, id, org)?.is_none() {
-                    return Ok(Err(AppError::NotFound));
-                }
-                users::set_membership_status(c, id, org, "active")?;
-                audit::append(
-                    c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(actor),
-                        action: "user.activate".into(),
-                        entity_type: "user".into(),
-                        entity_id: Some(id.to_string()),
-                        after: Some(serde_json::json!({ "status": "active" })),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..NewAudit::default()
-                    },
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        if users::membership(c, id, org)?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        users::set_membership_status(c, id, org, "active")?;
+        audit::append(
+            c,
+            &NewAudit {
+                organization_id: Some(org.to_string()),
+                actor_user_id: Some(actor),
+                action: "user.activate".into(),
+                entity_type: "user".into(),
+                entity_id: Some(id.to_string()),
+                after: Some(serde_json::json!({ "status": "active" })),
+                ip: meta.ip,
+                request_id: meta.request_id,
+                ..NewAudit::default()
+            },
+        )?;
+        Ok(())
+    })
+    .await
 }

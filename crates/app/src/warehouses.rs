@@ -3,6 +3,8 @@
 use serde::Serialize;
 use vendhub_store::{audit, warehouses};
 
+const NAME_TAKEN: &str = "name: a warehouse with this name exists";
+
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::{App, AppError, fleet_audit};
@@ -72,32 +74,23 @@ pub async fn create(
         deleted_at: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                warehouses::insert(c, &stored)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "warehouse.create",
-                        "warehouse",
-                        &stored.id,
-                        None,
-                        Some(serde_json::json!({ "name": stored.name })),
-                    ),
-                )?;
-                Ok(())
-            })
-        })
-        .await
-        .map_err(|e| match e {
-            vendhub_store::StoreError::Conflict(_) => {
-                AppError::Conflict("name: a warehouse with this name exists".into())
-            }
-            other => other.into(),
-        })?;
+    app.write(move |c| {
+        warehouses::insert(c, &stored).map_err(AppError::conflict_as(NAME_TAKEN))?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "warehouse.create",
+                "warehouse",
+                &stored.id,
+                None,
+                Some(serde_json::json!({ "name": stored.name })),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(view(row))
 }
 
@@ -118,72 +111,60 @@ pub async fn update(
         )]));
     }
     let (who2, meta, address) = (who.clone(), meta.clone(), address.trim().to_owned());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = warehouses::get(c, who2.organization_id, &id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                warehouses::update(c, who2.organization_id, &id, &name, &address)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "warehouse.update",
-                        "warehouse",
-                        &id,
-                        Some(serde_json::json!({ "name": before.name, "address": before.address })),
-                        Some(serde_json::json!({ "name": name, "address": address })),
-                    ),
-                )?;
-                Ok(Ok(warehouses::get(c, who2.organization_id, &id)?.map(view)))
-            })
-        })
-        .await
-        .map_err(|e| match e {
-            vendhub_store::StoreError::Conflict(_) => {
-                AppError::Conflict("name: a warehouse with this name exists".into())
-            }
-            other => other.into(),
-        })??
-        .ok_or(AppError::NotFound)
+    app.write(move |c| {
+        let Some(before) = warehouses::get(c, who2.organization_id, &id)? else {
+            return Err(AppError::NotFound);
+        };
+        warehouses::update(c, who2.organization_id, &id, &name, &address)
+            .map_err(AppError::conflict_as(NAME_TAKEN))?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "warehouse.update",
+                "warehouse",
+                &id,
+                Some(serde_json::json!({ "name": before.name, "address": before.address })),
+                Some(serde_json::json!({ "name": name, "address": address })),
+            ),
+        )?;
+        Ok(warehouses::get(c, who2.organization_id, &id)?.map(view))
+    })
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// Deletes an empty warehouse (stock must be moved or written off first).
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(before) = warehouses::get(c, who2.organization_id, &id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                let holder = format!("warehouse:{id}");
-                let held =
-                    vendhub_store::stock::balances(c, &who2.organization_id.to_string(), &holder, false)?;
-                if !held.is_empty() {
-                    return Ok(Err(AppError::Rule(format!(
-                        "the warehouse still holds {} product(s): move or write them off first",
-                        held.len()
-                    ))));
-                }
-                warehouses::soft_delete(c, who2.organization_id, &id)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "warehouse.delete",
-                        "warehouse",
-                        &id,
-                        Some(serde_json::json!({ "name": before.name })),
-                        None,
-                    ),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(before) = warehouses::get(c, who2.organization_id, &id)? else {
+            return Err(AppError::NotFound);
+        };
+        let holder = format!("warehouse:{id}");
+        let held = vendhub_store::stock::balances(c, &who2.organization_id.to_string(), &holder, false)?;
+        if !held.is_empty() {
+            return Err(crate::error::Rule::WarehouseHoldsStock.refuse(format!(
+                "the warehouse still holds {} product(s): move or write them off first",
+                held.len()
+            )));
+        }
+        warehouses::soft_delete(c, who2.organization_id, &id)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "warehouse.delete",
+                "warehouse",
+                &id,
+                Some(serde_json::json!({ "name": before.name })),
+                None,
+            ),
+        )?;
+        Ok(())
+    })
+    .await
 }

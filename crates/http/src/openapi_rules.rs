@@ -516,6 +516,45 @@ mod tests {
     }
 
     #[test]
+    fn every_code_the_edge_writes_is_documented() {
+        let all = crate::problem::all_codes();
+        let mut files = Vec::new();
+        rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut missing = Vec::new();
+        for f in files {
+            let src = std::fs::read_to_string(&f).unwrap();
+            let lines: Vec<&str> = src.lines().collect();
+            for (n, line) in lines.iter().enumerate() {
+                if !(line.contains("Problem::new(") || line.contains("invalid(\"")) {
+                    continue;
+                }
+                for next in &lines[n..(n + 4).min(lines.len())] {
+                    for lit in next.split('"').skip(1).step_by(2) {
+                        let is_code = !lit.is_empty()
+                            && lit.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                            && lit.contains('_');
+                        if is_code && !all.contains(&lit) {
+                            missing.push(format!("{}:{}: {lit}", f.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "codes written but not documented: {missing:?}"
+        );
+        let docs =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/errors.md"))
+                .unwrap();
+        let undocumented: Vec<_> = all.iter().filter(|c| !docs.contains(&format!("`{c}`"))).collect();
+        assert!(
+            undocumented.is_empty(),
+            "codes missing from docs/errors.md: {undocumented:?}"
+        );
+    }
+
+    #[test]
     fn paged_lists_have_a_page_schema_whose_items_exist() {
         let doc = doc();
         let mut pages = 0;

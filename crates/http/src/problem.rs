@@ -7,6 +7,29 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use vendhub_app::AppError;
 use vendhub_app::error::FieldError;
+use vendhub_app::gateway::dex::DexFailure;
+use vendhub_app::gateway::events::{IngestError, MAX_BATCH};
+use vendhub_domain::dex::DexError;
+
+/// The codes the HTTP edge answers by itself (bodies, queries and paths it cannot read, methods, timeouts,
+/// refused event batches), beside the use cases' [`AppError::codes`] and the DEX parser's codes.
+pub const EDGE_CODES: [&str; 7] = [
+    "malformed_body",
+    "malformed_request",
+    "request_timeout",
+    "invalid_query",
+    "invalid_path",
+    "method_not_allowed",
+    "invalid_events",
+];
+
+/// Every `code` a problem can carry: documented as the enum of `Problem.code` and in `docs/errors.md`.
+pub fn all_codes() -> Vec<&'static str> {
+    let mut all = AppError::codes();
+    all.extend(EDGE_CODES);
+    all.extend(DexError::CODES);
+    all
+}
 
 /// A problem document. `type` is a stable URI per error code.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -74,7 +97,7 @@ impl IntoResponse for ApiError {
                 "a valid access token is required".to_owned(),
             ),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "your role does not allow this".to_owned()),
-            AppError::Rule(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
+            AppError::Rule(_, m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "too many requests".to_owned()),
             AppError::Locked { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -149,4 +172,56 @@ pub async fn method_not_allowed() -> Problem {
 /// Any route that does not exist.
 pub async fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+/// A batch of machine events refused: 413 over the batch size, 422 naming each bad event, 403 for
+/// another machine's key.
+pub fn ingest_refused(e: IngestError) -> Response {
+    match e {
+        IngestError::TooMany { count } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("a batch holds at most {MAX_BATCH} events; this one has {count}"),
+        )
+        .into_response(),
+        IngestError::Invalid(errors) => {
+            let mut p = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_events",
+                format!(
+                    "{} event(s) cannot be taken; the batch was refused whole",
+                    errors.len()
+                ),
+            );
+            p.errors = errors;
+            p.into_response()
+        }
+        IngestError::App(AppError::Forbidden) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this API key belongs to another machine",
+        )
+        .into_response(),
+        IngestError::App(other) => ApiError(other).into_response(),
+    }
+}
+
+/// A DEX audit refused: 413 too large, 422 with the parser's `dex_*` code, 403 for another machine's key.
+pub fn dex_refused(e: DexFailure) -> Response {
+    match e {
+        DexFailure::Refused(e) => {
+            let status = match e {
+                DexError::TooLarge { .. } | DexError::TooManySegments { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Problem::new(status, e.code(), format!("{e}; nothing was imported")).into_response()
+        }
+        DexFailure::App(AppError::Forbidden) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this API key belongs to another machine",
+        )
+        .into_response(),
+        DexFailure::App(other) => ApiError(other).into_response(),
+    }
 }

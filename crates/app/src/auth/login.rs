@@ -91,7 +91,7 @@ pub(crate) fn open_session(
     role: &str,
     family: Option<&str>,
     meta: &RequestMeta,
-) -> Result<Result<TokenPair, AppError>, StoreError> {
+) -> Result<TokenPair, AppError> {
     let now = vendhub_store::now();
     let refresh = tokens::new_refresh_token();
     let id = uuid::Uuid::now_v7().to_string();
@@ -113,15 +113,13 @@ pub(crate) fn open_session(
             revoked_reason: None,
         },
     )?;
-    Ok(
-        tokens::issue_access(s, &user.id, org, role, &id).map(|access_token| TokenPair {
-            access_token,
-            refresh_token: refresh,
-            token_type: TOKEN_TYPE,
-            expires_in: s.access_ttl.as_secs(),
-            user: view(user, org, role),
-        }),
-    )
+    tokens::issue_access(s, &user.id, org, role, &id).map(|access_token| TokenPair {
+        access_token,
+        refresh_token: refresh,
+        token_type: TOKEN_TYPE,
+        expires_in: s.access_ttl.as_secs(),
+        user: view(user, org, role),
+    })
 }
 
 /// Checks e-mail and password. Unknown e-mail and wrong password get the same answer after the same work.
@@ -155,18 +153,15 @@ pub async fn login(
         if let Some(u) = user {
             let (max, lock_until) = (s.max_failed_logins, vendhub_store::now() + to_chrono(s.lockout));
             let meta = meta.clone();
-            app.db()
-                .run(move |c| {
-                    vendhub_store::write(c, |c| {
-                        users::record_failed_login(c, &u.id, max, lock_until)?;
-                        audit::append(
-                            c,
-                            &super::user_event("auth.login_failed", Some(&u.id), None, &meta),
-                        )?;
-                        Ok(())
-                    })
-                })
-                .await?;
+            app.write(move |c| {
+                users::record_failed_login(c, &u.id, max, lock_until)?;
+                audit::append(
+                    c,
+                    &super::user_event("auth.login_failed", Some(&u.id), None, &meta),
+                )?;
+                Ok(())
+            })
+            .await?;
         }
         return Err(AppError::Unauthorized);
     }
@@ -175,25 +170,22 @@ pub async fn login(
     };
     let meta = meta.clone();
     let out = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some((org, role)) = home(c, &user)? else {
-                    return Ok(Err(AppError::Unauthorized));
-                };
-                if user.totp_enabled {
-                    return Ok(tokens::issue_challenge(&s, &user.id, &org)
-                        .map(|challenge_token| LoginOutcome::TwoFactorRequired { challenge_token }));
-                }
-                users::record_login(c, &user.id)?;
-                audit::append(
-                    c,
-                    &super::user_event("auth.login", Some(&user.id), Some(&org), &meta),
-                )?;
-                Ok(open_session(c, &s, &user, &org, &role, None, &meta)?.map(LoginOutcome::Tokens))
-            })
+        .write(move |c| {
+            let Some((org, role)) = home(c, &user)? else {
+                return Err(AppError::Unauthorized);
+            };
+            if user.totp_enabled {
+                return tokens::issue_challenge(&s, &user.id, &org)
+                    .map(|challenge_token| LoginOutcome::TwoFactorRequired { challenge_token });
+            }
+            users::record_login(c, &user.id)?;
+            audit::append(
+                c,
+                &super::user_event("auth.login", Some(&user.id), Some(&org), &meta),
+            )?;
+            open_session(c, &s, &user, &org, &role, None, &meta).map(LoginOutcome::Tokens)
         })
-        .await??;
+        .await?;
     Ok(out)
 }
 
@@ -202,62 +194,61 @@ pub async fn refresh(app: &App, refresh_token: &str, meta: &RequestMeta) -> Resu
     let s = app.auth().clone();
     let hash = tokens::keyed_hash(&s, refresh_token);
     let meta = meta.clone();
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(session) = sessions::by_refresh_hash(c, &hash)? else {
-                    return Ok(Err(AppError::Unauthorized));
-                };
-                if session.revoked_at.is_some() || session.expires_at <= vendhub_store::now() {
-                    return Ok(Err(AppError::Unauthorized));
-                }
-                if !sessions::mark_rotated(c, &session.id)? {
-                    // Already used: somebody replayed it. End every session of this family.
-                    sessions::revoke_family(c, &session.family_id, "refresh token reused")?;
-                    let mut entry = super::user_event(
-                        "auth.refresh_reused",
-                        Some(&session.user_id),
-                        Some(&session.organization_id),
-                        &meta,
-                    );
-                    entry.entity_type = "session".into();
-                    entry.entity_id = Some(session.family_id.clone());
-                    audit::append(c, &entry)?;
-                    return Ok(Err(AppError::Unauthorized));
-                }
-                let id: UserId = session
-                    .user_id
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt("user id".into()))?;
-                let org: OrganizationId = session
-                    .organization_id
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt("org id".into()))?;
-                let user = users::get(c, id)?.filter(|u| u.status == "active" && u.deleted_at.is_none());
-                let (Some(user), Some(role)) = (user, users::role_in(c, id, org)?) else {
-                    return Ok(Err(AppError::Unauthorized));
-                };
-                let mut entry = super::user_event(
-                    "auth.refresh",
-                    Some(&session.user_id),
-                    Some(&session.organization_id),
-                    &meta,
-                );
-                entry.entity_type = "session".into();
-                entry.entity_id = Some(session.family_id.clone());
-                audit::append(c, &entry)?;
-                open_session(
-                    c,
-                    &s,
-                    &user,
-                    &session.organization_id,
-                    &role,
-                    Some(&session.family_id),
-                    &meta,
-                )
-            })
-        })
-        .await?
+    // A refusal keeps what it wrote: the token stays used, a replayed token's family stays revoked.
+    app.write_keeping_refusal(move |c| {
+        let Some(session) = sessions::by_refresh_hash(c, &hash)? else {
+            return Ok(Err(AppError::Unauthorized));
+        };
+        if session.revoked_at.is_some() || session.expires_at <= vendhub_store::now() {
+            return Ok(Err(AppError::Unauthorized));
+        }
+        if !sessions::mark_rotated(c, &session.id)? {
+            // Already used: somebody replayed it. End every session of this family.
+            sessions::revoke_family(c, &session.family_id, "refresh token reused")?;
+            let mut entry = super::user_event(
+                "auth.refresh_reused",
+                Some(&session.user_id),
+                Some(&session.organization_id),
+                &meta,
+            );
+            entry.entity_type = "session".into();
+            entry.entity_id = Some(session.family_id.clone());
+            audit::append(c, &entry)?;
+            return Ok(Err(AppError::Unauthorized));
+        }
+        let id: UserId = session
+            .user_id
+            .parse()
+            .map_err(|_| StoreError::Corrupt("user id".into()))?;
+        let org: OrganizationId = session
+            .organization_id
+            .parse()
+            .map_err(|_| StoreError::Corrupt("org id".into()))?;
+        let user = users::get(c, id)?.filter(|u| u.status == "active" && u.deleted_at.is_none());
+        let (Some(user), Some(role)) = (user, users::role_in(c, id, org)?) else {
+            return Ok(Err(AppError::Unauthorized));
+        };
+        let mut entry = super::user_event(
+            "auth.refresh",
+            Some(&session.user_id),
+            Some(&session.organization_id),
+            &meta,
+        );
+        entry.entity_type = "session".into();
+        entry.entity_id = Some(session.family_id.clone());
+        audit::append(c, &entry)?;
+        open_session(
+            c,
+            &s,
+            &user,
+            &session.organization_id,
+            &role,
+            Some(&session.family_id),
+            &meta,
+        )
+        .map(Ok)
+    })
+    .await
 }
 
 /// Ends the caller's session (its whole family, so no older access token of it works either).
@@ -269,20 +260,17 @@ pub async fn logout(app: &App, who: &Principal, meta: &RequestMeta) -> Result<()
         who.organization_id.to_string(),
         meta.clone(),
     );
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if let Some(session) = sessions::get(c, &sid)? {
-                    sessions::revoke_family(c, &session.family_id, "logout")?;
-                }
-                audit::append(
-                    c,
-                    &super::user_event("auth.logout", Some(&user), Some(&org), &meta),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    app.write(move |c| {
+        if let Some(session) = sessions::get(c, &sid)? {
+            sessions::revoke_family(c, &session.family_id, "logout")?;
+        }
+        audit::append(
+            c,
+            &super::user_event("auth.logout", Some(&user), Some(&org), &meta),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 

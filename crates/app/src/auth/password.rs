@@ -8,6 +8,7 @@ use vendhub_store::password_resets::{self, PasswordResetRow};
 use vendhub_store::{sessions, users};
 
 use super::{Principal, RequestMeta, tokens};
+use crate::error::Rule;
 use crate::ports::Mail;
 use crate::users::password_problems;
 use crate::{App, AppError, passwords};
@@ -64,24 +65,21 @@ pub async fn change(
         who.organization_id.to_string(),
         meta.clone(),
     );
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                users::set_password(c, &user.id, &hash)?;
-                let keep = sessions::get(c, &sid)?.map(|s| s.family_id);
-                for s in sessions::live_of_user(c, &user.id)? {
-                    if Some(&s.family_id) != keep.as_ref() {
-                        sessions::revoke_family(c, &s.family_id, "password changed")?;
-                    }
-                }
-                audit::append(
-                    c,
-                    &super::user_event("auth.password_changed", Some(&user.id), Some(&org), &meta),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    app.write(move |c| {
+        users::set_password(c, &user.id, &hash)?;
+        let keep = sessions::get(c, &sid)?.map(|s| s.family_id);
+        for s in sessions::live_of_user(c, &user.id)? {
+            if Some(&s.family_id) != keep.as_ref() {
+                sessions::revoke_family(c, &s.family_id, "password changed")?;
+            }
+        }
+        audit::append(
+            c,
+            &super::user_event("auth.password_changed", Some(&user.id), Some(&org), &meta),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 
@@ -92,9 +90,7 @@ pub async fn request_reset(app: &App, email: &str, meta: &RequestMeta) -> Result
     let email = email.trim().to_lowercase();
     let base_url = app.settings().public_url.clone();
     let meta = meta.clone();
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
+    app.write(move |c| {
                 let Some(user) = users::find_by_email(c, &email)?.filter(|u| u.status == "active") else {
                     return Ok(());
                 };
@@ -126,7 +122,6 @@ pub async fn request_reset(app: &App, email: &str, meta: &RequestMeta) -> Result
                 audit::append(c, &super::user_event("auth.password_reset_requested", Some(&user.id), None, &meta))?;
                 Ok(())
             })
-        })
         .await?;
     Ok(())
 }
@@ -151,9 +146,7 @@ pub async fn confirm_reset(app: &App, token: &str, new: &str, meta: &RequestMeta
             .await?
     };
     let Some(user_id) = peek else {
-        return Err(AppError::Rule(
-            "the reset token is invalid, used or expired".into(),
-        ));
+        return Err(Rule::ResetTokenInvalid.refuse("the reset token is invalid, used or expired"));
     };
     let id: UserId = user_id.parse().map_err(AppError::internal)?;
     let user = app
@@ -163,22 +156,17 @@ pub async fn confirm_reset(app: &App, token: &str, new: &str, meta: &RequestMeta
         .ok_or(AppError::NotFound)?;
     let new_hash = hash_new(new, &user.email).await?;
     let meta = meta.clone();
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if password_resets::consume(c, &hash)?.is_none() {
-                    return Ok(Err(AppError::Rule(
-                        "the reset token is invalid, used or expired".into(),
-                    )));
-                }
-                users::set_password(c, &user.id, &new_hash)?;
-                sessions::revoke_all_of_user(c, &user.id, "password reset")?;
-                audit::append(
-                    c,
-                    &super::user_event("auth.password_reset", Some(&user.id), None, &meta),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        if password_resets::consume(c, &hash)?.is_none() {
+            return Err(Rule::ResetTokenInvalid.refuse("the reset token is invalid, used or expired"));
+        }
+        users::set_password(c, &user.id, &new_hash)?;
+        sessions::revoke_all_of_user(c, &user.id, "password reset")?;
+        audit::append(
+            c,
+            &super::user_event("auth.password_reset", Some(&user.id), None, &meta),
+        )?;
+        Ok(())
+    })
+    .await
 }

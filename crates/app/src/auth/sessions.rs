@@ -52,28 +52,25 @@ pub async fn revoke(app: &App, who: &Principal, id: &str, meta: &RequestMeta) ->
         meta.clone(),
         who.organization_id.to_string(),
     );
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(s) = sessions::get(c, &id)?.filter(|s| s.user_id == user) else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                sessions::revoke_family(c, &s.family_id, "revoked by the user")?;
-                vendhub_store::audit::append(
-                    c,
-                    &vendhub_store::audit::NewAudit {
-                        organization_id: Some(org),
-                        actor_user_id: Some(user.clone()),
-                        action: "auth.session_revoked".into(),
-                        entity_type: "session".into(),
-                        entity_id: Some(s.id),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                        ..Default::default()
-                    },
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(s) = sessions::get(c, &id)?.filter(|s| s.user_id == user) else {
+            return Err(AppError::NotFound);
+        };
+        sessions::revoke_family(c, &s.family_id, "revoked by the user")?;
+        vendhub_store::audit::append(
+            c,
+            &vendhub_store::audit::NewAudit {
+                organization_id: Some(org),
+                actor_user_id: Some(user.clone()),
+                action: "auth.session_revoked".into(),
+                entity_type: "session".into(),
+                entity_id: Some(s.id),
+                ip: meta.ip,
+                request_id: meta.request_id,
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })
+    .await
 }

@@ -8,11 +8,12 @@ use totp_rs::{Algorithm, Secret, TOTP};
 use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_store::audit;
 use vendhub_store::users::UserRow;
-use vendhub_store::{DbConn, StoreError, backup_codes, users};
+use vendhub_store::{DbConn, backup_codes, users};
 
 use super::login::{TokenPair, open_session};
 use super::{AuthSettings, Principal, RequestMeta, secrets_at_rest, tokens};
-use crate::{App, AppError};
+use crate::error::Rule;
+use crate::{App, AppError, Kept};
 
 const STEP_SECS: i64 = 30;
 const MAX_FAILURES: i32 = 5;
@@ -72,12 +73,7 @@ fn normalise(code: &str) -> String {
 
 /// Checks a TOTP or backup code for `user` inside a transaction; a TOTP step is consumed so the same code
 /// cannot be used again. Counts failures and locks 2FA after too many.
-fn check_code(
-    conn: &mut DbConn,
-    s: &AuthSettings,
-    user: &UserRow,
-    code: &str,
-) -> Result<Result<(), AppError>, StoreError> {
+fn check_code(conn: &mut DbConn, s: &AuthSettings, user: &UserRow, code: &str) -> Result<Kept<()>, AppError> {
     let now = vendhub_store::now();
     if let Some(until) = user.totp_locked_until.filter(|t| *t > now) {
         let secs = u64::try_from((until - now).num_seconds()).unwrap_or(1).max(1);
@@ -95,9 +91,9 @@ fn check_code(
             Some(Ok(secret)) => secret,
             Some(Err(e)) => return Ok(Err(e)),
             None => {
-                return Ok(Err(AppError::Rule(
-                    "two-factor authentication is not set up".into(),
-                )));
+                return Ok(Err(
+                    Rule::TwoFactorNotSetUp.refuse("two-factor authentication is not set up")
+                ));
             }
         };
         let t = match totp(s, secret, &user.email) {
@@ -151,18 +147,15 @@ pub async fn setup(app: &App, who: &Principal, meta: &RequestMeta) -> Result<Set
     };
     let sealed = secrets_at_rest::seal(&s.encryption_key, &raw)?;
     let (id, org, meta) = (user.id.clone(), who.organization_id.to_string(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                users::set_pending_totp(c, &id, &sealed)?;
-                audit::append(
-                    c,
-                    &super::user_event("auth.2fa_setup_started", Some(&id), Some(&org), &meta),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+    app.write(move |c| {
+        users::set_pending_totp(c, &id, &sealed)?;
+        audit::append(
+            c,
+            &super::user_event("auth.2fa_setup_started", Some(&id), Some(&org), &meta),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(answer)
 }
 
@@ -196,27 +189,25 @@ pub async fn enable(
         ));
     }
     if user.totp_secret.is_none() {
-        return Err(AppError::Rule("start with POST /api/v1/auth/2fa/setup".into()));
+        return Err(Rule::TwoFactorNotSetUp.refuse("start with POST /api/v1/auth/2fa/setup"));
     }
     let codes = new_backup_codes();
     let hashes: Vec<String> = codes.iter().map(|c| tokens::keyed_hash(&s, c)).collect();
     let (code, meta, org) = (code.to_owned(), meta.clone(), who.organization_id.to_string());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if let Err(e) = check_code(c, &s, &user, &code)? {
-                    return Ok(Err(e));
-                }
-                users::set_totp_enabled(c, &user.id, true)?;
-                backup_codes::replace(c, &user.id, &hashes)?;
-                audit::append(
-                    c,
-                    &super::user_event("auth.2fa_enabled", Some(&user.id), Some(&org), &meta),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await??;
+    // A wrong code is committed (it counts towards the lock) and then refused.
+    app.write_keeping_refusal(move |c| {
+        if let Err(e) = check_code(c, &s, &user, &code)? {
+            return Ok(Err(e));
+        }
+        users::set_totp_enabled(c, &user.id, true)?;
+        backup_codes::replace(c, &user.id, &hashes)?;
+        audit::append(
+            c,
+            &super::user_event("auth.2fa_enabled", Some(&user.id), Some(&org), &meta),
+        )?;
+        Ok(Ok(()))
+    })
+    .await?;
     Ok(BackupCodes { backup_codes: codes })
 }
 
@@ -231,22 +222,20 @@ pub async fn disable(app: &App, who: &Principal, code: &str, meta: &RequestMeta)
         ));
     }
     let (code, meta, org) = (code.to_owned(), meta.clone(), who.organization_id.to_string());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                if let Err(e) = check_code(c, &s, &user, &code)? {
-                    return Ok(Err(e));
-                }
-                users::set_totp_enabled(c, &user.id, false)?;
-                backup_codes::replace(c, &user.id, &[])?;
-                audit::append(
-                    c,
-                    &super::user_event("auth.2fa_disabled", Some(&user.id), Some(&org), &meta),
-                )?;
-                Ok(Ok(()))
-            })
-        })
-        .await?
+    // A wrong code is committed (it counts towards the lock) and then refused.
+    app.write_keeping_refusal(move |c| {
+        if let Err(e) = check_code(c, &s, &user, &code)? {
+            return Ok(Err(e));
+        }
+        users::set_totp_enabled(c, &user.id, false)?;
+        backup_codes::replace(c, &user.id, &[])?;
+        audit::append(
+            c,
+            &super::user_event("auth.2fa_disabled", Some(&user.id), Some(&org), &meta),
+        )?;
+        Ok(Ok(()))
+    })
+    .await
 }
 
 /// Completes a sign-in that needed a second factor.
@@ -268,29 +257,24 @@ pub async fn verify_login(
     // The outcome of the code check is committed even when it is a failure (the failure counts).
     let checked = {
         let (s, user, code) = (s.clone(), user.clone(), code.clone());
-        app.db()
-            .run(move |c| vendhub_store::write(c, |c| check_code(c, &s, &user, &code)))
-            .await?
+        app.write(move |c| check_code(c, &s, &user, &code)).await?
     };
     if let Err(e) = checked {
         metrics::counter!("vendhub_login_failures_total", "reason" => "second_factor").increment(1);
         return Err(e);
     }
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let Some(role) = users::role_in(c, id, org)? else {
-                    return Ok(Err(AppError::Unauthorized));
-                };
-                users::record_login(c, &user.id)?;
-                audit::append(
-                    c,
-                    &super::user_event("auth.login", Some(&user.id), Some(&claims.org), &meta),
-                )?;
-                open_session(c, &s, &user, &claims.org, &role, None, &meta)
-            })
-        })
-        .await?
+    app.write(move |c| {
+        let Some(role) = users::role_in(c, id, org)? else {
+            return Err(AppError::Unauthorized);
+        };
+        users::record_login(c, &user.id)?;
+        audit::append(
+            c,
+            &super::user_event("auth.login", Some(&user.id), Some(&claims.org), &meta),
+        )?;
+        open_session(c, &s, &user, &claims.org, &role, None, &meta)
+    })
+    .await
 }
 
 #[cfg(test)]

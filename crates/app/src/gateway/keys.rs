@@ -102,29 +102,26 @@ pub async fn create(
         revoked_at: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                machine_keys::insert(c, &stored)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "machine_key.create",
-                        "machine_api_key",
-                        &stored.id,
-                        None,
-                        Some(
-                            serde_json::json!({ "machine_id": stored.machine_id, "label": stored.label,
+    app.write(move |c| {
+        machine_keys::insert(c, &stored)?;
+        audit::append(
+            c,
+            &fleet_audit::entry(
+                &who2,
+                &meta,
+                "machine_key.create",
+                "machine_api_key",
+                &stored.id,
+                None,
+                Some(
+                    serde_json::json!({ "machine_id": stored.machine_id, "label": stored.label,
                             "prefix": stored.prefix }),
-                        ),
-                    ),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
+                ),
+            ),
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(CreatedKey { view: view(row), key })
 }
 
@@ -152,36 +149,33 @@ pub async fn revoke(
     meta: &RequestMeta,
 ) -> Result<KeyView, AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
-    app.db()
-        .run(move |c| {
-            vendhub_store::write(c, |c| {
-                let org = who2.organization_id.to_string();
-                let Some(before) = machine_keys::get(c, &org, &machine.to_string(), &key_id)? else {
-                    return Ok(Err(AppError::NotFound));
-                };
-                if machine_keys::revoke(c, &key_id, vendhub_store::now())? {
-                    audit::append(
-                        c,
-                        &fleet_audit::entry(
-                            &who2,
-                            &meta,
-                            "machine_key.revoke",
-                            "machine_api_key",
-                            &key_id,
-                            Some(
-                                serde_json::json!({ "machine_id": before.machine_id, "label": before.label,
+    app.write(move |c| {
+        let org = who2.organization_id.to_string();
+        let Some(before) = machine_keys::get(c, &org, &machine.to_string(), &key_id)? else {
+            return Err(AppError::NotFound);
+        };
+        if machine_keys::revoke(c, &key_id, vendhub_store::now())? {
+            audit::append(
+                c,
+                &fleet_audit::entry(
+                    &who2,
+                    &meta,
+                    "machine_key.revoke",
+                    "machine_api_key",
+                    &key_id,
+                    Some(
+                        serde_json::json!({ "machine_id": before.machine_id, "label": before.label,
                                 "prefix": before.prefix }),
-                            ),
-                            None,
-                        ),
-                    )?;
-                }
-                Ok(machine_keys::get(c, &org, &machine.to_string(), &key_id)?
-                    .map(view)
-                    .ok_or(AppError::NotFound))
-            })
-        })
-        .await?
+                    ),
+                    None,
+                ),
+            )?;
+        }
+        machine_keys::get(c, &org, &machine.to_string(), &key_id)?
+            .map(view)
+            .ok_or(AppError::NotFound)
+    })
+    .await
 }
 
 /// The machine a gateway request speaks for.

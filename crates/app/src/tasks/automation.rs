@@ -66,8 +66,12 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
             items: low.remove(&mid).unwrap_or_default(),
             checklist: Vec::new(),
         };
-        match insert_task(c, org, None, &t)? {
+        match insert_task(c, org, None, &t) {
             Ok(row) => created.push(row),
+            // A store failure ends the run (its transaction is gone); a refused task only skips the machine.
+            Err(e @ (AppError::Internal(_) | AppError::Unavailable(_))) => {
+                return Err(StoreError::Corrupt(format!("refill task of {mid}: {e}")));
+            }
             Err(e) => tracing::warn!(machine = %mid, error = %e, "automatic refill task not created"),
         }
     }

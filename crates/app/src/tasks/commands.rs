@@ -9,7 +9,6 @@ use vendhub_store::{DbConn, StoreError, audit, users};
 
 use super::{TaskView, invalid, publish};
 use crate::auth::{Principal, RequestMeta};
-use crate::inventory::Failure;
 use crate::{App, AppError, fleet_audit};
 
 /// A state change and what it carries.
@@ -46,21 +45,17 @@ pub(crate) fn guard(
     who: &Principal,
     id: &str,
     command: Command,
-) -> Result<(TaskRow, TaskStatus), Failure> {
+) -> Result<(TaskRow, TaskStatus), AppError> {
     let Some(t) = tasks::get(c, &who.organization_id.to_string(), id)? else {
-        return Err(Failure::App(AppError::NotFound));
+        return Err(AppError::NotFound);
     };
     if !may(actor(who, &t), command) {
-        return Err(Failure::App(AppError::Forbidden));
+        return Err(AppError::Forbidden);
     }
     let current = TaskStatus::parse(&t.status)
         .ok_or_else(|| StoreError::Corrupt(format!("task status {}", t.status)))?;
-    let next = transition(current, command).map_err(|e| {
-        Failure::App(AppError::Conflict(format!(
-            "the task is {}: it cannot {} now",
-            e.from, e.command
-        )))
-    })?;
+    let next = transition(current, command)
+        .map_err(|e| AppError::Conflict(format!("the task is {}: it cannot {} now", e.from, e.command)))?;
     Ok((t, next))
 }
 
@@ -72,11 +67,11 @@ pub(crate) fn save(
     before: &TaskRow,
     after: &TaskRow,
     command: Command,
-) -> Result<(), Failure> {
+) -> Result<(), AppError> {
     if !tasks::save_if(c, after, &before.status)? {
-        return Err(Failure::App(AppError::Conflict(
+        return Err(AppError::Conflict(
             "the task was changed by someone else: reload it".into(),
-        )));
+        ));
     }
     audit::append(
         c,
@@ -112,34 +107,30 @@ pub async fn act(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     let saved = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write::<_, Failure, _>(c, |c| {
-                let command = change.command();
-                let (before, next) = guard(c, &who2, &id, command)?;
-                let now = vendhub_store::now();
-                let mut after = TaskRow {
-                    status: next.as_str().into(),
-                    updated_at: now,
-                    ..before.clone()
-                };
-                match &change {
-                    Change::Assign(user) => {
-                        if users::role_in(c, *user, who2.organization_id)?.is_none() {
-                            return Err(Failure::App(invalid("assignee_id", "no such user")));
-                        }
-                        after.assignee_id = Some(user.to_string());
+        .write(move |c| {
+            let command = change.command();
+            let (before, next) = guard(c, &who2, &id, command)?;
+            let now = vendhub_store::now();
+            let mut after = TaskRow {
+                status: next.as_str().into(),
+                updated_at: now,
+                ..before.clone()
+            };
+            match &change {
+                Change::Assign(user) => {
+                    if users::role_in(c, *user, who2.organization_id)?.is_none() {
+                        return Err(invalid("assignee_id", "no such user"));
                     }
-                    Change::Start => after.started_at = Some(now),
-                    Change::Postpone(reason) => after.status_reason = Some(reason.clone()),
-                    Change::Cancel(reason) => after.status_reason.clone_from(reason),
+                    after.assignee_id = Some(user.to_string());
                 }
-                save(c, &who2, &meta, &before, &after, command)?;
-                Ok(after)
-            })
-            .map_or_else(Failure::into_result, |r| Ok(Ok(r)))
+                Change::Start => after.started_at = Some(now),
+                Change::Postpone(reason) => after.status_reason = Some(reason.clone()),
+                Change::Cancel(reason) => after.status_reason.clone_from(reason),
+            }
+            save(c, &who2, &meta, &before, &after, command)?;
+            Ok(after)
         })
-        .await??;
+        .await?;
     publish(app, &saved).await;
     super::get(app, who, saved.id).await
 }

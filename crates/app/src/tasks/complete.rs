@@ -12,7 +12,8 @@ use vendhub_store::{DbConn, StoreError, planograms, sales, stocktakes};
 use super::commands::{guard, save};
 use super::{TaskView, invalid, publish};
 use crate::auth::{Principal, RequestMeta};
-use crate::inventory::{Failure, refusal};
+use crate::error::Rule;
+use crate::inventory::refusal;
 use crate::{App, AppError};
 
 /// The actual quantity of one planned item.
@@ -32,7 +33,7 @@ pub struct CompleteRequest {
     pub bag_number: Option<String>,
 }
 
-fn check_photos(c: &mut DbConn, t: &TaskRow) -> Result<(), Failure> {
+fn check_photos(c: &mut DbConn, t: &TaskRow) -> Result<(), AppError> {
     if !t.requires_photos {
         return Ok(());
     }
@@ -49,10 +50,7 @@ fn check_photos(c: &mut DbConn, t: &TaskRow) -> Result<(), Failure> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(Failure::App(AppError::Rule(format!(
-            "photo proof missing: {}",
-            missing.join(" and ")
-        ))))
+        Err(Rule::PhotoProofMissing.refuse(format!("photo proof missing: {}", missing.join(" and "))))
     }
 }
 
@@ -81,7 +79,12 @@ fn movement(
 }
 
 /// Refill: the actual quantities move from the assignee to each slot; refused whole, naming the slot.
-pub(crate) fn refill(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), Failure> {
+pub(crate) fn refill(
+    c: &mut DbConn,
+    t: &TaskRow,
+    req: &CompleteRequest,
+    actor: &str,
+) -> Result<(), AppError> {
     let operator = t.assignee_id.clone().unwrap_or_else(|| actor.to_owned());
     for item in tasks::items(c, &t.id)? {
         let actual = req
@@ -107,10 +110,10 @@ pub(crate) fn refill(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: 
             actor,
         );
         if let Err(r) = stock::post(c, &m, capacity)? {
-            let AppError::Rule(why) = refusal(r) else {
-                return Err(Failure::App(AppError::Rule(format!("slot {code} refused"))));
+            let AppError::Rule(rule, why) = refusal(r) else {
+                return Err(Rule::SlotOverCapacity.refuse(format!("slot {code} refused")));
             };
-            return Err(Failure::App(AppError::Rule(format!("slot {code}: {why}"))));
+            return Err(rule.refuse(format!("slot {code}: {why}")));
         }
     }
     tasks::touch_refill(c, &t.machine_id, vendhub_store::now())?;
@@ -123,12 +126,9 @@ pub(crate) fn collect(
     t: &TaskRow,
     req: &CompleteRequest,
     actor: &str,
-) -> Result<(), Failure> {
+) -> Result<(), AppError> {
     let Some(counted) = req.counted else {
-        return Err(Failure::App(invalid(
-            "counted",
-            "is required to complete a collection",
-        )));
+        return Err(invalid("counted", "is required to complete a collection"));
     };
     let now = vendhub_store::now();
     let previous = cash_collections::latest(c, &t.machine_id)?.map(|p| p.collected_at);
@@ -159,7 +159,7 @@ pub(crate) fn collect(
 /// Audit: each item's actual quantity is the count of its slot. Each counted slot gets a stocktake,
 /// closed at once in this transaction: its differences become adjustment movements at average cost,
 /// and show as shortage/surplus like any other stocktake.
-fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), Failure> {
+fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), AppError> {
     let now = vendhub_store::now();
     let mut by_slot: std::collections::BTreeMap<String, Vec<(String, i64)>> =
         std::collections::BTreeMap::new();
@@ -211,20 +211,18 @@ fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) 
 
 /// Every actual quantity names an item of this task, once: an id of another task (or organization), or
 /// one that does not exist, is refused (422 naming it) instead of being ignored.
-fn check_items(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest) -> Result<(), Failure> {
+fn check_items(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest) -> Result<(), AppError> {
     let own: Vec<String> = tasks::items(c, &t.id)?.into_iter().map(|i| i.id).collect();
     for (n, actual) in req.items.iter().enumerate() {
         if !own.contains(&actual.item_id) {
-            return Err(Failure::App(AppError::Rule(format!(
+            return Err(Rule::TaskItemInvalid.refuse(format!(
                 "items[{n}].item_id: {} is not an item of this task",
                 actual.item_id
-            ))));
+            )));
         }
         if req.items[..n].iter().any(|a| a.item_id == actual.item_id) {
-            return Err(Failure::App(AppError::Rule(format!(
-                "items[{n}].item_id: {} is given twice",
-                actual.item_id
-            ))));
+            return Err(Rule::TaskItemInvalid
+                .refuse(format!("items[{n}].item_id: {} is given twice", actual.item_id)));
         }
     }
     Ok(())
@@ -250,41 +248,37 @@ pub async fn complete(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     let saved = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write::<_, Failure, _>(c, |c| {
-                let (before, next) = guard(c, &who2, &id, Command::Complete)?;
-                check_photos(c, &before)?;
-                check_items(c, &before, &req)?;
-                let now = vendhub_store::now();
-                let actor = who2.user_id.to_string();
-                let after = TaskRow {
-                    status: next.as_str().into(),
-                    completed_at: Some(now),
-                    completed_by: Some(actor.clone()),
-                    updated_at: now,
-                    ..before.clone()
-                };
-                // The state change first: it takes the task's row lock, so a concurrent completion waits here
-                // and then finds the task completed.
-                save(c, &who2, &meta, &before, &after, Command::Complete)?;
-                match TaskType::parse(&before.task_type) {
-                    Some(TaskType::Refill) => refill(c, &before, &req, &actor)?,
-                    Some(TaskType::Collection) => collect(c, &before, &req, &actor)?,
-                    Some(TaskType::Audit) => audit_count(c, &before, &req, &actor)?,
-                    _ => {}
-                }
-                Ok(after)
-            })
-            .map_or_else(Failure::into_result, |r| Ok(Ok(r)))
+        .write(move |c| {
+            let (before, next) = guard(c, &who2, &id, Command::Complete)?;
+            check_photos(c, &before)?;
+            check_items(c, &before, &req)?;
+            let now = vendhub_store::now();
+            let actor = who2.user_id.to_string();
+            let after = TaskRow {
+                status: next.as_str().into(),
+                completed_at: Some(now),
+                completed_by: Some(actor.clone()),
+                updated_at: now,
+                ..before.clone()
+            };
+            // The state change first: it takes the task's row lock, so a concurrent completion waits here
+            // and then finds the task completed.
+            save(c, &who2, &meta, &before, &after, Command::Complete)?;
+            match TaskType::parse(&before.task_type) {
+                Some(TaskType::Refill) => refill(c, &before, &req, &actor)?,
+                Some(TaskType::Collection) => collect(c, &before, &req, &actor)?,
+                Some(TaskType::Audit) => audit_count(c, &before, &req, &actor)?,
+                _ => {}
+            }
+            Ok(after)
         })
-        .await??;
+        .await?;
     publish(app, &saved).await;
     super::get(app, who, saved.id).await
 }
 
 /// Posts the reverse of every movement the task's completion posted.
-fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), Failure> {
+fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), AppError> {
     // What the task posted itself, and what the stocktakes of an audit task posted.
     let mut references = vec![t.id.clone()];
     references.extend(stocktakes::ids_of_task(c, &t.id)?);
@@ -321,7 +315,7 @@ fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), Fai
         );
         back.reason = Some("task rejected".into());
         if let Err(r) = stock::post(c, &back, capacity)? {
-            return Err(Failure::App(refusal(r)));
+            return Err(refusal(r));
         }
     }
     Ok(())
@@ -341,24 +335,20 @@ pub async fn reject(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     let saved = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write::<_, Failure, _>(c, |c| {
-                let (before, next) = guard(c, &who2, &id, Command::Reject)?;
-                let after = TaskRow {
-                    status: next.as_str().into(),
-                    status_reason: Some(reason.clone()),
-                    updated_at: vendhub_store::now(),
-                    ..before.clone()
-                };
-                save(c, &who2, &meta, &before, &after, Command::Reject)?;
-                reverse_movements(c, &before, &who2.user_id.to_string())?;
-                cash_collections::reverse_for_task(c, &before.id, vendhub_store::now())?;
-                Ok(after)
-            })
-            .map_or_else(Failure::into_result, |r| Ok(Ok(r)))
+        .write(move |c| {
+            let (before, next) = guard(c, &who2, &id, Command::Reject)?;
+            let after = TaskRow {
+                status: next.as_str().into(),
+                status_reason: Some(reason.clone()),
+                updated_at: vendhub_store::now(),
+                ..before.clone()
+            };
+            save(c, &who2, &meta, &before, &after, Command::Reject)?;
+            reverse_movements(c, &before, &who2.user_id.to_string())?;
+            cash_collections::reverse_for_task(c, &before.id, vendhub_store::now())?;
+            Ok(after)
         })
-        .await??;
+        .await?;
     publish(app, &saved).await;
     super::get(app, who, saved.id).await
 }

@@ -8,7 +8,7 @@ use vendhub_store::{DbConn, StoreError, machines, planograms};
 
 use super::complete::{CompleteRequest, collect, refill};
 use super::{NewItem, NewTask, insert_task};
-use crate::inventory::Failure;
+use crate::AppError;
 
 /// A one-pixel PNG for the demo photos.
 pub const DEMO_PHOTO: &[u8] = &[
@@ -17,11 +17,9 @@ pub const DEMO_PHOTO: &[u8] = &[
     1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
-fn fail(f: Failure) -> StoreError {
-    match f {
-        Failure::Store(e) => e,
-        Failure::App(e) => StoreError::Corrupt(format!("demo task refused: {e}")),
-    }
+#[expect(clippy::needless_pass_by_value, reason = "the function `map_err` is given")]
+fn fail(e: AppError) -> StoreError {
+    StoreError::Corrupt(format!("demo task refused: {e}"))
 }
 
 fn set_state(
@@ -136,7 +134,7 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
             items: items.clone(),
             checklist: vec!["Check the machine's display".into(), "Wipe the front".into()],
         };
-        let t = insert_task(c, org, None, &new)?.map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let t = insert_task(c, org, None, &new).map_err(fail)?;
         if status == TaskStatus::Pending || status == TaskStatus::Assigned && assignee.is_some() {
             continue;
         }

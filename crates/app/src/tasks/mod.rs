@@ -148,41 +148,35 @@ pub(crate) fn check_items(
     org: &str,
     machine: &str,
     items: &[NewItem],
-) -> Result<Result<(), AppError>, StoreError> {
+) -> Result<(), AppError> {
     let org_id = org
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
     for (i, item) in items.iter().enumerate() {
         if item.planned_qty < 0 {
-            return Ok(Err(invalid(
-                format!("items[{i}].planned_qty"),
-                "must not be negative",
-            )));
+            return Err(invalid(format!("items[{i}].planned_qty"), "must not be negative"));
         }
         if item.product_id.parse::<ProductId>().is_err()
             || products::get(c, org_id, &item.product_id)?.is_none()
         {
-            return Ok(Err(invalid(format!("items[{i}].product_id"), "no such product")));
+            return Err(invalid(format!("items[{i}].product_id"), "no such product"));
         }
         if let Some(slot) = &item.slot {
             match planograms::slot(c, org, machine, slot)? {
                 None => {
-                    return Ok(Err(invalid(
-                        format!("items[{i}].slot"),
-                        "no such slot on the machine",
-                    )));
+                    return Err(invalid(format!("items[{i}].slot"), "no such slot on the machine"));
                 }
                 Some(s) if s.product_id != item.product_id => {
-                    return Ok(Err(invalid(
+                    return Err(invalid(
                         format!("items[{i}].product_id"),
                         "the slot holds another product",
-                    )));
+                    ));
                 }
                 Some(_) => {}
             }
         }
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 pub(crate) fn invalid(field: impl Into<String>, message: &str) -> AppError {
@@ -226,22 +220,20 @@ pub(crate) fn insert_task(
     org: &str,
     created_by: Option<String>,
     t: &NewTask,
-) -> Result<Result<TaskRow, AppError>, StoreError> {
+) -> Result<TaskRow, AppError> {
     let org_id = org
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
     let machine = t.machine_id.to_string();
     let Some(m) = machines::get(c, org_id, &machine)? else {
-        return Ok(Err(invalid("machine_id", "no such machine")));
+        return Err(invalid("machine_id", "no such machine"));
     };
     if let Some(a) = t.assignee_id
         && users::role_in(c, a, org_id)?.is_none()
     {
-        return Ok(Err(invalid("assignee_id", "no such user")));
+        return Err(invalid("assignee_id", "no such user"));
     }
-    if let Err(e) = check_items(c, org, &machine, &t.items)? {
-        return Ok(Err(e));
-    }
+    check_items(c, org, &machine, &t.items)?;
     let now = vendhub_store::now();
     let seq = tasks::next_number(c, org)?;
     let year = chrono::Datelike::year(&now);
@@ -282,7 +274,7 @@ pub(crate) fn insert_task(
     tasks::insert(c, &row)?;
     tasks::insert_items(c, &item_rows(&id, &t.items))?;
     tasks::replace_checklist(c, &id, &check_rows(&id, &t.checklist))?;
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// Creates a task (a manager's).
@@ -306,29 +298,24 @@ pub async fn create(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
-        .db()
-        .run(move |c| {
-            vendhub_store::write::<_, crate::inventory::Failure, _>(c, |c| {
-                let org = who2.organization_id.to_string();
-                let row = insert_task(c, &org, Some(who2.user_id.to_string()), &t)?
-                    .map_err(crate::inventory::Failure::App)?;
-                audit::append(
-                    c,
-                    &fleet_audit::entry(
-                        &who2,
-                        &meta,
-                        "task.create",
-                        "task",
-                        &row.id,
-                        None,
-                        Some(serde_json::json!({ "number": row.number, "type": row.task_type })),
-                    ),
-                )?;
-                Ok(row)
-            })
-            .map_or_else(crate::inventory::Failure::into_result, |r| Ok(Ok(r)))
+        .write(move |c| {
+            let org = who2.organization_id.to_string();
+            let row = insert_task(c, &org, Some(who2.user_id.to_string()), &t)?;
+            audit::append(
+                c,
+                &fleet_audit::entry(
+                    &who2,
+                    &meta,
+                    "task.create",
+                    "task",
+                    &row.id,
+                    None,
+                    Some(serde_json::json!({ "number": row.number, "type": row.task_type })),
+                ),
+            )?;
+            Ok(row)
         })
-        .await??;
+        .await?;
     publish(app, &row).await;
     get(app, who, row.id).await
 }

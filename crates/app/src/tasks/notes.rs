@@ -8,7 +8,6 @@ use vendhub_store::{DbConn, audit};
 use super::commands::actor;
 use super::{NewItem, TaskView, check_items, check_rows, invalid, item_rows};
 use crate::auth::{Principal, RequestMeta};
-use crate::inventory::Failure;
 use crate::{App, AppError, fleet_audit};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -27,13 +26,13 @@ pub struct CheckItem {
 }
 
 /// The task, if the caller is its assignee or a manager (404 if missing, 403 if not theirs).
-fn own_task(c: &mut DbConn, who: &Principal, id: &str) -> Result<TaskRow, Failure> {
-    let t = tasks::get(c, &who.organization_id.to_string(), id)?.ok_or(Failure::App(AppError::NotFound))?;
+fn own_task(c: &mut DbConn, who: &Principal, id: &str) -> Result<TaskRow, AppError> {
+    let t = tasks::get(c, &who.organization_id.to_string(), id)?.ok_or(AppError::NotFound)?;
     let a = actor(who, &t);
     if a.is_assignee || a.is_manager {
         Ok(t)
     } else {
-        Err(Failure::App(AppError::Forbidden))
+        Err(AppError::Forbidden)
     }
 }
 
@@ -51,18 +50,14 @@ async fn on_task<T: Send + 'static>(
     app: &App,
     who: &Principal,
     id: String,
-    f: impl FnOnce(&mut DbConn, &Principal, TaskRow) -> Result<T, Failure> + Send + 'static,
+    f: impl FnOnce(&mut DbConn, &Principal, TaskRow) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let who2 = who.clone();
-    app.db()
-        .run(move |c| {
-            vendhub_store::write::<_, Failure, _>(c, |c| {
-                let t = own_task(c, &who2, &id)?;
-                f(c, &who2, t)
-            })
-            .map_or_else(Failure::into_result, |r| Ok(Ok(r)))
-        })
-        .await?
+    app.write(move |c| {
+        let t = own_task(c, &who2, &id)?;
+        f(c, &who2, t)
+    })
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
@@ -118,7 +113,7 @@ pub async fn set_check(
         let mut list = tasks::checklist(c, &t.id)?;
         for ch in &checks {
             let Some(entry) = list.iter_mut().find(|e| e.position == ch.position) else {
-                return Err(Failure::App(invalid("position", "no such checklist entry")));
+                return Err(invalid("position", "no such checklist entry"));
             };
             entry.done = ch.done;
             entry.done_by = ch.done.then(|| who.user_id.to_string());
@@ -132,14 +127,14 @@ pub async fn set_check(
 }
 
 /// Fails unless the task is still open (its plan can change).
-fn still_open(t: &TaskRow) -> Result<(), Failure> {
+fn still_open(t: &TaskRow) -> Result<(), AppError> {
     if TaskStatus::parse(&t.status).is_some_and(TaskStatus::is_open) {
         Ok(())
     } else {
-        Err(Failure::App(AppError::Conflict(format!(
+        Err(AppError::Conflict(format!(
             "the task is {}: its plan cannot change",
             t.status
-        ))))
+        )))
     }
 }
 
@@ -192,7 +187,7 @@ pub async fn set_items(
     let meta = meta.clone();
     let task = on_task(app, who, id, move |c, who, t| {
         still_open(&t)?;
-        check_items(c, &t.organization_id, &t.machine_id, &items)?.map_err(Failure::App)?;
+        check_items(c, &t.organization_id, &t.machine_id, &items)?;
         tasks::replace_items(c, &t.id, &item_rows(&t.id, &items))?;
         audit::append(
             c,

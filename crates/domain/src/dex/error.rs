@@ -28,6 +28,18 @@ pub enum DexError {
 
 impl DexError {
     /// A stable `snake_case` code for clients and metrics.
+    /// Every code [`DexError::code`] answers.
+    pub const CODES: [&'static str; 8] = [
+        "dex_empty",
+        "dex_too_large",
+        "dex_too_many_segments",
+        "dex_not_text",
+        "dex_truncated",
+        "dex_missing_crc",
+        "dex_crc_mismatch",
+        "dex_malformed",
+    ];
+
     pub const fn code(&self) -> &'static str {
         match self {
             Self::Empty => "dex_empty",

@@ -13,15 +13,14 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vendhub_app::AppError;
-use vendhub_app::gateway::dex::{self, DexFailure, DexImport};
-use vendhub_app::gateway::events::{self, Batch, BatchReport, IngestError, MAX_BATCH};
+use vendhub_app::gateway::dex::{self, DexImport};
+use vendhub_app::gateway::events::{self, Batch, BatchReport};
 use vendhub_app::gateway::{MachineCaller, keys};
-use vendhub_domain::dex::DexError;
 
 use crate::HttpState;
 use crate::extract::Json;
 use crate::params::Query;
-use crate::problem::{ApiError, Problem};
+use crate::problem::{self, ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -64,36 +63,6 @@ impl FromRequestParts<HttpState> for MachineKey {
     }
 }
 
-fn refused(e: IngestError) -> Response {
-    match e {
-        IngestError::TooMany { count } => Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("a batch holds at most {MAX_BATCH} events; this one has {count}"),
-        )
-        .into_response(),
-        IngestError::Invalid(errors) => {
-            let mut p = Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_events",
-                format!(
-                    "{} event(s) cannot be taken; the batch was refused whole",
-                    errors.len()
-                ),
-            );
-            p.errors = errors;
-            p.into_response()
-        }
-        IngestError::App(AppError::Forbidden) => Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this API key belongs to another machine",
-        )
-        .into_response(),
-        IngestError::App(other) => ApiError(other).into_response(),
-    }
-}
-
 /// A machine's batch of heartbeats, telemetry, vends and errors (up to 1,000), taken whole or refused
 /// whole. Repeated event ids are answered as duplicates and change nothing.
 #[utoipa::path(post, path = "/api/v1/gateway/events", tag = "gateway", request_body = Batch,
@@ -109,32 +78,13 @@ async fn post_events(
     events::ingest(&s.app, &caller, batch)
         .await
         .map(axum::Json)
-        .map_err(refused)
+        .map_err(problem::ingest_refused)
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct DexQuery {
     /// The machine the audit is from; the key's machine when left out.
     machine_id: Option<String>,
-}
-
-fn dex_refused(e: DexFailure) -> Response {
-    match e {
-        DexFailure::Refused(e) => {
-            let status = match e {
-                DexError::TooLarge { .. } | DexError::TooManySegments { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            Problem::new(status, e.code(), format!("{e}; nothing was imported")).into_response()
-        }
-        DexFailure::App(AppError::Forbidden) => Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this API key belongs to another machine",
-        )
-        .into_response(),
-        DexFailure::App(other) => ApiError(other).into_response(),
-    }
 }
 
 /// A DEX/EVA-DTS audit file (the raw file as the body, any content type). Its counters against the
@@ -166,5 +116,5 @@ async fn post_dex(
     dex::import(&s.app, &caller, q.machine_id.as_deref(), &body)
         .await
         .map(|i| (StatusCode::CREATED, axum::Json(i)))
-        .map_err(dex_refused)
+        .map_err(problem::dex_refused)
 }

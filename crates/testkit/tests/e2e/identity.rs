@@ -143,7 +143,7 @@ async fn a_password_reset_is_mailed_through_smtp_and_works_once() {
     .await;
     assert_eq!(
         (status.as_u16(), body["code"].as_str()),
-        (422, Some("business_rule_violated")),
+        (422, Some("reset_token_invalid")),
         "single use"
     );
 }
