@@ -2,15 +2,10 @@
 
 use std::time::Duration;
 
-use crate::api::{TINY_PNG, call, demo, demo_on, get, post};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_testkit::TestApp;
-
-async fn machine(app: &TestApp, token: &str, number: &str) -> Value {
-    let (_, list) = get(app, &format!("/api/v1/machines?q={number}"), token).await;
-    list["data"][0].clone()
-}
+use vendhub_testkit::api::{TINY_PNG, an_operator, call, demo, demo_on, get, machine, post, send_bytes};
 
 #[tokio::test]
 async fn machines_are_listed_filtered_sorted_and_paged() {
@@ -163,18 +158,10 @@ async fn a_machine_moves_with_history_shows_on_the_map_and_has_a_qr_code() {
 async fn demo_refs(app: &TestApp, t: &str) -> (String, String, String) {
     let (_, warehouses) = get(app, "/api/v1/warehouses", t).await;
     let (_, stock) = get(app, "/api/v1/inventory/warehouse", t).await;
-    let (_, users) = get(app, "/api/v1/users?limit=100", t).await;
-    let operator = users["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["role"] == "operator")
-        .unwrap()["id"]
-        .clone();
     (
         warehouses[0]["id"].as_str().unwrap().to_owned(),
         stock[0]["product_id"].as_str().unwrap().to_owned(),
-        operator.as_str().unwrap().to_owned(),
+        an_operator(app, t).await,
     )
 }
 
@@ -1012,7 +999,7 @@ async fn categories_group_products_within_the_organization() {
 
     // Updating to another organization's category answers exactly like a category that does not exist,
     // and changes nothing.
-    let (_, other) = crate::api::other_organization(&app, "cat-other", "cat-other-pass-2026").await;
+    let (_, other) = vendhub_testkit::api::other_organization(&app, "cat-other", "cat-other-pass-2026").await;
     let (status, foreign) = post(&app, "/api/v1/categories", &other, json!({ "name": "Theirs" })).await;
     assert_eq!(status, 201, "{foreign}");
     let path = format!("/api/v1/products/{}", p["id"].as_str().unwrap());
@@ -1037,6 +1024,7 @@ async fn categories_group_products_within_the_organization() {
     assert_eq!(unchanged["category_id"], cat["id"]);
 }
 
+/// Puts a product's image: the raw bytes, with `content_type`.
 async fn put_image(
     app: &TestApp,
     t: &str,
@@ -1044,17 +1032,8 @@ async fn put_image(
     body: Vec<u8>,
     content_type: &str,
 ) -> (StatusCode, Value) {
-    let res = app
-        .client
-        .put(app.url(&format!("/api/v1/products/{id}/image")))
-        .bearer_auth(t)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    let path = format!("/api/v1/products/{id}/image");
+    send_bytes(app, Method::PUT, &path, t, content_type, body).await
 }
 
 #[tokio::test]

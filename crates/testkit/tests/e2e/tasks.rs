@@ -1,14 +1,12 @@
 //! Field tasks through the API: the state table, who may act, photo proof, completion in one transaction
 //! (refill stock, collection cash), rejection reversing it, and cash collections.
 
-use crate::api::{call, get, login, post};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use vendhub_testkit::api::{TINY_PNG, call, get, login, machine_id, post, send_bytes, slot_list};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 const PASSWORD: &str = "tasks-e2e-pass-2026";
-
-const TINY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 /// The demo fleet, the owner's token, and two operators of our own: (id, token) each.
 struct Field {
@@ -56,22 +54,9 @@ async fn field() -> Field {
 
 /// A machine's id and its slots `(code, product, quantity)` with stock.
 async fn machine(f: &Field, number: &str) -> (String, Vec<(String, String, i64)>) {
-    let (_, list) = get(&f.app, &format!("/api/v1/machines?q={number}"), &f.owner).await;
-    let id = list["data"][0]["id"].as_str().unwrap().to_owned();
+    let id = machine_id(&f.app, &f.owner, number).await;
     let (_, inv) = get(&f.app, &format!("/api/v1/machines/{id}/inventory"), &f.owner).await;
-    let slots = inv
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["slot"].as_str().unwrap().to_owned(),
-                s["product_id"].as_str().unwrap().to_owned(),
-                s["quantity"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    (id, slots)
+    (id, slot_list(&inv))
 }
 
 async fn slot_qty(f: &Field, machine: &str, slot: &str) -> i64 {
@@ -135,21 +120,15 @@ async fn photo(f: &Field, token: &str, task: &str, category: &str, file: &[u8]) 
     );
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let res = f
-        .app
-        .client
-        .post(f.app.url(&format!("/api/v1/tasks/{task}/photos")))
-        .bearer_auth(token)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
+    send_bytes(
+        &f.app,
+        Method::POST,
+        &format!("/api/v1/tasks/{task}/photos"),
+        token,
+        &format!("multipart/form-data; boundary={boundary}"),
+        body,
+    )
+    .await
 }
 
 #[tokio::test]
