@@ -23,11 +23,18 @@ pub struct TestDb {
 impl TestDb {
     /// # Panics
     /// When the test database server cannot be reached: a test environment problem, said plainly.
+    pub fn new() -> Self {
+        let db = Self::create();
+        eprintln!("test database: {}", db.backend());
+        db
+    }
+
+    /// Creates the database (its line on stderr is [`TestDb::new`]'s).
     #[expect(
         clippy::expect_used,
         reason = "test support: a broken test environment should stop the test"
     )]
-    pub fn new() -> Self {
+    fn create() -> Self {
         let Some(admin) = admin_url() else {
             let dir = tempfile::tempdir().expect("temp dir");
             let path = dir.path().join("vendhub.db");
@@ -47,6 +54,16 @@ impl TestDb {
             url: DbUrl::Postgres(url.to_string()),
             dir: None,
             pg_admin: Some((admin, name)),
+        }
+    }
+
+    /// Which backend and database this is, for a test's output: `sqlite (file …)` or
+    /// `postgres (database vh_test_…)`.
+    pub fn backend(&self) -> String {
+        match (&self.url, &self.pg_admin) {
+            (DbUrl::Sqlite(path), _) => format!("sqlite (file {})", path.display()),
+            (DbUrl::Postgres(_), Some((_, name))) => format!("postgres (database {name})"),
+            (DbUrl::Postgres(_), None) => "postgres".to_owned(),
         }
     }
 

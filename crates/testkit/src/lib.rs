@@ -1,11 +1,17 @@
 //! `TestApp`: the real VendHub server on 127.0.0.1, port 0, over a fresh database (SQLite, or
 //! PostgreSQL with `TEST_DATABASE_URL`) and a fresh data folder. `TEST_LOG=1` shows its logs.
+//!
+//! Each app says on stderr which backend it runs on when it starts (`testkit: backend sqlite (file …)`),
+//! and a test that panics says it again beside its panic message: nextest shows both for a failing test.
+//! [`api`] holds the requests the end-to-end suites share.
 
+pub mod api;
 pub mod smtp;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -20,6 +26,31 @@ pub const OWNER_PASSWORD: &str = "correct-horse-battery-staple";
 /// The Redis of the test machine (`TEST_REDIS_URL`, default the local one).
 pub fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
+}
+
+/// The backends of the test apps alive in this process, by app: named again when a test panics.
+static BACKENDS: Mutex<Vec<(u64, String)>> = Mutex::new(Vec::new());
+static NEXT_APP: AtomicU64 = AtomicU64::new(0);
+static PANIC_HOOK: Once = Once::new();
+
+/// Notes a started app's backend, and (once per process) puts a panic hook before the default one that
+/// names the backends of the apps alive, so that a failed assertion says where it ran.
+fn note_backend(backend: &str) -> u64 {
+    PANIC_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            for (_, backend) in BACKENDS.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+                eprintln!("testkit: this test ran on backend {backend}");
+            }
+            previous(info);
+        }));
+    });
+    let id = NEXT_APP.fetch_add(1, Ordering::Relaxed);
+    BACKENDS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((id, backend.to_owned()));
+    id
 }
 
 /// How a test app is started.
@@ -56,6 +87,18 @@ impl Builder {
     pub fn routes(mut self, routes: axum::Router) -> Self {
         self.extras.routes = Some(routes);
         self
+    }
+
+    /// The signing and encryption secrets replicas share, as production configuration requires: for two
+    /// apps over one database that accept each other's tokens.
+    #[must_use]
+    pub fn shared_secrets(self) -> Self {
+        self.env("JWT_SECRET", "shared-jwt-secret-for-both-replicas-0123")
+            .env("JWT_REFRESH_SECRET", "shared-refresh-secret-for-both-replicas-01")
+            .env(
+                "VENDHUB_ENCRYPTION_KEY",
+                "shared-encryption-key-for-both-replicas-0",
+            )
     }
 
     /// Shares the database of another test app (a second replica).
@@ -108,6 +151,9 @@ impl Builder {
             .expect("test app starts");
         let addr = running.addr;
         let metrics_addr = running.metrics_addr;
+        let backend = db.backend();
+        eprintln!("testkit: backend {backend}, app on {addr}");
+        let backend_id = note_backend(&backend);
         let app = running.app.clone();
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(running.serve(async {
@@ -122,6 +168,8 @@ impl Builder {
                 .build()
                 .expect("client"),
             db,
+            backend,
+            backend_id,
             dir,
             stop: Some(tx),
             handle: Some(handle),
@@ -136,6 +184,8 @@ pub struct TestApp {
     pub app: App,
     pub client: reqwest::Client,
     db: Arc<TestDb>,
+    backend: String,
+    backend_id: u64,
     dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
@@ -160,6 +210,11 @@ impl TestApp {
 
     pub fn database(&self) -> &TestDb {
         &self.db
+    }
+
+    /// The backend this app runs on: `sqlite (file …)` or `postgres (database vh_test_…)`.
+    pub fn backend(&self) -> &str {
+        &self.backend
     }
 
     /// # Panics
@@ -198,6 +253,10 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        BACKENDS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(id, _)| *id != self.backend_id);
         if let Some(h) = self.handle.take() {
             h.abort();
         }

@@ -3,43 +3,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use totp_rs::{Algorithm, Secret, TOTP};
+use vendhub_testkit::api::{get, post_as, sign_in};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
-async fn post(app: &TestApp, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
-    let mut req = app.client.post(app.url(path)).json(body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn login(app: &TestApp, email: &str, password: &str) -> (StatusCode, Value) {
-    post(
-        app,
-        "/api/v1/auth/login",
-        None,
-        &json!({ "email": email, "password": password }),
-    )
-    .await
-}
-
 async fn owner_tokens(app: &TestApp) -> Value {
-    let (status, body) = login(app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (status, body) = sign_in(app, OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(status, 200, "{body}");
     body
 }
@@ -71,8 +39,8 @@ async fn login_answers_the_contract_token_body_and_me_works() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_and_are_counted() {
     let app = TestApp::spawn().await;
-    let (s1, wrong) = login(&app, OWNER_EMAIL, "not-the-password").await;
-    let (s2, unknown) = login(&app, "nobody@nowhere.uz", "not-the-password").await;
+    let (s1, wrong) = sign_in(&app, OWNER_EMAIL, "not-the-password").await;
+    let (s2, unknown) = sign_in(&app, "nobody@nowhere.uz", "not-the-password").await;
     assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
     assert_eq!(wrong, unknown, "no hint which one exists");
     assert_eq!(wrong["code"], "unauthorized");
@@ -87,7 +55,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_and_are_count
 async fn five_failed_logins_lock_the_account_for_fifteen_minutes() {
     let app = TestApp::spawn().await;
     for _ in 0..5 {
-        assert_eq!(login(&app, OWNER_EMAIL, "wrong-password-x").await.0, 401);
+        assert_eq!(sign_in(&app, OWNER_EMAIL, "wrong-password-x").await.0, 401);
     }
     let res = app
         .client
@@ -107,13 +75,7 @@ async fn refresh_rotates_and_a_reused_refresh_token_ends_the_whole_family() {
     let app = TestApp::spawn().await;
     let first = owner_tokens(&app).await;
     let r1 = first["refresh_token"].as_str().unwrap();
-    let (status, second) = post(
-        &app,
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": r1 }),
-    )
-    .await;
+    let (status, second) = post_as(&app, "/api/v1/auth/refresh", None, json!({ "refresh_token": r1 })).await;
     assert_eq!(status, 200, "{second}");
     let r2 = second["refresh_token"].as_str().unwrap();
     assert_ne!(r1, r2);
@@ -122,25 +84,15 @@ async fn refresh_rotates_and_a_reused_refresh_token_ends_the_whole_family() {
 
     // Someone replays the first token: refused, and the family (the second token too) is revoked.
     assert_eq!(
-        post(
-            &app,
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": r1 })
-        )
-        .await
-        .0,
+        post_as(&app, "/api/v1/auth/refresh", None, json!({ "refresh_token": r1 }))
+            .await
+            .0,
         401
     );
     assert_eq!(
-        post(
-            &app,
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": r2 })
-        )
-        .await
-        .0,
+        post_as(&app, "/api/v1/auth/refresh", None, json!({ "refresh_token": r2 }))
+            .await
+            .0,
         401
     );
     assert_eq!(
@@ -164,7 +116,7 @@ async fn logout_ends_the_session() {
     let t = owner_tokens(&app).await;
     let access = t["access_token"].as_str().unwrap();
     assert_eq!(
-        post(&app, "/api/v1/auth/logout", Some(access), &json!({}))
+        post_as(&app, "/api/v1/auth/logout", Some(access), json!({}))
             .await
             .0,
         204
@@ -172,11 +124,11 @@ async fn logout_ends_the_session() {
     assert_eq!(get(&app, "/api/v1/auth/me", access).await.0, 401);
     let refresh = t["refresh_token"].as_str().unwrap();
     assert_eq!(
-        post(
+        post_as(
             &app,
             "/api/v1/auth/refresh",
             None,
-            &json!({ "refresh_token": refresh })
+            json!({ "refresh_token": refresh })
         )
         .await
         .0,
@@ -214,7 +166,7 @@ async fn two_factor_setup_login_replay_backup_codes_and_lockout() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, setup) = post(&app, "/api/v1/auth/2fa/setup", Some(&access), &json!({})).await;
+    let (status, setup) = post_as(&app, "/api/v1/auth/2fa/setup", Some(&access), json!({})).await;
     assert_eq!(status, 200, "{setup}");
     let secret = setup["secret"].as_str().unwrap().to_owned();
     let url = setup["otpauth_url"].as_str().unwrap();
@@ -224,21 +176,21 @@ async fn two_factor_setup_login_replay_backup_codes_and_lockout() {
     );
 
     assert_eq!(
-        post(
+        post_as(
             &app,
             "/api/v1/auth/2fa/enable",
             Some(&access),
-            &json!({ "code": "000000" })
+            json!({ "code": "000000" })
         )
         .await
         .0,
         401
     );
-    let (status, enabled) = post(
+    let (status, enabled) = post_as(
         &app,
         "/api/v1/auth/2fa/enable",
         Some(&access),
-        &json!({ "code": code_for(&secret, 0) }),
+        json!({ "code": code_for(&secret, 0) }),
     )
     .await;
     assert_eq!(status, 200, "{enabled}");
@@ -251,7 +203,7 @@ async fn two_factor_setup_login_replay_backup_codes_and_lockout() {
     assert_eq!(backup.len(), 10);
 
     // Sign-in now stops at a challenge, with no tokens.
-    let (status, challenge) = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (status, challenge) = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(status, 200);
     assert_eq!(challenge["requires_2fa"], true);
     assert!(challenge.get("access_token").is_none());
@@ -260,11 +212,11 @@ async fn two_factor_setup_login_replay_backup_codes_and_lockout() {
     let verify = |code: String, ch: String| {
         let app = &app;
         async move {
-            post(
+            post_as(
                 app,
                 "/api/v1/auth/2fa/verify",
                 None,
-                &json!({ "challenge_token": ch, "code": code }),
+                json!({ "challenge_token": ch, "code": code }),
             )
             .await
         }
@@ -306,11 +258,11 @@ async fn two_factor_setup_login_replay_backup_codes_and_lockout() {
 }
 
 async fn add_member(app: &TestApp, token: &str, email: &str, role: &str) -> (StatusCode, Value) {
-    post(
+    post_as(
         app,
         "/api/v1/users",
         Some(token),
-        &json!({ "email": email, "full_name": "Test Person", "password": "field-work-2026!", "role": role }),
+        json!({ "email": email, "full_name": "Test Person", "password": "field-work-2026!", "role": role }),
     )
     .await
 }
@@ -334,7 +286,7 @@ async fn roles_decide_and_a_suspended_users_token_stops_at_the_next_request() {
         "e-mail taken"
     );
 
-    let operator = login(&app, "op@test.vendhub.uz", "field-work-2026!").await.1["access_token"]
+    let operator = sign_in(&app, "op@test.vendhub.uz", "field-work-2026!").await.1["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -342,7 +294,7 @@ async fn roles_decide_and_a_suspended_users_token_stops_at_the_next_request() {
     assert_eq!((status.as_u16(), body["code"].as_str()), (403, Some("forbidden")));
     assert_eq!(get(&app, "/api/v1/audit", &operator).await.0, 403);
 
-    let admin = login(&app, "adm@test.vendhub.uz", "field-work-2026!").await.1["access_token"]
+    let admin = sign_in(&app, "adm@test.vendhub.uz", "field-work-2026!").await.1["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -361,11 +313,11 @@ async fn roles_decide_and_a_suspended_users_token_stops_at_the_next_request() {
     assert_eq!(get(&app, "/api/v1/auth/me", &operator).await.0, 200);
     let id = op["id"].as_str().unwrap();
     assert_eq!(
-        post(
+        post_as(
             &app,
             &format!("/api/v1/users/{id}/suspend"),
             Some(&admin),
-            &json!({})
+            json!({})
         )
         .await
         .0,
@@ -376,7 +328,10 @@ async fn roles_decide_and_a_suspended_users_token_stops_at_the_next_request() {
         401,
         "suspended: the token stops working"
     );
-    assert_eq!(login(&app, "op@test.vendhub.uz", "field-work-2026!").await.0, 401);
+    assert_eq!(
+        sign_in(&app, "op@test.vendhub.uz", "field-work-2026!").await.0,
+        401
+    );
 }
 
 #[tokio::test]
@@ -386,11 +341,11 @@ async fn bad_member_input_is_400_naming_each_field_and_writes_nothing() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         "/api/v1/users",
         Some(&owner),
-        &json!({ "email": "not-an-email", "full_name": "", "password": "short", "role": "king" }),
+        json!({ "email": "not-an-email", "full_name": "", "password": "short", "role": "king" }),
     )
     .await;
     assert_eq!(status, 400);
@@ -404,11 +359,11 @@ async fn bad_member_input_is_400_naming_each_field_and_writes_nothing() {
     let script = "<script>alert(1)</script>'; DROP TABLE users; --";
     let (status, _) = add_member(&app, &owner, &format!("x{}@test.uz", "a"), "viewer").await;
     assert_eq!(status, 201);
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         "/api/v1/users",
         Some(&owner),
-        &json!({ "email": "inj@test.uz", "full_name": script, "password": "field-work-2026!", "role": "viewer" }),
+        json!({ "email": "inj@test.uz", "full_name": script, "password": "field-work-2026!", "role": "viewer" }),
     )
     .await;
     assert_eq!(status, 201, "text is data, stored as given: {body}");
@@ -473,7 +428,7 @@ async fn the_audit_log_records_actions_and_verification_finds_tampering() {
         .unwrap()
         .to_owned();
     add_member(&app, &owner, "a1@test.uz", "viewer").await;
-    login(&app, OWNER_EMAIL, "wrong-password-1").await;
+    sign_in(&app, OWNER_EMAIL, "wrong-password-1").await;
     let (status, page) = get(&app, "/api/v1/audit?limit=10", &owner).await;
     assert_eq!(status, 200);
     let actions: Vec<&str> = page["data"]
@@ -549,12 +504,7 @@ async fn two_replicas_on_redis_enforce_one_limit() {
         TestApp::builder()
             .redis()
             .env("RATE_LIMIT_LIMIT", "6")
-            .env("JWT_SECRET", "shared-jwt-secret-for-both-replicas-0123")
-            .env("JWT_REFRESH_SECRET", "shared-refresh-secret-for-both-replicas-01")
-            .env(
-                "VENDHUB_ENCRYPTION_KEY",
-                "shared-encryption-key-for-both-replicas-0",
-            )
+            .shared_secrets()
     };
     let one = replica().spawn().await;
     let two = replica().same_database_as(&one).spawn().await;
@@ -578,9 +528,9 @@ async fn two_replicas_on_redis_enforce_one_limit() {
 async fn sign_in_attempts_are_limited_per_ip() {
     let app = TestApp::builder().env("RATE_LIMIT_AUTH_LIMIT", "3").spawn().await;
     for _ in 0..3 {
-        assert_eq!(login(&app, "x@y.uz", "whatever-pass").await.0, 401);
+        assert_eq!(sign_in(&app, "x@y.uz", "whatever-pass").await.0, 401);
     }
-    let (status, body) = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (status, body) = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(
         (status.as_u16(), body["code"].as_str()),
         (429, Some("rate_limited"))

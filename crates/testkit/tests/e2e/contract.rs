@@ -2,10 +2,10 @@
 //! remembering to: every route says who may call it, every role gets exactly what DOMAIN.md allows,
 //! and every operation documents what it answers. (Tenancy of every id a request carries: `tenancy.rs`.)
 
-use crate::api::{login, text_everywhere, valid_value};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_domain::roles::{Permission, Role};
+use vendhub_testkit::api::{login, text_everywhere, valid_value};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 const PASSWORD: &str = "contract-pass-2026";

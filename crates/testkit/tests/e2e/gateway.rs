@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::api::{call, demo};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use vendhub_testkit::api::{call, demo, machine_id, slot_list};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 /// Sends a batch with a machine key.
@@ -31,18 +31,6 @@ async fn send_events(app: &TestApp, key: &str, machine: &str, events: Value) -> 
     (status, body)
 }
 
-async fn machine_id(app: &TestApp, token: &str, number: &str) -> String {
-    let (_, list) = call(
-        app,
-        Method::GET,
-        &format!("/api/v1/machines?q={number}"),
-        token,
-        None,
-    )
-    .await;
-    list["data"][0]["id"].as_str().unwrap().to_owned()
-}
-
 async fn new_key(app: &TestApp, token: &str, machine: &str) -> String {
     let (status, created) = call(
         app,
@@ -66,18 +54,7 @@ async fn slots(app: &TestApp, token: &str, machine: &str) -> Vec<(String, String
         None,
     )
     .await;
-    stock
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["slot"].as_str().unwrap().to_owned(),
-                s["product_id"].as_str().unwrap().to_owned(),
-                s["quantity"].as_i64().unwrap(),
-            )
-        })
-        .collect()
+    slot_list(&stock)
 }
 
 async fn org_id(app: &TestApp, token: &str) -> String {

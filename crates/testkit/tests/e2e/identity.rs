@@ -2,54 +2,10 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
+use vendhub_testkit::api::{call_as, get, login, post_as, sign_in};
 use vendhub_testkit::smtp::SmtpSink;
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
-
-async fn call(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.client.request(method, app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn post(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-    call(app, reqwest::Method::POST, path, token, Some(body)).await
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
-    call(app, reqwest::Method::GET, path, Some(token), None).await
-}
-
-async fn login(app: &TestApp, email: &str, password: &str) -> (StatusCode, Value) {
-    post(
-        app,
-        "/api/v1/auth/login",
-        None,
-        json!({ "email": email, "password": password }),
-    )
-    .await
-}
-
-async fn token(app: &TestApp, email: &str, password: &str) -> String {
-    let (status, body) = login(app, email, password).await;
-    assert_eq!(status, 200, "{body}");
-    body["access_token"].as_str().unwrap().to_owned()
-}
 
 /// The token as it stands on its own line (a long URL line may be soft-wrapped by the mail encoding).
 fn reset_token(mail: &str) -> String {
@@ -70,9 +26,9 @@ async fn a_password_reset_is_mailed_through_smtp_and_works_once() {
         .env("SMTP_FROM", "noreply@test.vendhub.uz")
         .spawn()
         .await;
-    let old_session = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let old_session = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(
-        post(
+        post_as(
             &app,
             "/api/v1/auth/password/reset",
             None,
@@ -83,7 +39,7 @@ async fn a_password_reset_is_mailed_through_smtp_and_works_once() {
         202
     );
     assert_eq!(
-        post(
+        post_as(
             &app,
             "/api/v1/auth/password/reset",
             None,
@@ -108,7 +64,7 @@ async fn a_password_reset_is_mailed_through_smtp_and_works_once() {
         "nothing was sent for the unknown address"
     );
 
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         "/api/v1/auth/password/reset/confirm",
         None,
@@ -119,7 +75,7 @@ async fn a_password_reset_is_mailed_through_smtp_and_works_once() {
         (status.as_u16(), body["errors"][0]["field"].as_str()),
         (400, Some("new_password"))
     );
-    let (status, _) = post(
+    let (status, _) = post_as(
         &app,
         "/api/v1/auth/password/reset/confirm",
         None,
@@ -127,14 +83,14 @@ async fn a_password_reset_is_mailed_through_smtp_and_works_once() {
     )
     .await;
     assert_eq!(status, 204);
-    assert_eq!(login(&app, OWNER_EMAIL, OWNER_PASSWORD).await.0, 401);
-    assert_eq!(login(&app, OWNER_EMAIL, "brand-new-pass-2026").await.0, 200);
+    assert_eq!(sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await.0, 401);
+    assert_eq!(sign_in(&app, OWNER_EMAIL, "brand-new-pass-2026").await.0, 200);
     assert_eq!(
         get(&app, "/api/v1/auth/me", &old_session).await.0,
         401,
         "every old session ended"
     );
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         "/api/v1/auth/password/reset/confirm",
         None,
@@ -152,7 +108,7 @@ async fn a_password_reset_is_mailed_through_smtp_and_works_once() {
 async fn without_smtp_a_reset_mail_job_is_parked_with_the_reason() {
     let app = TestApp::spawn().await;
     assert_eq!(
-        post(
+        post_as(
             &app,
             "/api/v1/auth/password/reset",
             None,
@@ -184,9 +140,9 @@ async fn without_smtp_a_reset_mail_job_is_parked_with_the_reason() {
 #[tokio::test]
 async fn changing_the_password_ends_the_other_sessions_only() {
     let app = TestApp::spawn().await;
-    let here = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let elsewhere = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let (status, body) = post(
+    let here = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let elsewhere = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (status, body) = post_as(
         &app,
         "/api/v1/auth/password/change",
         Some(&here),
@@ -197,7 +153,7 @@ async fn changing_the_password_ends_the_other_sessions_only() {
         (status.as_u16(), body["errors"][0]["field"].as_str()),
         (400, Some("current_password"))
     );
-    let (status, _) = post(
+    let (status, _) = post_as(
         &app,
         "/api/v1/auth/password/change",
         Some(&here),
@@ -212,8 +168,8 @@ async fn changing_the_password_ends_the_other_sessions_only() {
 #[tokio::test]
 async fn sessions_are_listed_and_can_be_ended_one_by_one() {
     let app = TestApp::spawn().await;
-    let a = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let b = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let a = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let b = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
     let (status, list) = get(&app, "/api/v1/auth/sessions", &a).await;
     assert_eq!(status, 200);
     let list = list.as_array().unwrap();
@@ -223,7 +179,7 @@ async fn sessions_are_listed_and_can_be_ended_one_by_one() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, _) = call(
+    let (status, _) = call_as(
         &app,
         reqwest::Method::DELETE,
         &format!("/api/v1/auth/sessions/{other}"),
@@ -236,7 +192,7 @@ async fn sessions_are_listed_and_can_be_ended_one_by_one() {
     assert_eq!(get(&app, "/api/v1/auth/me", &a).await.0, 200);
     let random = uuid::Uuid::now_v7();
     assert_eq!(
-        call(
+        call_as(
             &app,
             reqwest::Method::DELETE,
             &format!("/api/v1/auth/sessions/{random}"),
@@ -252,8 +208,8 @@ async fn sessions_are_listed_and_can_be_ended_one_by_one() {
 #[tokio::test]
 async fn an_owner_runs_several_organizations_and_switches_explicitly() {
     let app = TestApp::spawn().await;
-    let first = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let (status, org2) = post(
+    let first = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (status, org2) = post_as(
         &app,
         "/api/v1/organizations",
         Some(&first),
@@ -264,7 +220,7 @@ async fn an_owner_runs_several_organizations_and_switches_explicitly() {
     let (_, mine) = get(&app, "/api/v1/organizations", &first).await;
     assert_eq!(mine.as_array().unwrap().len(), 2);
 
-    let (status, switched) = post(
+    let (status, switched) = post_as(
         &app,
         "/api/v1/auth/switch-organization",
         Some(&first),
@@ -291,7 +247,7 @@ async fn an_owner_runs_several_organizations_and_switches_explicitly() {
 
     let nowhere = uuid::Uuid::now_v7();
     assert_eq!(
-        post(
+        post_as(
             &app,
             "/api/v1/auth/switch-organization",
             Some(&first),
@@ -302,7 +258,7 @@ async fn an_owner_runs_several_organizations_and_switches_explicitly() {
         404
     );
 
-    let (status, body) = call(
+    let (status, body) = call_as(
         &app,
         reqwest::Method::PATCH,
         "/api/v1/organizations/current",
@@ -312,7 +268,7 @@ async fn an_owner_runs_several_organizations_and_switches_explicitly() {
     .await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"].as_array().unwrap().len(), 2);
-    let (status, body) = call(
+    let (status, body) = call_as(
         &app,
         reqwest::Method::PATCH,
         "/api/v1/organizations/current",
@@ -326,8 +282,8 @@ async fn an_owner_runs_several_organizations_and_switches_explicitly() {
 #[tokio::test]
 async fn an_invite_code_works_once_even_under_concurrent_acceptance() {
     let app = TestApp::spawn().await;
-    let owner = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let (status, invite) = post(
+    let owner = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (status, invite) = post_as(
         &app,
         "/api/v1/invites",
         Some(&owner),
@@ -371,8 +327,8 @@ async fn an_emailed_invite_is_sent_and_only_that_address_may_accept() {
         .env("SMTP_PORT", sink.port.to_string())
         .spawn()
         .await;
-    let owner = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let (status, invite) = post(
+    let owner = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (status, invite) = post_as(
         &app,
         "/api/v1/invites",
         Some(&owner),
@@ -385,13 +341,13 @@ async fn an_emailed_invite_is_sent_and_only_that_address_may_accept() {
     assert!(mail.data.contains(code), "{}", mail.data);
     let accept = |email: &str| json!({ "code": code, "email": email, "full_name": "Accountant", "password": "ledger-pass-2026" });
     assert_eq!(
-        post(&app, "/api/v1/invites/accept", None, accept("other@test.uz"))
+        post_as(&app, "/api/v1/invites/accept", None, accept("other@test.uz"))
             .await
             .0,
         400
     );
     assert_eq!(
-        post(&app, "/api/v1/invites/accept", None, accept("acc@test.uz"))
+        post_as(&app, "/api/v1/invites/accept", None, accept("acc@test.uz"))
             .await
             .0,
         201
@@ -399,7 +355,7 @@ async fn an_emailed_invite_is_sent_and_only_that_address_may_accept() {
     let (_, me) = get(
         &app,
         "/api/v1/auth/me",
-        &token(&app, "acc@test.uz", "ledger-pass-2026").await,
+        &login(&app, "acc@test.uz", "ledger-pass-2026").await,
     )
     .await;
     assert_eq!(me["role"], "accountant");
@@ -408,13 +364,13 @@ async fn an_emailed_invite_is_sent_and_only_that_address_may_accept() {
 #[tokio::test]
 async fn members_are_renamed_promoted_within_limits_and_deleted() {
     let app = TestApp::spawn().await;
-    let owner = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let owner = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
     let new = |email: &str, role: &str| json!({ "email": email, "full_name": "Person", "password": "member-pass-2026", "role": role });
-    let (_, admin) = post(&app, "/api/v1/users", Some(&owner), new("adm@test.uz", "admin")).await;
-    let (_, op) = post(&app, "/api/v1/users", Some(&owner), new("op@test.uz", "operator")).await;
-    let admin_token = token(&app, "adm@test.uz", "member-pass-2026").await;
+    let (_, admin) = post_as(&app, "/api/v1/users", Some(&owner), new("adm@test.uz", "admin")).await;
+    let (_, op) = post_as(&app, "/api/v1/users", Some(&owner), new("op@test.uz", "operator")).await;
+    let admin_token = login(&app, "adm@test.uz", "member-pass-2026").await;
     let op_path = format!("/api/v1/users/{}", op["id"].as_str().unwrap());
-    let (status, body) = call(
+    let (status, body) = call_as(
         &app,
         reqwest::Method::PATCH,
         &op_path,
@@ -427,7 +383,7 @@ async fn members_are_renamed_promoted_within_limits_and_deleted() {
         (200, Some("manager"), Some("Aziz"))
     );
     assert_eq!(
-        call(
+        call_as(
             &app,
             reqwest::Method::PATCH,
             &op_path,
@@ -440,7 +396,7 @@ async fn members_are_renamed_promoted_within_limits_and_deleted() {
     );
     let own_path = format!("/api/v1/users/{}", admin["id"].as_str().unwrap());
     assert_eq!(
-        call(
+        call_as(
             &app,
             reqwest::Method::PATCH,
             &own_path,
@@ -452,20 +408,20 @@ async fn members_are_renamed_promoted_within_limits_and_deleted() {
         422
     );
     assert_eq!(
-        call(&app, reqwest::Method::DELETE, &op_path, Some(&admin_token), None)
+        call_as(&app, reqwest::Method::DELETE, &op_path, Some(&admin_token), None)
             .await
             .0,
         204
     );
     assert_eq!(
-        call(&app, reqwest::Method::GET, &op_path, Some(&admin_token), None)
+        call_as(&app, reqwest::Method::GET, &op_path, Some(&admin_token), None)
             .await
             .0,
         404
     );
-    assert_eq!(login(&app, "op@test.uz", "member-pass-2026").await.0, 401);
+    assert_eq!(sign_in(&app, "op@test.uz", "member-pass-2026").await.0, 401);
     assert_eq!(
-        post(&app, "/api/v1/users", Some(&owner), new("op@test.uz", "viewer"))
+        post_as(&app, "/api/v1/users", Some(&owner), new("op@test.uz", "viewer"))
             .await
             .0,
         201,
@@ -476,15 +432,15 @@ async fn members_are_renamed_promoted_within_limits_and_deleted() {
 #[tokio::test]
 async fn deleting_an_organization_ends_its_sessions_and_keeps_the_others() {
     let app = TestApp::spawn().await;
-    let first = token(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let (_, org2) = post(
+    let first = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (_, org2) = post_as(
         &app,
         "/api/v1/organizations",
         Some(&first),
         json!({ "name": "Short-lived" }),
     )
     .await;
-    let (_, switched) = post(
+    let (_, switched) = post_as(
         &app,
         "/api/v1/auth/switch-organization",
         Some(&first),
@@ -493,7 +449,7 @@ async fn deleting_an_organization_ends_its_sessions_and_keeps_the_others() {
     .await;
     let second = switched["access_token"].as_str().unwrap().to_owned();
     assert_eq!(
-        call(
+        call_as(
             &app,
             reqwest::Method::DELETE,
             "/api/v1/organizations/current",
@@ -517,7 +473,7 @@ async fn deleting_an_organization_ends_its_sessions_and_keeps_the_others() {
     let (_, mine) = get(&app, "/api/v1/organizations", &first).await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(
-        post(
+        post_as(
             &app,
             "/api/v1/auth/switch-organization",
             Some(&first),

@@ -5,7 +5,6 @@
     reason = "a test fails loudly on the first surprise"
 )]
 
-mod api;
 mod auth;
 mod contract;
 mod edge;

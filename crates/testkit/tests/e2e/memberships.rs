@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
-use crate::api::{call, get, login, other_organization, post};
+use vendhub_testkit::api::{call, get, login, other_organization, post};
 
 const PERSON: &str = "dilnoza@franchise.test";
 const PASSWORD: &str = "tashkent-spring-2026";

@@ -112,7 +112,7 @@ async fn a_nul_in_the_url_is_a_400_problem() {
 
 #[tokio::test]
 async fn a_query_that_does_not_parse_is_a_400_problem_naming_the_parameter() {
-    let (app, token) = crate::api::demo().await;
+    let (app, token) = vendhub_testkit::api::demo().await;
     for (path, field) in [
         ("/api/v1/locations/nearby?lat=41.3&lon=abc", "lon"),
         ("/api/v1/locations/nearby?lon=69.2", "lat"),
@@ -165,28 +165,28 @@ async fn get_with(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn a_query_value_that_does_not_parse_is_a_400_problem_naming_it() {
-    let (app, token) = crate::api::demo().await;
+    let (app, token) = vendhub_testkit::api::demo().await;
     let res = get_with(&app, &token, "/api/v1/locations/nearby?lat=41.3&lon=abc").await;
     assert_bad_field(res, "lon").await;
 }
 
 #[tokio::test]
 async fn a_missing_query_value_is_a_400_problem_naming_it() {
-    let (app, token) = crate::api::demo().await;
+    let (app, token) = vendhub_testkit::api::demo().await;
     let res = get_with(&app, &token, "/api/v1/locations/nearby?lat=41.3").await;
     assert_bad_field(res, "lon").await;
 }
 
 #[tokio::test]
 async fn an_unknown_enum_value_in_a_query_is_a_400_problem_naming_it() {
-    let (app, token) = crate::api::demo().await;
+    let (app, token) = vendhub_testkit::api::demo().await;
     let res = get_with(&app, &token, "/api/v1/machines?status=levitating").await;
     assert_bad_field(res, "status").await;
 }
 
 #[tokio::test]
 async fn a_path_id_that_is_not_a_uuid_is_a_400_problem_naming_it() {
-    let (app, token) = crate::api::demo().await;
+    let (app, token) = vendhub_testkit::api::demo().await;
     let res = get_with(&app, &token, "/api/v1/machines/not-a-uuid").await;
     assert_bad_field(res, "id").await;
 }

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use crate::api::{login, other_organization};
 use futures_util::FutureExt;
 use rust_socketio::Payload;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use vendhub_app::ports::DomainEvent;
+use vendhub_testkit::api::{an_operator, login, other_organization};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -163,16 +163,7 @@ async fn fleet_of(app: &TestApp) -> Fleet {
 
 /// Unloads a demo slot until it crosses the low-stock level; returns the machine's id.
 async fn make_a_slot_low(app: &TestApp, token: &str) -> String {
-    let users = get(app, "/api/v1/users?limit=100", token).await;
-    let operator = users["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["role"] == "operator")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let operator = an_operator(app, token).await;
     let list = get(app, "/api/v1/machines?limit=100", token).await;
     for m in list["data"].as_array().unwrap() {
         let id = m["id"].as_str().unwrap();
@@ -240,7 +231,7 @@ async fn a_foreign_machine_or_a_malformed_subscription_is_refused_and_not_joined
     let app = TestApp::spawn().await;
     let a = demo_fleet(&app).await;
     let (b_org, b_token) = other_organization(&app, "other", PASSWORD).await;
-    let (status, own) = crate::api::post(
+    let (status, own) = vendhub_testkit::api::post(
         &app,
         "/api/v1/machines",
         &b_token,
@@ -428,16 +419,7 @@ async fn an_organization_subscription_receives_all_its_events_once_and_none_of_a
 #[tokio::test]
 async fn with_redis_an_event_from_one_replica_reaches_clients_of_both_once() {
     // Replicas share their signing secrets, as production configuration requires.
-    let replica = || {
-        TestApp::builder()
-            .redis()
-            .env("JWT_SECRET", "shared-jwt-secret-for-both-replicas-0123")
-            .env("JWT_REFRESH_SECRET", "shared-refresh-secret-for-both-replicas-01")
-            .env(
-                "VENDHUB_ENCRYPTION_KEY",
-                "shared-encryption-key-for-both-replicas-0",
-            )
-    };
+    let replica = || TestApp::builder().redis().shared_secrets();
     let one = replica().spawn().await;
     let two = replica().same_database_as(&one).spawn().await;
     let a = demo_fleet(&one).await;

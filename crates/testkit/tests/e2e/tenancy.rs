@@ -13,7 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
-use crate::api::{TINY_PNG, call, get, login, other_organization, valid_value};
+use vendhub_testkit::api::{TINY_PNG, call, get, login, other_organization, valid_value};
 
 const PASSWORD: &str = "tenancy-pass-2026";
 const DEX: &str = include_str!("../../../domain/tests/fixtures/dex/sielaff.eva_dts");

@@ -1,13 +1,46 @@
-//! The requests every area's end-to-end tests make: JSON calls with a bearer token, sign-in, and the
-//! demo fleet with the owner signed in.
+//! The requests every area's end-to-end tests make: JSON calls with or without a bearer token, sign-in,
+//! raw uploads, another organization, the demo fleet with the owner signed in, and request bodies made
+//! from the OpenAPI document.
+//!
+//! Every helper panics on a request that cannot be sent: the test cannot go on.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a helper fails the test loudly on the first surprise"
+)]
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::Role;
-use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
-/// One call; the body is parsed as JSON when it is JSON, else kept as a string.
+use crate::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+
+/// A response's status and body: the body parsed as JSON when it is JSON, else kept as a string.
+async fn answer(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// One JSON call, with a bearer token when `token` is given (`None`: anonymous, no `Authorization`).
+pub async fn call_as(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = app.client.request(method, app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    answer(req.send().await.unwrap()).await
+}
+
+/// One JSON call with a bearer token (an empty one is sent as it is).
 pub async fn call(
     app: &TestApp,
     method: Method,
@@ -15,34 +48,62 @@ pub async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    call_as(app, method, path, Some(token), body).await
 }
 
+/// `GET` with a bearer token.
 pub async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
     call(app, Method::GET, path, token, None).await
 }
 
+/// `POST` of a JSON body with a bearer token.
 pub async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
     call(app, Method::POST, path, token, Some(body)).await
 }
 
-/// Signs in (without 2FA) and returns the access token.
-pub async fn login(app: &TestApp, email: &str, password: &str) -> String {
+/// `POST` of a JSON body, with a bearer token when `token` is given.
+pub async fn post_as(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    call_as(app, Method::POST, path, token, Some(body)).await
+}
+
+/// A raw body (an image, a multipart form, a DEX file) of `content_type`, with a bearer token.
+pub async fn send_bytes(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
     let res = app
         .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "email": email, "password": password }))
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
         .send()
         .await
         .unwrap();
-    let body: Value = res.json().await.unwrap();
+    answer(res).await
+}
+
+/// The answer to signing in (without 2FA), as it comes: for tests of sign-in itself.
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode, Value) {
+    post_as(
+        app,
+        "/api/v1/auth/login",
+        None,
+        json!({ "email": email, "password": password }),
+    )
+    .await
+}
+
+/// Signs in (without 2FA) and returns the access token.
+///
+/// # Panics
+/// When the answer has no access token (the message shows the answer).
+pub async fn login(app: &TestApp, email: &str, password: &str) -> String {
+    let (_, body) = sign_in(app, email, password).await;
     body["access_token"]
         .as_str()
         .unwrap_or_else(|| panic!("login {email}: {body}"))
@@ -96,6 +157,54 @@ pub async fn demo_on(app: TestApp) -> (TestApp, String) {
     vendhub_app::demo::seed(&app.app).await.unwrap();
     let token = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
     (app, token)
+}
+
+/// The machine numbered `number`, as the machine list shows it (`null` when there is none).
+pub async fn machine(app: &TestApp, token: &str, number: &str) -> Value {
+    let (_, list) = get(app, &format!("/api/v1/machines?q={number}"), token).await;
+    list["data"][0].clone()
+}
+
+/// The id of the machine numbered `number`.
+pub async fn machine_id(app: &TestApp, token: &str, number: &str) -> String {
+    machine(app, token, number).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// `(slot, product id, quantity)` of each slot in a machine's inventory answer.
+pub fn slot_list(inventory: &Value) -> Vec<(String, String, i64)> {
+    inventory
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["slot"].as_str().unwrap().to_owned(),
+                s["product_id"].as_str().unwrap().to_owned(),
+                s["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The user id of an operator of the caller's organization (the demo fleet has some).
+///
+/// # Panics
+/// When the user list cannot be read or has no operator.
+pub async fn an_operator(app: &TestApp, token: &str) -> String {
+    let (status, users) = get(app, "/api/v1/users?limit=100", token).await;
+    assert!(status.is_success(), "GET /api/v1/users: {status} {users}");
+    users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["role"] == "operator")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// A real 1×1 grayscale PNG.
