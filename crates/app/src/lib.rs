@@ -16,7 +16,6 @@ pub mod locations;
 pub mod machines;
 pub mod organizations;
 pub mod paging;
-pub mod passwords;
 pub mod planograms;
 pub mod ports;
 pub mod prekit;
