@@ -2,12 +2,12 @@
 //! CLI and jobs call these and nothing below them.
 
 pub mod audit;
+pub mod audit_record;
 pub mod auth;
 pub mod cash_collections;
 pub mod demo;
 pub mod error;
 pub mod events;
-pub mod fleet_audit;
 pub mod gateway;
 pub mod health;
 pub mod inventory;

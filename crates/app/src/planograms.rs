@@ -13,7 +13,7 @@ use vendhub_store::{DbConn, StoreError, audit, machines, products, stock};
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::ports::DomainEvent;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SlotView {
@@ -193,7 +193,7 @@ async fn store(
                 let after: Vec<SlotView> = rows.iter().cloned().map(view).collect();
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         action,
@@ -388,7 +388,7 @@ pub async fn create_template(
                 planograms::insert_template(c, &stored)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "planogram_template.create",

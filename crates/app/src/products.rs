@@ -11,7 +11,7 @@ pub const UNITS: [&str; 3] = ["pcs", "g", "ml"];
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Names {
@@ -229,7 +229,7 @@ pub async fn create(
                 products::insert(c, &stored)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "product.create",
@@ -304,7 +304,7 @@ pub async fn update(
                 products::update(c, &after)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "product.update",
@@ -333,7 +333,7 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
                 products::soft_delete(c, who2.organization_id, &id)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "product.delete",
@@ -399,7 +399,7 @@ pub async fn create_category(
                 vendhub_store::categories::insert(c, &stored)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "category.create",
@@ -519,7 +519,7 @@ pub async fn set_image(
                 products::update(c, &after)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "product.image",

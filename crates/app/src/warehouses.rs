@@ -5,7 +5,7 @@ use vendhub_store::{audit, warehouses};
 
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WarehouseView {
@@ -78,7 +78,7 @@ pub async fn create(
                 warehouses::insert(c, &stored)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "warehouse.create",
@@ -127,7 +127,7 @@ pub async fn update(
                 warehouses::update(c, who2.organization_id, &id, &name, &address)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "warehouse.update",
@@ -172,7 +172,7 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
                 warehouses::soft_delete(c, who2.organization_id, &id)?;
                 audit::append(
                     c,
-                    &fleet_audit::entry(
+                    &audit_record::entry(
                         &who2,
                         &meta,
                         "warehouse.delete",

@@ -9,7 +9,7 @@ use super::commands::actor;
 use super::{NewItem, TaskView, check_items, check_rows, invalid, item_rows};
 use crate::auth::{Principal, RequestMeta};
 use crate::inventory::Failure;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommentView {
@@ -164,7 +164,7 @@ pub async fn set_checklist(
         tasks::replace_checklist(c, &t.id, &check_rows(&t.id, &labels))?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 who,
                 &meta,
                 "task.checklist",
@@ -196,7 +196,7 @@ pub async fn set_items(
         tasks::replace_items(c, &t.id, &item_rows(&t.id, &items))?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 who,
                 &meta,
                 "task.items",
