@@ -8,6 +8,7 @@ pub mod cash_collections;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod fleet_metrics;
 pub mod gateway;
 pub mod health;
 pub mod inventory;
