@@ -23,7 +23,7 @@ pub mod portable;
 pub mod products;
 pub mod sales;
 pub mod schema;
-pub mod schema_snapshot;
+pub mod schema_introspection;
 pub mod sessions;
 pub mod snapshot;
 pub mod stock;
