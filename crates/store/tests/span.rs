@@ -1,6 +1,5 @@
 //! Work that `Db::run` moves to the blocking pool stays inside the caller's span, so the SQL it logs
 //! carries the request's route, request id, organization and user.
-#![expect(clippy::unwrap_used, reason = "a test fails loudly on the first surprise")]
 
 use tracing::Instrument;
 use vendhub_store::test_db::TestDb;
