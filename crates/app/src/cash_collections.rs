@@ -7,7 +7,7 @@ use vendhub_store::cash_collections::{self, CollectionRow};
 
 use crate::auth::{Principal, RequestMeta};
 use crate::paging::{PageRequest, Paged};
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CollectionView {
@@ -140,7 +140,7 @@ pub async fn confirm(
             }
             audit::append(
                 c,
-                &fleet_audit::entry(
+                &audit_record::entry(
                     &who2,
                     &meta,
                     "cash_collection.confirm",

@@ -12,8 +12,9 @@ use vendhub_store::products::ProductRow;
 use vendhub_store::warehouses::WarehouseRow;
 use vendhub_store::{StoreError, locations, machines, organizations, products, users, warehouses};
 
+use crate::auth::password_hash;
 use crate::setup::DEFAULT_ORG_SLUG;
-use crate::{App, AppError, passwords};
+use crate::{App, AppError};
 
 /// What the demo seed did, printed by the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -351,10 +352,10 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
     if app.db().run(move |c| machines::count(c, org_id)).await? > 0 {
         return Ok(DemoSummary::AlreadyThere);
     }
-    let staff_password = passwords::generate();
+    let staff_password = password_hash::generate();
     let hash = {
         let p = staff_password.clone();
-        tokio::task::spawn_blocking(move || passwords::hash(&p))
+        tokio::task::spawn_blocking(move || password_hash::hash(&p))
             .await
             .map_err(AppError::internal)??
     };

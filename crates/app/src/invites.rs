@@ -9,10 +9,10 @@ use vendhub_store::invites::{self, InviteRow};
 use vendhub_store::jobs::{self, NewJob};
 use vendhub_store::users;
 
-use crate::auth::{Principal, RequestMeta, tokens};
+use crate::auth::{Principal, RequestMeta, password_hash, tokens};
 use crate::error::FieldError;
 use crate::ports::Mail;
-use crate::{App, AppError, passwords};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InviteView {
@@ -226,7 +226,7 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
         return Err(AppError::Validation(errors));
     }
     let pw = a.password.clone();
-    let pw_hash = tokio::task::spawn_blocking(move || passwords::hash(&pw))
+    let pw_hash = tokio::task::spawn_blocking(move || password_hash::hash(&pw))
         .await
         .map_err(AppError::internal)??;
     let org: OrganizationId = invite.organization_id.parse().map_err(AppError::internal)?;
@@ -288,7 +288,7 @@ async fn join_existing(
     meta: &RequestMeta,
 ) -> Result<crate::users::Member, AppError> {
     let (pw, phc) = (password.to_owned(), account.password_hash.clone());
-    let matches = tokio::task::spawn_blocking(move || passwords::verify(&pw, &phc))
+    let matches = tokio::task::spawn_blocking(move || password_hash::verify(&pw, &phc))
         .await
         .map_err(AppError::internal)?;
     if !matches || account.status != "active" {

@@ -2,12 +2,13 @@
 //! CLI and jobs call these and nothing below them.
 
 pub mod audit;
+pub mod audit_record;
 pub mod auth;
 pub mod cash_collections;
 pub mod demo;
 pub mod error;
 pub mod events;
-pub mod fleet_audit;
+pub mod fleet_metrics;
 pub mod gateway;
 pub mod health;
 pub mod inventory;
@@ -16,7 +17,6 @@ pub mod locations;
 pub mod machines;
 pub mod organizations;
 pub mod paging;
-pub mod passwords;
 pub mod planograms;
 pub mod ports;
 pub mod prekit;

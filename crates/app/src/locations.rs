@@ -11,7 +11,7 @@ pub const CONTRACT_TYPES: [&str; 2] = ["rent", "revenue_share"];
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LocationView {
@@ -154,7 +154,7 @@ pub async fn create(
         locations::insert(c, &stored)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "location.create",
@@ -221,7 +221,7 @@ pub async fn update(
         locations::update(c, &after)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "location.update",
@@ -257,7 +257,7 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
         locations::soft_delete(c, who2.organization_id, &id)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "location.delete",

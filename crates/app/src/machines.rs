@@ -12,7 +12,7 @@ use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
 use crate::ports::DomainEvent;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 pub const TYPES: &[&str] = &["snack", "drink", "coffee", "combo", "fresh", "water", "ice_cream"];
 pub const STATUSES: &[&str] = &[
@@ -214,7 +214,7 @@ pub async fn create(
         machines::insert(c, &stored).map_err(conflict)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "machine.create",
@@ -325,7 +325,7 @@ pub async fn update(
             machines::update(c, &after).map_err(conflict)?;
             audit::append(
                 c,
-                &fleet_audit::entry(
+                &audit_record::entry(
                     &who2,
                     &meta,
                     "machine.update",
@@ -353,7 +353,7 @@ pub async fn delete(app: &App, who: &Principal, id: MachineId, meta: &RequestMet
         machines::soft_delete(c, who2.organization_id, &before.id)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "machine.delete",
@@ -450,7 +450,7 @@ pub async fn move_to(
             machines::update(c, &after).map_err(conflict)?;
             audit::append(
                 c,
-                &fleet_audit::entry(
+                &audit_record::entry(
                     &who2,
                     &meta,
                     "machine.move",

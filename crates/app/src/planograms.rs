@@ -13,7 +13,7 @@ use vendhub_store::{DbConn, StoreError, audit, machines, products, stock};
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::ports::DomainEvent;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SlotView {
@@ -188,7 +188,7 @@ async fn store(
             let after: Vec<SlotView> = rows.iter().cloned().map(view).collect();
             audit::append(
                 c,
-                &fleet_audit::entry(
+                &audit_record::entry(
                     &who2,
                     &meta,
                     action,
@@ -381,7 +381,7 @@ pub async fn create_template(
             .map_err(AppError::conflict_as("name: a template with this name exists"))?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "planogram_template.create",

@@ -11,7 +11,7 @@ pub const UNITS: [&str; 3] = ["pcs", "g", "ml"];
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Names {
@@ -222,7 +222,7 @@ pub async fn create(
         products::insert(c, &stored).map_err(conflict)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "product.create",
@@ -291,7 +291,7 @@ pub async fn update(
         products::update(c, &after).map_err(conflict)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "product.update",
@@ -316,7 +316,7 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
         products::soft_delete(c, who2.organization_id, &id)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "product.delete",
@@ -380,7 +380,7 @@ pub async fn create_category(
             .map_err(AppError::conflict_as("name: a category with this name exists"))?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "category.create",
@@ -491,7 +491,7 @@ pub async fn set_image(
             products::update(c, &after).map_err(conflict)?;
             audit::append(
                 c,
-                &fleet_audit::entry(
+                &audit_record::entry(
                     &who2,
                     &meta,
                     "product.image",

@@ -4,8 +4,9 @@ use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::Role;
 use vendhub_store::{organizations, users};
 
+use crate::auth::password_hash;
 use crate::error::FieldError;
-use crate::{App, AppError, passwords};
+use crate::{App, AppError};
 
 /// Who the first owner is: from `VENDHUB_ADMIN_EMAIL` / `VENDHUB_ADMIN_PASSWORD`, or generated.
 #[derive(Debug, Clone)]
@@ -40,7 +41,7 @@ pub async fn ensure_first_owner(app: &App, owner: FirstOwner) -> Result<Option<C
     }
     let (password, generated) = match owner.password {
         Some(p) => (p, false),
-        None => (passwords::generate(), true),
+        None => (password_hash::generate(), true),
     };
     if password.chars().count() < 10 {
         return Err(AppError::Validation(vec![FieldError::new(
@@ -50,7 +51,7 @@ pub async fn ensure_first_owner(app: &App, owner: FirstOwner) -> Result<Option<C
     }
     let hash = {
         let password = password.clone();
-        tokio::task::spawn_blocking(move || passwords::hash(&password))
+        tokio::task::spawn_blocking(move || password_hash::hash(&password))
             .await
             .map_err(AppError::internal)??
     };

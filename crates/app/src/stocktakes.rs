@@ -15,7 +15,7 @@ pub const STATUSES: [&str; 2] = ["open", "closed"];
 
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CountView {
@@ -139,7 +139,7 @@ pub async fn start(
         stocktakes::insert(c, &stored)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "stocktake.start",
@@ -260,7 +260,7 @@ pub async fn close(
         let adjustments = close_in(c, &org, &s, &who2.user_id.to_string())?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "stocktake.close",

@@ -16,11 +16,11 @@ const IN_USE: &str = "email: already in use";
 /// A member's status as the organization sees it.
 pub const MEMBER_STATUSES: [&str; 2] = ["active", "suspended"];
 
-use crate::auth::{Principal, RequestMeta};
+use crate::auth::{Principal, RequestMeta, password_hash};
 use crate::error::FieldError;
 use crate::error::Rule;
 use crate::paging::{PageRequest, Paged};
-use crate::{App, AppError, passwords};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Member {
@@ -147,7 +147,7 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let pw = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || passwords::hash(&pw))
+    let hash = tokio::task::spawn_blocking(move || password_hash::hash(&pw))
         .await
         .map_err(AppError::internal)??;
     let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());

@@ -7,7 +7,7 @@ const NAME_TAKEN: &str = "name: a warehouse with this name exists";
 
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WarehouseView {
@@ -78,7 +78,7 @@ pub async fn create(
         warehouses::insert(c, &stored).map_err(AppError::conflict_as(NAME_TAKEN))?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "warehouse.create",
@@ -119,7 +119,7 @@ pub async fn update(
             .map_err(AppError::conflict_as(NAME_TAKEN))?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "warehouse.update",
@@ -154,7 +154,7 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
         warehouses::soft_delete(c, who2.organization_id, &id)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "warehouse.delete",

@@ -152,7 +152,7 @@ async fn refresh(state: &HttpState) {
 async fn business(app: &vendhub_app::App) {
     // Orders do not exist yet: the counter is there, honestly at zero.
     metrics::counter!("vendhub_orders_total").absolute(0);
-    let figures = match vendhub_app::gateway::figures::figures(app).await {
+    let figures = match vendhub_app::fleet_metrics::figures(app).await {
         Ok(f) => f,
         Err(e) => {
             tracing::warn!(error = %e, "metrics: cannot read fleet figures");

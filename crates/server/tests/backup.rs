@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use vendhub_store::test_db::TestDb;
-use vendhub_store::{DbUrl, snapshot};
+use vendhub_store::{DbUrl, whole_database};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendhub");
 
@@ -65,11 +65,11 @@ fn refused(o: &Output, needle: &str) {
 /// Every table's rows, as text.
 fn dump_tables(db: &TestDb) -> Vec<(String, Vec<String>)> {
     let mut conn = vendhub_store::connection::establish(&db.url).unwrap();
-    snapshot::tables(&mut conn)
+    whole_database::tables(&mut conn)
         .unwrap()
         .into_iter()
         .map(|t| {
-            let rows = snapshot::table_rows(&mut conn, &t).unwrap();
+            let rows = whole_database::table_rows(&mut conn, &t).unwrap();
             (t, rows)
         })
         .collect()
@@ -265,7 +265,7 @@ fn target_has_data(db: &TestDb) -> bool {
         return false;
     }
     let mut conn = vendhub_store::connection::establish(&db.url).unwrap();
-    !snapshot::tables(&mut conn).unwrap().is_empty()
+    !whole_database::tables(&mut conn).unwrap().is_empty()
 }
 
 /// The same archive with its manifest changed by `edit` (the entries' checksums stay right).

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use vendhub_store::test_db::TestDb;
-use vendhub_store::{DbUrl, snapshot};
+use vendhub_store::{DbUrl, whole_database};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendhub");
 
@@ -58,12 +58,12 @@ fn normalize(field: &str) -> String {
 /// Every data table's rows, normalized and sorted.
 fn contents(url: &DbUrl) -> Vec<(String, Vec<String>)> {
     let mut conn = vendhub_store::connection::establish(url).unwrap();
-    snapshot::tables(&mut conn)
+    whole_database::tables(&mut conn)
         .unwrap()
         .into_iter()
-        .filter(|t| t != snapshot::MIGRATIONS_TABLE)
+        .filter(|t| t != whole_database::MIGRATIONS_TABLE)
         .map(|t| {
-            let mut rows: Vec<String> = snapshot::table_rows(&mut conn, &t)
+            let mut rows: Vec<String> = whole_database::table_rows(&mut conn, &t)
                 .unwrap()
                 .iter()
                 .map(|r| {

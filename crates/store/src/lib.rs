@@ -23,9 +23,8 @@ pub mod portable;
 pub mod products;
 pub mod sales;
 pub mod schema;
-pub mod schema_snapshot;
+pub mod schema_introspection;
 pub mod sessions;
-pub mod snapshot;
 pub mod stock;
 pub mod stocktakes;
 pub mod tasks;
@@ -33,6 +32,7 @@ pub mod tasks;
 pub mod test_db;
 pub mod users;
 pub mod warehouses;
+pub mod whole_database;
 
 pub use connection::{Backend, Db, DbConn, DbOptions, DbUrl, PoolStatus, write};
 pub use error::StoreError;

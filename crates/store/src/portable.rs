@@ -9,7 +9,7 @@ use diesel::sql_types::Text;
 
 use crate::connection::DbConn;
 use crate::error::StoreError;
-use crate::snapshot::{self, MIGRATIONS_TABLE};
+use crate::whole_database::{self, MIGRATIONS_TABLE};
 
 #[derive(diesel::QueryableByName)]
 struct Pair {
@@ -39,7 +39,7 @@ fn quote(name: &str) -> String {
 
 /// The data tables (not the migrations table), parents before children.
 pub fn tables_in_order(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
-    let tables: Vec<String> = snapshot::tables(conn)?
+    let tables: Vec<String> = whole_database::tables(conn)?
         .into_iter()
         .filter(|t| t != MIGRATIONS_TABLE)
         .collect();
@@ -90,7 +90,7 @@ pub fn tables_in_order(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
 pub fn export_rows(conn: &mut DbConn, table: &str) -> Result<Vec<String>, StoreError> {
     let sql = match conn {
         DbConn::Sqlite(_) => {
-            let cols = snapshot::columns(conn, table)?;
+            let cols = whole_database::columns(conn, table)?;
             let pairs: Vec<String> = cols
                 .iter()
                 .map(|c| format!("'{}', {}", c.replace('\'', "''"), quote(c)))

@@ -15,7 +15,7 @@ use vendhub_domain::jobs::{JobState, RetryPolicy};
 use vendhub_domain::roles::Role;
 use vendhub_store::jobs::{self, NewJob};
 use vendhub_store::test_db::TestDb;
-use vendhub_store::{Db, DbOptions, StoreError, migrations, organizations, schema_snapshot, users};
+use vendhub_store::{Db, DbOptions, StoreError, migrations, organizations, schema_introspection, users};
 
 fn open(test: &TestDb) -> Db {
     let mut opts = DbOptions::new(test.url.clone());
@@ -34,18 +34,18 @@ fn migrations_go_up_down_and_up_again_to_the_same_schema() {
     let test = TestDb::new();
     let db = open(&test);
     let mut conn = db.conn().unwrap();
-    let empty = schema_snapshot::describe(&mut conn).unwrap();
+    let empty = schema_introspection::describe(&mut conn).unwrap();
 
     let applied = migrations::run_pending(&mut conn).unwrap();
     assert!(applied.len() >= 2, "every migration applies: {applied:?}");
-    let first = schema_snapshot::describe(&mut conn).unwrap();
+    let first = schema_introspection::describe(&mut conn).unwrap();
     assert!(first.iter().any(|l| l.contains("jobs")), "{first:#?}");
     assert!(migrations::status(&mut conn).unwrap().iter().all(|m| m.applied));
 
     let reverted = migrations::revert_all(&mut conn).unwrap();
     assert_eq!(reverted.len(), applied.len());
     assert_eq!(
-        schema_snapshot::describe(&mut conn).unwrap(),
+        schema_introspection::describe(&mut conn).unwrap(),
         empty,
         "down.sql leaves nothing behind"
     );
@@ -53,7 +53,7 @@ fn migrations_go_up_down_and_up_again_to_the_same_schema() {
 
     migrations::run_pending(&mut conn).unwrap();
     assert_eq!(
-        schema_snapshot::describe(&mut conn).unwrap(),
+        schema_introspection::describe(&mut conn).unwrap(),
         first,
         "up after down gives the same schema"
     );

@@ -112,7 +112,7 @@ pub async fn login(app: &TestApp, email: &str, password: &str) -> String {
 
 /// Another organization with its own owner, made directly in the store: (its id, the owner's token).
 pub async fn other_organization(app: &TestApp, slug: &str, password: &str) -> (String, String) {
-    let hash = vendhub_app::passwords::hash(password).unwrap();
+    let hash = vendhub_app::auth::password_hash::hash(password).unwrap();
     let org = OrganizationId::new();
     let (name, email) = (slug.to_owned(), format!("owner@{slug}.test"));
     let stored = email.clone();

@@ -14,8 +14,8 @@ use vendhub_store::sessions::{self, SessionRow};
 use vendhub_store::users::{self, UserRow};
 use vendhub_store::{DbConn, StoreError};
 
-use super::{AuthSettings, Principal, RequestMeta, tokens};
-use crate::{App, AppError, passwords};
+use super::{AuthSettings, Principal, RequestMeta, password_hash, tokens};
+use crate::{App, AppError};
 
 /// A user as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -51,7 +51,7 @@ pub enum LoginOutcome {
 /// A hash to verify against when the e-mail is unknown, so both answers take the same time.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| passwords::hash("vendhub-timing-equaliser").unwrap_or_default())
+    HASH.get_or_init(|| password_hash::hash("vendhub-timing-equaliser").unwrap_or_default())
 }
 
 fn to_chrono(d: Duration) -> chrono::Duration {
@@ -145,7 +145,7 @@ pub async fn login(
         });
     }
     let pw = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || passwords::verify(&pw, &hash))
+    let ok = tokio::task::spawn_blocking(move || password_hash::verify(&pw, &hash))
         .await
         .map_err(AppError::internal)?;
     if !ok {

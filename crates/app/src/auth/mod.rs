@@ -3,6 +3,7 @@
 
 pub mod login;
 pub mod password;
+pub mod password_hash;
 pub mod secrets_at_rest;
 pub mod sessions;
 pub mod tokens;
@@ -51,9 +52,9 @@ impl AuthSettings {
         let mut key = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut key);
         Self {
-            jwt_secret: crate::passwords::generate() + &crate::passwords::generate(),
+            jwt_secret: password_hash::generate() + &password_hash::generate(),
             jwt_secret_previous: None,
-            refresh_secret: crate::passwords::generate() + &crate::passwords::generate(),
+            refresh_secret: password_hash::generate() + &password_hash::generate(),
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),
             totp_issuer: "VendHub".into(),

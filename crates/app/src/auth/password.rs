@@ -11,7 +11,7 @@ use super::{Principal, RequestMeta, tokens};
 use crate::error::Rule;
 use crate::ports::Mail;
 use crate::users::password_problems;
-use crate::{App, AppError, passwords};
+use crate::{App, AppError, auth::password_hash};
 
 const RESET_TTL_MINUTES: i64 = 60;
 
@@ -29,7 +29,7 @@ async fn hash_new(password: &str, email: &str) -> Result<String, AppError> {
         ));
     }
     let pw = password.to_owned();
-    tokio::task::spawn_blocking(move || passwords::hash(&pw))
+    tokio::task::spawn_blocking(move || password_hash::hash(&pw))
         .await
         .map_err(AppError::internal)?
 }
@@ -50,7 +50,7 @@ pub async fn change(
         .await?
         .ok_or(AppError::Unauthorized)?;
     let (pw, stored) = (current.to_owned(), user.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || passwords::verify(&pw, &stored))
+    let ok = tokio::task::spawn_blocking(move || password_hash::verify(&pw, &stored))
         .await
         .map_err(AppError::internal)?;
     if !ok {

@@ -12,7 +12,7 @@ use vendhub_store::{audit, machines};
 
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 /// What every key starts with, so a leaked one is easy to recognise.
 pub const KEY_PREFIX: &str = "vhk_";
@@ -106,7 +106,7 @@ pub async fn create(
         machine_keys::insert(c, &stored)?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 &who2,
                 &meta,
                 "machine_key.create",
@@ -157,7 +157,7 @@ pub async fn revoke(
         if machine_keys::revoke(c, &key_id, vendhub_store::now())? {
             audit::append(
                 c,
-                &fleet_audit::entry(
+                &audit_record::entry(
                     &who2,
                     &meta,
                     "machine_key.revoke",

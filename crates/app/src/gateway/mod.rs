@@ -3,7 +3,6 @@
 
 pub mod dex;
 pub mod events;
-pub mod figures;
 pub mod keys;
 pub mod offline;
 pub mod sales;

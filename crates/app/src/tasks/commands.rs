@@ -9,7 +9,7 @@ use vendhub_store::{DbConn, StoreError, audit, users};
 
 use super::{TaskView, invalid, publish};
 use crate::auth::{Principal, RequestMeta};
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 /// A state change and what it carries.
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ pub(crate) fn save(
     }
     audit::append(
         c,
-        &fleet_audit::entry(
+        &audit_record::entry(
             who,
             meta,
             &format!("task.{command}"),

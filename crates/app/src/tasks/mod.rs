@@ -24,7 +24,7 @@ use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
 use crate::ports::DomainEvent;
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 /// A task as clients see it. Lists leave `items`, `checklist` and `photos` empty.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -303,7 +303,7 @@ pub async fn create(
             let row = insert_task(c, &org, Some(who2.user_id.to_string()), &t)?;
             audit::append(
                 c,
-                &fleet_audit::entry(
+                &audit_record::entry(
                     &who2,
                     &meta,
                     "task.create",

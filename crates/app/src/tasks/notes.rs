@@ -8,7 +8,7 @@ use vendhub_store::{DbConn, audit};
 use super::commands::actor;
 use super::{NewItem, TaskView, check_items, check_rows, invalid, item_rows};
 use crate::auth::{Principal, RequestMeta};
-use crate::{App, AppError, fleet_audit};
+use crate::{App, AppError, audit_record};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommentView {
@@ -159,7 +159,7 @@ pub async fn set_checklist(
         tasks::replace_checklist(c, &t.id, &check_rows(&t.id, &labels))?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 who,
                 &meta,
                 "task.checklist",
@@ -191,7 +191,7 @@ pub async fn set_items(
         tasks::replace_items(c, &t.id, &item_rows(&t.id, &items))?;
         audit::append(
             c,
-            &fleet_audit::entry(
+            &audit_record::entry(
                 who,
                 &meta,
                 "task.items",

@@ -10,9 +10,9 @@ pub mod locations;
 pub mod machine_keys;
 pub mod machines;
 pub mod organizations;
+pub mod planogram_templates;
 pub mod products;
 pub mod tasks;
-pub mod templates;
 pub mod users;
 pub mod warehouses;
 
@@ -30,7 +30,7 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .merge(locations::routes())
         .merge(machines::routes())
         .merge(products::routes())
-        .merge(templates::routes())
+        .merge(planogram_templates::routes())
         .merge(warehouses::routes())
         .merge(inventory::routes())
         .merge(tasks::routes())

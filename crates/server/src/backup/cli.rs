@@ -43,7 +43,7 @@ async fn blocking<T: Send + 'static>(
 fn rows(m: &super::Manifest) -> i64 {
     m.row_counts
         .iter()
-        .filter(|(t, _)| *t != vendhub_store::snapshot::MIGRATIONS_TABLE)
+        .filter(|(t, _)| *t != vendhub_store::whole_database::MIGRATIONS_TABLE)
         .map(|(_, n)| n)
         .sum()
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use diesel::connection::SimpleConnection;
-use vendhub_store::{DbUrl, portable, snapshot};
+use vendhub_store::{DbUrl, portable, whole_database};
 
 use super::archive::{self, FilesNote, Manifest};
 use super::{BackupError, FilesAt, Target};
@@ -36,10 +36,10 @@ pub fn export(target: &Target, out: &Path) -> Result<Manifest, BackupError> {
             .batch_execute("BEGIN")
             .map_err(|e| BackupError::Database(e.to_string()))?,
         DbUrl::Postgres(_) => {
-            snapshot::pg_begin_snapshot(&mut conn)?;
+            whole_database::pg_begin_snapshot(&mut conn)?;
         }
     }
-    let schema_version = snapshot::schema_version(&mut conn)?;
+    let schema_version = whole_database::schema_version(&mut conn)?;
     let mut files = Vec::new();
     let mut row_counts = BTreeMap::new();
     for (i, table) in portable::tables_in_order(&mut conn)?.iter().enumerate() {
@@ -108,7 +108,7 @@ pub fn import(target: &Target, file: &Path) -> Result<Manifest, BackupError> {
     let manifest = archive::read_as(file, Some(staging.path()), FORMAT)?;
     let mut conn = vendhub_store::connection::establish(&target.url)?;
     vendhub_store::migrations::run_pending(&mut conn)?;
-    let schema = snapshot::schema_version(&mut conn)?;
+    let schema = whole_database::schema_version(&mut conn)?;
     if schema != manifest.schema_version {
         return Err(BackupError::Refused(format!(
             "the export has schema version {} and this database {}: import with the vendhub release that made the export ({})",
@@ -131,7 +131,7 @@ pub fn import(target: &Target, file: &Path) -> Result<Manifest, BackupError> {
         .map(|(_, t, p)| (t, p))
         .collect();
     tables.dedup();
-    let existing = snapshot::row_counts(&mut conn)?;
+    let existing = whole_database::row_counts(&mut conn)?;
     for id in organization_ids(&tables)? {
         if existing.get("organizations").copied().unwrap_or(0) > 0
             && portable::exists(&mut conn, "organizations", &id)?

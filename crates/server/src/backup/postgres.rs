@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use vendhub_store::leader::SCHEDULER_LOCK;
-use vendhub_store::{DbUrl, snapshot};
+use vendhub_store::{DbUrl, whole_database};
 
 use super::{BackupError, Dump};
 
@@ -51,7 +51,7 @@ fn tool_major(tool: &str) -> Result<i64, BackupError> {
 /// Refuses a client tool older than the server (`pg_dump` cannot dump a newer server).
 fn check_versions(tool: &str, conn: &mut vendhub_store::DbConn) -> Result<(), BackupError> {
     let client = tool_major(tool)?;
-    let server = snapshot::pg_server_major(conn)?;
+    let server = whole_database::pg_server_major(conn)?;
     if client < server {
         return Err(BackupError::Tool(format!(
             "{tool} is version {client} but the server runs PostgreSQL {server}: install the client tools of version {server} (postgresql-client-{server}) and put them first on PATH"
@@ -87,9 +87,9 @@ pub fn dump(url: &str, work: &Path) -> Result<Dump, BackupError> {
     let db_url = DbUrl::Postgres(url.to_owned());
     let mut conn = vendhub_store::connection::establish(&db_url)?;
     check_versions("pg_dump", &mut conn)?;
-    let snapshot_id = snapshot::pg_begin_snapshot(&mut conn)?;
-    let schema_version = snapshot::schema_version(&mut conn)?;
-    let row_counts = snapshot::row_counts(&mut conn)?;
+    let snapshot_id = whole_database::pg_begin_snapshot(&mut conn)?;
+    let schema_version = whole_database::schema_version(&mut conn)?;
+    let row_counts = whole_database::row_counts(&mut conn)?;
     let file = work.join("vendhub.pgdump");
     let file_arg = format!("--file={}", file.display());
     let snapshot_arg = format!("--snapshot={snapshot_id}");
@@ -104,7 +104,7 @@ pub fn dump(url: &str, work: &Path) -> Result<Dump, BackupError> {
             &file_arg,
         ],
     );
-    let _ = snapshot::pg_end_snapshot(&mut conn);
+    let _ = whole_database::pg_end_snapshot(&mut conn);
     dumped?;
     Ok(Dump {
         entry_name: ENTRY.into(),
@@ -118,13 +118,13 @@ pub fn restore(url: &str, staging: &Path, overwrite: bool) -> Result<(), BackupE
     let db_url = DbUrl::Postgres(url.to_owned());
     // Held until the restore ends: a server that starts meanwhile does not become the scheduler leader.
     let mut conn = vendhub_store::connection::establish(&db_url)?;
-    if !snapshot::pg_try_lock(&mut conn, SCHEDULER_LOCK)? {
+    if !whole_database::pg_try_lock(&mut conn, SCHEDULER_LOCK)? {
         return Err(BackupError::Refused(format!(
             "a vendhub server is running on {} (it holds the scheduler lock): stop every replica first",
             db_url.redacted()
         )));
     }
-    if snapshot::has_data(&mut conn)? && !overwrite {
+    if whole_database::has_data(&mut conn)? && !overwrite {
         return Err(BackupError::Refused(format!(
             "{} holds data: add --yes to replace it with the backup",
             db_url.redacted()

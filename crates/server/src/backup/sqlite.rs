@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use vendhub_store::{DbUrl, snapshot};
+use vendhub_store::{DbUrl, whole_database};
 
 use super::{BackupError, Dump, lock};
 
@@ -25,11 +25,11 @@ pub fn dump(db: &Path, work: &Path) -> Result<Dump, BackupError> {
     }
     let copy = work.join("vendhub.db");
     let mut conn = vendhub_store::connection::establish(&DbUrl::Sqlite(db.to_path_buf()))?;
-    snapshot::sqlite_copy_to(&mut conn, &copy)?;
+    whole_database::sqlite_copy_to(&mut conn, &copy)?;
     drop(conn);
     let mut copy_conn = vendhub_store::connection::establish(&DbUrl::Sqlite(copy.clone()))?;
-    let schema_version = snapshot::schema_version(&mut copy_conn)?;
-    let row_counts = snapshot::row_counts(&mut copy_conn)?;
+    let schema_version = whole_database::schema_version(&mut copy_conn)?;
+    let row_counts = whole_database::row_counts(&mut copy_conn)?;
     drop(copy_conn);
     Ok(Dump {
         entry_name: ENTRY.into(),
@@ -50,7 +50,7 @@ pub fn restore(db: &Path, staging: &Path, overwrite: bool) -> Result<(), BackupE
     let restored = staging.join(ENTRY);
     {
         let mut conn = vendhub_store::connection::establish(&DbUrl::Sqlite(restored.clone()))?;
-        if !snapshot::sqlite_integrity_ok(&mut conn)? {
+        if !whole_database::sqlite_integrity_ok(&mut conn)? {
             return Err(BackupError::Corrupt(
                 "the database in the backup fails SQLite's integrity check".into(),
             ));
@@ -58,14 +58,14 @@ pub fn restore(db: &Path, staging: &Path, overwrite: bool) -> Result<(), BackupE
     }
     if db.exists() {
         let mut conn = vendhub_store::connection::establish(&DbUrl::Sqlite(db.to_path_buf()))?;
-        if snapshot::has_data(&mut conn)? && !overwrite {
+        if whole_database::has_data(&mut conn)? && !overwrite {
             return Err(BackupError::Refused(format!(
                 "{} holds data: add --yes to replace it with the backup",
                 db.display()
             )));
         }
         // Empty the write-ahead log into the old file, so that no stale log is applied to the new one.
-        snapshot::sqlite_checkpoint(&mut conn)?;
+        whole_database::sqlite_checkpoint(&mut conn)?;
     }
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", db.display()));

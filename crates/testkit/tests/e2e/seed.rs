@@ -15,7 +15,7 @@ async fn first_start_creates_one_owner_and_a_second_start_creates_nothing() {
         .expect("owner exists");
     assert!(owner.password_hash.starts_with("$argon2id$"));
     assert!(!owner.password_hash.contains(OWNER_PASSWORD));
-    assert!(vendhub_app::passwords::verify(
+    assert!(vendhub_app::auth::password_hash::verify(
         OWNER_PASSWORD,
         &owner.password_hash
     ));

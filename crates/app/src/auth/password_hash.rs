@@ -1,4 +1,5 @@
-//! Password hashing with argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane) and generation.
+//! Password hashing with argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane) and generation. The
+//! password flows that use it (change, reset) are `auth::password`.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};

@@ -1,4 +1,5 @@
-//! Business figures for `/metrics`, read from the database at scrape time so they always match it.
+//! Fleet-wide business figures for `/metrics` (machines per status, lowest slot fill, sales), read from
+//! the database at scrape time so they always match it; the http crate's `metrics` module exports them.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,5 @@
-//! The audit record every fleet change writes, in one shape.
+//! The audit record (`NewAudit`) every fleet change writes, in one shape: who, what, before and after.
+//! Reading the log and checking its chain is `crate::audit`.
 
 use vendhub_store::audit::NewAudit;
 

@@ -1,6 +1,7 @@
 //! Whole-database views for backups: the tables, their row counts, the applied schema version, a
 //! consistent SQLite copy (`VACUUM INTO`), an exported PostgreSQL snapshot, and each table's rows as text
-//! (to compare two databases row by row).
+//! (to compare two databases row by row). The text description of the schema, for the migration test, is
+//! `schema_introspection`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
