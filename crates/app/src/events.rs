@@ -5,7 +5,6 @@
 //! machine. The payload is a JSON object; `machine_id` is added to it when the event has a machine.
 
 use serde_json::Value;
-use vendhub_domain::ids::{MachineId, OrganizationId};
 
 use crate::App;
 use crate::ports::DomainEvent;
@@ -33,8 +32,14 @@ pub const REALTIME: [&str; 5] = [
 impl DomainEvent {
     /// An event of `organization`, about `machine` when there is one. A payload that is not a JSON
     /// object is wrapped as `{"value": …}`; `machine_id` is set in it from `machine`.
-    pub fn new(name: &str, organization: OrganizationId, machine: Option<MachineId>, payload: Value) -> Self {
-        let machine_id = machine.map(|m| m.to_string());
+    /// Every domain event is made here.
+    pub fn new(
+        name: &str,
+        organization: &dyn std::fmt::Display,
+        machine: Option<&dyn std::fmt::Display>,
+        payload: Value,
+    ) -> Self {
+        let machine_id = machine.map(ToString::to_string);
         let mut payload = match payload {
             Value::Object(map) => map,
             other => serde_json::Map::from_iter([("value".to_owned(), other)]),
@@ -67,6 +72,7 @@ pub async fn publish(app: &App, event: &DomainEvent) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vendhub_domain::ids::{MachineId, OrganizationId};
 
     #[test]
     fn the_machine_is_named_in_the_payload() {
@@ -74,8 +80,8 @@ mod tests {
         let machine = MachineId::new();
         let e = DomainEvent::new(
             MACHINE_STATUS,
-            org,
-            Some(machine),
+            &org,
+            Some(&machine),
             serde_json::json!({"status": "offline"}),
         );
         assert_eq!(e.machine_id.as_deref(), Some(machine.to_string().as_str()));
@@ -87,14 +93,14 @@ mod tests {
 
     #[test]
     fn a_payload_that_is_not_an_object_is_wrapped() {
-        let e = DomainEvent::new(ORDER_CREATED, OrganizationId::new(), None, serde_json::json!(5));
+        let e = DomainEvent::new(ORDER_CREATED, &OrganizationId::new(), None, serde_json::json!(5));
         assert_eq!(e.payload, serde_json::json!({"value": 5}));
         assert!(e.machine_id.is_none());
     }
 
     #[test]
     fn only_the_contract_events_are_realtime() {
-        let e = DomainEvent::new("inventory:changed", OrganizationId::new(), None, Value::Null);
+        let e = DomainEvent::new("inventory:changed", &OrganizationId::new(), None, Value::Null);
         assert!(!e.is_realtime());
     }
 }

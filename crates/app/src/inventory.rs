@@ -235,22 +235,21 @@ async fn publish_changes(
     row: &stock::MovementRow,
     low: Option<(String, String, i64, i64)>,
 ) {
-    let event = DomainEvent {
-        name: "inventory:changed".into(),
-        organization_id: org.to_string(),
-        machine_id: None,
-        payload: serde_json::json!({ "movement_id": row.id, "kind": row.kind, "product_id": row.product_id,
+    let event = DomainEvent::new(
+        "inventory:changed",
+        &org,
+        None,
+        serde_json::json!({ "movement_id": row.id, "kind": row.kind, "product_id": row.product_id,
             "from": row.from_holder, "to": row.to_holder, "quantity": row.quantity }),
-    };
+    );
     crate::events::publish(app, &event).await;
     if let Some((machine, slot, balance, par)) = low {
-        let event = DomainEvent {
-            name: "inventory:low".into(),
-            organization_id: org.to_string(),
-            machine_id: Some(machine.clone()),
-            payload: serde_json::json!({ "machine_id": machine, "slot": slot, "product_id": row.product_id,
-                "balance": balance, "par_level": par }),
-        };
+        let event = DomainEvent::new(
+            "inventory:low",
+            &org,
+            Some(&machine),
+            serde_json::json!({ "slot": slot, "product_id": row.product_id, "balance": balance, "par_level": par }),
+        );
         crate::events::publish(app, &event).await;
     }
 }

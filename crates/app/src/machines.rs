@@ -163,12 +163,12 @@ fn conflict(e: vendhub_store::StoreError) -> AppError {
 }
 
 async fn publish(app: &App, who: &Principal, m: &MachineView, change: &str) {
-    let event = DomainEvent {
-        name: "machine:updated".into(),
-        organization_id: who.organization_id.to_string(),
-        machine_id: Some(m.id.clone()),
-        payload: serde_json::json!({ "machine_id": m.id, "change": change, "status": m.status }),
-    };
+    let event = DomainEvent::new(
+        "machine:updated",
+        &who.organization_id,
+        Some(&m.id),
+        serde_json::json!({ "change": change, "status": m.status }),
+    );
     crate::events::publish(app, &event).await;
 }
 

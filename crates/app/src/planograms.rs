@@ -201,12 +201,12 @@ async fn store(
             Ok(rows)
         })
         .await?;
-    let event = DomainEvent {
-        name: "planogram:updated".into(),
-        organization_id: who.organization_id.to_string(),
-        machine_id: Some(machine.to_string()),
-        payload: serde_json::json!({ "machine_id": machine.to_string(), "slots": rows.len() }),
-    };
+    let event = DomainEvent::new(
+        "planogram:updated",
+        &who.organization_id,
+        Some(&machine),
+        serde_json::json!({ "slots": rows.len() }),
+    );
     crate::events::publish(app, &event).await;
     Ok(rows.into_iter().map(view).collect())
 }

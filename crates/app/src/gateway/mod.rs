@@ -14,11 +14,6 @@ use crate::ports::DomainEvent;
 
 /// Publishes an event on the bus; a bus failure is logged, never fails the request that caused it.
 pub(crate) async fn publish(app: &App, name: &str, org: &str, machine: &str, payload: serde_json::Value) {
-    let event = DomainEvent {
-        name: name.into(),
-        organization_id: org.to_owned(),
-        machine_id: Some(machine.to_owned()),
-        payload,
-    };
+    let event = DomainEvent::new(name, &org, Some(&machine), payload);
     crate::events::publish(app, &event).await;
 }

@@ -322,13 +322,13 @@ pub async fn create(
 
 /// Publishes `task:updated` for real-time clients.
 pub(crate) async fn publish(app: &App, t: &TaskRow) {
-    let event = DomainEvent {
-        name: crate::events::TASK_UPDATED.into(),
-        organization_id: t.organization_id.clone(),
-        machine_id: Some(t.machine_id.clone()),
-        payload: serde_json::json!({ "task_id": t.id, "number": t.number, "machine_id": t.machine_id,
-            "status": t.status, "task_type": t.task_type, "assignee_id": t.assignee_id }),
-    };
+    let event = DomainEvent::new(
+        crate::events::TASK_UPDATED,
+        &t.organization_id,
+        Some(&t.machine_id),
+        serde_json::json!({ "task_id": t.id, "number": t.number, "status": t.status,
+            "task_type": t.task_type, "assignee_id": t.assignee_id }),
+    );
     crate::events::publish(app, &event).await;
 }
 
