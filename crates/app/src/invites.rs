@@ -46,7 +46,7 @@ pub(crate) fn new_row(
     role: Role,
     hours: i64,
 ) -> InviteRow {
-    let now = vendhub_store::now();
+    let now = app.now();
     InviteRow {
         id: uuid::Uuid::now_v7().to_string(),
         organization_id: who.organization_id.to_string(),
@@ -205,7 +205,7 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
         app.db().run(move |c| invites::by_code_hash(c, &hash)).await?
     };
     let gone = || AppError::Conflict("the invitation is invalid, used or expired".into());
-    let Some(invite) = invite.filter(|i| i.used_at.is_none() && i.expires_at > vendhub_store::now()) else {
+    let Some(invite) = invite.filter(|i| i.used_at.is_none() && i.expires_at > app.now()) else {
         return Err(gone());
     };
     let email = invited_email(&invite, &a.email)?;

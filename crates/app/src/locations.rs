@@ -147,7 +147,7 @@ pub async fn create(
         &input,
         uuid::Uuid::now_v7().to_string(),
         who.organization_id.to_string(),
-        vendhub_store::now(),
+        app.now(),
     );
     let (stored, who2, meta) = (r.clone(), who.clone(), meta.clone());
     app.write(move |c| {

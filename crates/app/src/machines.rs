@@ -183,7 +183,7 @@ pub async fn create(
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
     }
-    let now = vendhub_store::now();
+    let now = app.now();
     let row = MachineRow {
         id: MachineId::new().to_string(),
         organization_id: who.organization_id.to_string(),

@@ -225,7 +225,7 @@ pub async fn switch(
     meta: &RequestMeta,
 ) -> Result<TokenPair, AppError> {
     let s = app.auth().clone();
-    let (user_id, meta) = (who.user_id, meta.clone());
+    let (user_id, meta, now) = (who.user_id, meta.clone(), app.now());
     app.write(move |c| {
         let Some(role) = users::role_in(c, user_id, target)? else {
             return Err(AppError::NotFound);
@@ -249,7 +249,7 @@ pub async fn switch(
                 request_id: meta.request_id.clone(),
             },
         )?;
-        open_session(c, &s, &user, &target.to_string(), &role, None, &meta)
+        open_session(c, &s, &user, &target.to_string(), &role, None, &meta, now)
     })
     .await
 }

@@ -364,7 +364,7 @@ pub async fn create_template(
         organization_id: who.organization_id.to_string(),
         name,
         slots: serde_json::to_string(&json).map_err(AppError::internal)?,
-        created_at: vendhub_store::now(),
+        created_at: app.now(),
         deleted_at: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());

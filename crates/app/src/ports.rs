@@ -81,3 +81,42 @@ pub trait Mailer: Send + Sync + 'static {
     /// `false` when no mail server is configured: sending then fails with a clear reason.
     fn configured(&self) -> bool;
 }
+
+/// The time the use cases go by: the wall clock in production, one that a test moves by hand (so that
+/// expiry is tested without sleeping). UTC, as the database stores it.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> chrono::NaiveDateTime;
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> chrono::NaiveDateTime {
+        vendhub_store::now()
+    }
+}
+
+/// A clock that stands still until it is moved: for tests.
+#[derive(Debug, Clone)]
+pub struct ManualClock(std::sync::Arc<std::sync::Mutex<chrono::NaiveDateTime>>);
+
+impl ManualClock {
+    /// Standing at the wall clock's time now.
+    pub fn starting_now() -> Self {
+        Self(std::sync::Arc::new(std::sync::Mutex::new(vendhub_store::now())))
+    }
+
+    /// Moves the clock forward (or back, with a negative duration).
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> chrono::NaiveDateTime {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -213,7 +213,7 @@ pub async fn create(
         &input,
         uuid::Uuid::now_v7().to_string(),
         who.organization_id.to_string(),
-        vendhub_store::now(),
+        app.now(),
         None,
     );
     let (stored, who2, meta) = (r.clone(), who.clone(), meta.clone());
@@ -371,7 +371,7 @@ pub async fn create_category(
         id: uuid::Uuid::now_v7().to_string(),
         organization_id: who.organization_id.to_string(),
         name,
-        created_at: vendhub_store::now(),
+        created_at: app.now(),
         deleted_at: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());

@@ -8,7 +8,7 @@ use std::time::Instant;
 use vendhub_store::Db;
 
 use crate::AppError;
-use crate::ports::{BlobStore, Cache, EventBus, Mailer};
+use crate::ports::{BlobStore, Cache, Clock, EventBus, Mailer};
 
 /// Settings the use cases read (the server turns the environment into these).
 #[derive(Debug, Clone)]
@@ -49,6 +49,7 @@ struct Inner {
     cache: Arc<dyn Cache>,
     blobs: Arc<dyn BlobStore>,
     mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
     settings: Settings,
     started: Instant,
     draining: AtomicBool,
@@ -60,6 +61,7 @@ pub struct Ports {
     pub cache: Arc<dyn Cache>,
     pub blobs: Arc<dyn BlobStore>,
     pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// What a transaction run by [`App::write_keeping_refusal`] answers: `Err` is a refusal whose writes are
@@ -78,6 +80,7 @@ impl App {
             cache: ports.cache,
             blobs: ports.blobs,
             mailer: ports.mailer,
+            clock: ports.clock,
             settings,
             started: Instant::now(),
             draining: AtomicBool::new(false),
@@ -121,6 +124,11 @@ impl App {
         F: FnOnce(&mut vendhub_store::DbConn) -> Result<T, AppError> + Send + 'static,
     {
         self.0.db.run(move |c| Ok(f(c))).await?
+    }
+
+    /// The time now, by the clock port (UTC).
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.0.clock.now()
     }
 
     pub fn bus(&self) -> &Arc<dyn EventBus> {

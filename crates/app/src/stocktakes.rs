@@ -121,7 +121,7 @@ pub async fn start(
         holder: holder.to_string(),
         status: "open".into(),
         started_by: Some(who.user_id.to_string()),
-        started_at: vendhub_store::now(),
+        started_at: app.now(),
         closed_at: None,
         task_id: None,
     };

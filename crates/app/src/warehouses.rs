@@ -63,7 +63,7 @@ pub async fn create(
             "must be 1 to 200 characters",
         )]));
     }
-    let now = vendhub_store::now();
+    let now = app.now();
     let row = warehouses::WarehouseRow {
         id: uuid::Uuid::now_v7().to_string(),
         organization_id: who.organization_id.to_string(),

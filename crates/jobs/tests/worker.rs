@@ -32,6 +32,7 @@ fn app_on(test: &TestDb, dir: &std::path::Path) -> App {
         cache: Arc::new(MemoryCache::new()),
         blobs: Arc::new(Blobs::local(&dir.join("files")).unwrap()),
         mailer: Arc::new(vendhub_infra::smtp::NoMailer),
+        clock: std::sync::Arc::new(vendhub_app::ports::SystemClock),
     };
     App::new(db, ports, Settings::for_tests(dir.to_path_buf()))
 }

@@ -56,6 +56,8 @@ pub struct Extras {
     pub registry: Option<Registry>,
     pub schedules: Vec<vendhub_jobs::Schedule>,
     pub routes: Option<axum::Router>,
+    /// The clock the use cases go by; the wall clock when `None`.
+    pub clock: Option<std::sync::Arc<dyn vendhub_app::ports::Clock>>,
 }
 
 /// Everything up to serving: data folder, secrets, database and migrations, adapters, first owner,
@@ -72,7 +74,11 @@ pub async fn start(mut config: Config, extras: Extras) -> Result<Running, StartE
     if !applied.is_empty() {
         tracing::info!(?applied, "applied migrations");
     }
-    let app = wiring::build_app(&config, db).await?;
+    let clock = extras
+        .clock
+        .clone()
+        .unwrap_or_else(|| std::sync::Arc::new(vendhub_app::ports::SystemClock));
+    let app = wiring::build_app_with_clock(&config, db, clock).await?;
     let created_owner = wiring::first_owner(&config, &app).await?;
     let listener = bind(config.host, config.port).await?;
     let metrics_listener = match config.metrics_port {

@@ -141,6 +141,15 @@ fn mailer(config: &Config) -> Result<Arc<dyn vendhub_app::ports::Mailer>, StartE
 
 /// Builds the application over an already connected database.
 pub async fn build_app(config: &Config, db: Db) -> Result<App, StartError> {
+    build_app_with_clock(config, db, Arc::new(vendhub_app::ports::SystemClock)).await
+}
+
+/// [`build_app`] with a given clock (tests move one by hand).
+pub async fn build_app_with_clock(
+    config: &Config,
+    db: Db,
+    clock: Arc<dyn vendhub_app::ports::Clock>,
+) -> Result<App, StartError> {
     let (cache, bus) = cache_and_bus(config).await?;
     let settings = Settings {
         environment: config.app_env.as_str().to_owned(),
@@ -157,6 +166,7 @@ pub async fn build_app(config: &Config, db: Db) -> Result<App, StartError> {
         cache,
         blobs: blobs(config)?,
         mailer: mailer(config)?,
+        clock,
     };
     Ok(App::new(db, ports, settings))
 }

@@ -82,6 +82,14 @@ impl Builder {
         self
     }
 
+    /// The clock the use cases go by: a [`vendhub_app::ports::ManualClock`] the test moves, so that expiry
+    /// is tested without sleeping.
+    #[must_use]
+    pub fn clock(mut self, clock: vendhub_app::ports::ManualClock) -> Self {
+        self.extras.clock = Some(Arc::new(clock));
+        self
+    }
+
     /// Extra routes (stand-ins a test needs, such as a deliberately slow endpoint).
     #[must_use]
     pub fn routes(mut self, routes: axum::Router) -> Self {

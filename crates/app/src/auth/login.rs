@@ -82,7 +82,12 @@ fn view(user: &UserRow, org: &str, role: &str) -> UserView {
     }
 }
 
-/// Creates a session (a new family, or the next link of `family`) and its tokens, in `conn`'s transaction.
+/// Creates a session (a new family, or the next link of `family`) and its tokens, in `conn`'s transaction,
+/// starting at `now` (the clock's).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "who, where, which family, from which request and when: each a different fact of the session"
+)]
 pub(crate) fn open_session(
     conn: &mut DbConn,
     s: &AuthSettings,
@@ -91,8 +96,8 @@ pub(crate) fn open_session(
     role: &str,
     family: Option<&str>,
     meta: &RequestMeta,
+    now: chrono::NaiveDateTime,
 ) -> Result<TokenPair, AppError> {
-    let now = vendhub_store::now();
     let refresh = tokens::new_refresh_token();
     let id = uuid::Uuid::now_v7().to_string();
     sessions::insert(
@@ -136,7 +141,7 @@ pub async fn login(
         Some(u) if u.status == "active" => (u.password_hash.clone(), Some(u)),
         _ => (dummy_hash().to_owned(), None),
     };
-    let now = vendhub_store::now();
+    let now = app.now();
     if let Some(until) = user.as_ref().and_then(|u| u.locked_until).filter(|t| *t > now) {
         metrics::counter!("vendhub_login_failures_total", "reason" => "locked").increment(1);
         let secs = u64::try_from((until - now).num_seconds()).unwrap_or(1).max(1);
@@ -151,7 +156,7 @@ pub async fn login(
     if !ok {
         metrics::counter!("vendhub_login_failures_total", "reason" => "credentials").increment(1);
         if let Some(u) = user {
-            let (max, lock_until) = (s.max_failed_logins, vendhub_store::now() + to_chrono(s.lockout));
+            let (max, lock_until) = (s.max_failed_logins, now + to_chrono(s.lockout));
             let meta = meta.clone();
             app.write(move |c| {
                 users::record_failed_login(c, &u.id, max, lock_until)?;
@@ -183,7 +188,7 @@ pub async fn login(
                 c,
                 &super::user_event("auth.login", Some(&user.id), Some(&org), &meta),
             )?;
-            open_session(c, &s, &user, &org, &role, None, &meta).map(LoginOutcome::Tokens)
+            open_session(c, &s, &user, &org, &role, None, &meta, now).map(LoginOutcome::Tokens)
         })
         .await?;
     Ok(out)
@@ -193,13 +198,13 @@ pub async fn login(
 pub async fn refresh(app: &App, refresh_token: &str, meta: &RequestMeta) -> Result<TokenPair, AppError> {
     let s = app.auth().clone();
     let hash = tokens::keyed_hash(&s, refresh_token);
-    let meta = meta.clone();
+    let (meta, now) = (meta.clone(), app.now());
     // A refusal keeps what it wrote: the token stays used, a replayed token's family stays revoked.
     app.write_keeping_refusal(move |c| {
         let Some(session) = sessions::by_refresh_hash(c, &hash)? else {
             return Ok(Err(AppError::Unauthorized));
         };
-        if session.revoked_at.is_some() || session.expires_at <= vendhub_store::now() {
+        if session.revoked_at.is_some() || session.expires_at <= now {
             return Ok(Err(AppError::Unauthorized));
         }
         if !sessions::mark_rotated(c, &session.id)? {
@@ -245,6 +250,7 @@ pub async fn refresh(app: &App, refresh_token: &str, meta: &RequestMeta) -> Resu
             &role,
             Some(&session.family_id),
             &meta,
+            now,
         )
         .map(Ok)
     })

@@ -73,8 +73,13 @@ fn normalise(code: &str) -> String {
 
 /// Checks a TOTP or backup code for `user` inside a transaction; a TOTP step is consumed so the same code
 /// cannot be used again. Counts failures and locks 2FA after too many.
-fn check_code(conn: &mut DbConn, s: &AuthSettings, user: &UserRow, code: &str) -> Result<Kept<()>, AppError> {
-    let now = vendhub_store::now();
+fn check_code(
+    conn: &mut DbConn,
+    s: &AuthSettings,
+    user: &UserRow,
+    code: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Kept<()>, AppError> {
     if let Some(until) = user.totp_locked_until.filter(|t| *t > now) {
         let secs = u64::try_from((until - now).num_seconds()).unwrap_or(1).max(1);
         return Ok(Err(AppError::Locked {
@@ -193,10 +198,15 @@ pub async fn enable(
     }
     let codes = new_backup_codes();
     let hashes: Vec<String> = codes.iter().map(|c| tokens::keyed_hash(&s, c)).collect();
-    let (code, meta, org) = (code.to_owned(), meta.clone(), who.organization_id.to_string());
+    let (code, meta, org, now) = (
+        code.to_owned(),
+        meta.clone(),
+        who.organization_id.to_string(),
+        app.now(),
+    );
     // A wrong code is committed (it counts towards the lock) and then refused.
     app.write_keeping_refusal(move |c| {
-        if let Err(e) = check_code(c, &s, &user, &code)? {
+        if let Err(e) = check_code(c, &s, &user, &code, now)? {
             return Ok(Err(e));
         }
         users::set_totp_enabled(c, &user.id, true)?;
@@ -221,10 +231,15 @@ pub async fn disable(app: &App, who: &Principal, code: &str, meta: &RequestMeta)
             "two-factor authentication is not enabled".into(),
         ));
     }
-    let (code, meta, org) = (code.to_owned(), meta.clone(), who.organization_id.to_string());
+    let (code, meta, org, now) = (
+        code.to_owned(),
+        meta.clone(),
+        who.organization_id.to_string(),
+        app.now(),
+    );
     // A wrong code is committed (it counts towards the lock) and then refused.
     app.write_keeping_refusal(move |c| {
-        if let Err(e) = check_code(c, &s, &user, &code)? {
+        if let Err(e) = check_code(c, &s, &user, &code, now)? {
             return Ok(Err(e));
         }
         users::set_totp_enabled(c, &user.id, false)?;
@@ -253,11 +268,11 @@ pub async fn verify_login(
     if user.status != "active" || !user.totp_enabled {
         return Err(AppError::Unauthorized);
     }
-    let (code, meta) = (code.to_owned(), meta.clone());
+    let (code, meta, now) = (code.to_owned(), meta.clone(), app.now());
     // The outcome of the code check is committed even when it is a failure (the failure counts).
     let checked = {
         let (s, user, code) = (s.clone(), user.clone(), code.clone());
-        app.write(move |c| check_code(c, &s, &user, &code)).await?
+        app.write(move |c| check_code(c, &s, &user, &code, now)).await?
     };
     if let Err(e) = checked {
         metrics::counter!("vendhub_login_failures_total", "reason" => "second_factor").increment(1);
@@ -272,7 +287,7 @@ pub async fn verify_login(
             c,
             &super::user_event("auth.login", Some(&user.id), Some(&claims.org), &meta),
         )?;
-        open_session(c, &s, &user, &claims.org, &role, None, &meta)
+        open_session(c, &s, &user, &claims.org, &role, None, &meta, now)
     })
     .await
 }

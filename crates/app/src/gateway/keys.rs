@@ -97,7 +97,7 @@ pub async fn create(
         prefix,
         key_hash: hash(&key),
         created_by: Some(who.user_id.to_string()),
-        created_at: vendhub_store::now(),
+        created_at: app.now(),
         last_used_at: None,
         revoked_at: None,
     };

@@ -8,7 +8,7 @@ use crate::{App, AppError};
 /// Marks silent machines offline; answers how many changed.
 pub async fn mark_silent_machines(app: &App, after: Duration) -> Result<usize, AppError> {
     let after = chrono::TimeDelta::from_std(after).map_err(AppError::internal)?;
-    let cutoff = vendhub_store::now() - after;
+    let cutoff = app.now() - after;
     let changed = app
         .db()
         .run(move |c| {

@@ -97,11 +97,11 @@ pub async fn create_refill_tasks(app: &App) -> Result<usize, AppError> {
 
 /// Raises the priority of open tasks past their due time, once each; answers how many.
 pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
+    let now = app.now();
     let escalated = app
         .db()
-        .run(|c| {
+        .run(move |c| {
             vendhub_store::write(c, |c| {
-                let now = vendhub_store::now();
                 let mut out = Vec::new();
                 for mut t in tasks::overdue(c, now)? {
                     let p = Priority::parse(&t.priority).unwrap_or(Priority::Normal);

@@ -70,13 +70,14 @@ pub async fn add_comment(
     if body.trim().is_empty() || body.chars().count() > 2000 {
         return Err(invalid("body", "must be 1 to 2000 characters"));
     }
+    let now = app.now();
     let row = on_task(app, who, id, move |c, who, t| {
         let row = CommentRow {
             id: uuid::Uuid::now_v7().to_string(),
             task_id: t.id,
             author_id: Some(who.user_id.to_string()),
             body,
-            created_at: vendhub_store::now(),
+            created_at: now,
         };
         tasks::add_comment(c, &row)?;
         Ok(row)

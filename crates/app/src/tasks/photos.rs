@@ -88,7 +88,7 @@ pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> R
         latitude: p.latitude,
         longitude: p.longitude,
         uploaded_by: Some(who.user_id.to_string()),
-        taken_at: vendhub_store::now(),
+        taken_at: app.now(),
     };
     let stored = row.clone();
     app.db().run(move |c| tasks::add_photo(c, &stored)).await?;

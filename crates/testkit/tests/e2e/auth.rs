@@ -70,6 +70,56 @@ async fn five_failed_logins_lock_the_account_for_fifteen_minutes() {
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "locked");
 }
 
+/// The lock ends when its fifteen minutes have passed by the clock the use cases go by: moved by hand
+/// here, not slept through.
+#[tokio::test]
+async fn a_locked_account_signs_in_again_once_the_lock_has_passed() {
+    let clock = vendhub_app::ports::ManualClock::starting_now();
+    let app = TestApp::builder().clock(clock.clone()).spawn().await;
+    for _ in 0..5 {
+        assert_eq!(sign_in(&app, OWNER_EMAIL, "wrong-password-x").await.0, 401);
+    }
+    assert_eq!(sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await.0, 429);
+    clock.advance(chrono::Duration::minutes(14));
+    let (status, body) = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(status, 429, "a minute is left: {body}");
+    clock.advance(chrono::Duration::minutes(1) + chrono::Duration::seconds(1));
+    let (status, body) = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A refresh token is good for `JWT_REFRESH_EXPIRES_IN` by the clock, and not a moment longer.
+#[tokio::test]
+async fn a_refresh_token_expires_after_its_lifetime() {
+    let clock = vendhub_app::ports::ManualClock::starting_now();
+    let app = TestApp::builder()
+        .env("JWT_REFRESH_EXPIRES_IN", "1h")
+        .clock(clock.clone())
+        .spawn()
+        .await;
+    let (_, first) = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    clock.advance(chrono::Duration::minutes(59));
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .json(&json!({ "refresh_token": first["refresh_token"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "still within the hour");
+    let second: Value = res.json().await.unwrap();
+    // The rotated token's session starts at the clock's time: an hour from now.
+    clock.advance(chrono::Duration::minutes(61));
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .json(&json!({ "refresh_token": second["refresh_token"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "past its hour");
+}
+
 #[tokio::test]
 async fn refresh_rotates_and_a_reused_refresh_token_ends_the_whole_family() {
     let app = TestApp::spawn().await;

@@ -484,3 +484,47 @@ async fn deleting_an_organization_ends_its_sessions_and_keeps_the_others() {
         404
     );
 }
+
+/// An invitation is good until its expiry by the clock the use cases go by (moved by hand here).
+#[tokio::test]
+async fn an_invitation_expires_by_the_clock() {
+    let clock = vendhub_app::ports::ManualClock::starting_now();
+    let app = TestApp::builder().clock(clock.clone()).spawn().await;
+    let owner = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let invite = |hours: i64| {
+        let (app, owner) = (&app, owner.clone());
+        async move {
+            let (status, invite) = post_as(
+                app,
+                "/api/v1/invites",
+                Some(&owner),
+                json!({ "role": "viewer", "expires_in_hours": hours }),
+            )
+            .await;
+            assert_eq!(status, 201, "{invite}");
+            invite["code"].as_str().unwrap().to_owned()
+        }
+    };
+    let accept = |code: String, email: &'static str| {
+        let app = &app;
+        async move {
+            post_as(
+                app,
+                "/api/v1/invites/accept",
+                None,
+                json!({ "code": code, "email": email, "full_name": "Guest", "password": "guest-pass-2026" }),
+            )
+            .await
+        }
+    };
+    let (soon, later) = (invite(1).await, invite(3).await);
+    clock.advance(chrono::Duration::hours(2));
+    let (status, body) = accept(soon, "first@test.uz").await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    let (status, body) = accept(later, "second@test.uz").await;
+    assert_eq!(status, 201, "{body}");
+}
