@@ -5,9 +5,10 @@ use vendhub_store::audit;
 pub use vendhub_store::cash_collections::CollectionFilter;
 use vendhub_store::cash_collections::{self, CollectionRow};
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::paging::{PageRequest, Paged};
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CollectionView {
@@ -140,15 +141,10 @@ pub async fn confirm(
             }
             audit::append(
                 c,
-                &audit_record::entry(
-                    &who2,
-                    &meta,
-                    "cash_collection.confirm",
-                    "cash_collection",
-                    &r.id,
-                    None,
-                    None,
-                ),
+                &Record::new("cash_collection.confirm", "cash_collection", &r.id)
+                    .by(&who2)
+                    .from(&meta)
+                    .done(),
             )?;
             cash_collections::get(c, &org, &r.id)?.ok_or(AppError::NotFound)
         })

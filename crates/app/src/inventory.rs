@@ -6,12 +6,13 @@ use serde::Serialize;
 use vendhub_domain::ids::{MachineId, OrganizationId, UserId, WarehouseId};
 use vendhub_domain::planogram::{DEFAULT_LOW_STOCK_PERCENT, crossed_low};
 use vendhub_domain::stock::{Holder, MovementKind, Qty, WriteOffReason, validate_reason, validate_route};
-use vendhub_store::audit::{self, NewAudit};
+use vendhub_store::audit;
 use vendhub_store::stock::{self, NewMovement, Refusal};
 
 pub use vendhub_store::stock::MovementFilter;
 use vendhub_store::{DbConn, StoreError, planograms, products, users, warehouses};
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::error::Rule;
@@ -166,17 +167,12 @@ pub async fn post(
             let row = stock::post(c, &m, capacity)?.map_err(refusal)?;
             audit::append(
                 c,
-                &NewAudit {
-                    organization_id: Some(org.to_string()),
-                    actor_user_id: Some(actor.clone()),
-                    action: format!("stock.{}", row.kind),
-                    entity_type: "stock_movement".into(),
-                    entity_id: Some(row.id.clone()),
-                    after: serde_json::to_value(&row).ok(),
-                    ip: meta2.ip.clone(),
-                    request_id: meta2.request_id.clone(),
-                    ..NewAudit::default()
-                },
+                &Record::new(&format!("stock.{}", row.kind), "stock_movement", &row.id)
+                    .in_organization(&org)
+                    .actor(&actor)
+                    .from(&meta2)
+                    .after(serde_json::to_value(&row).ok())
+                    .done(),
             )?;
             let low = low_crossing(c, org, req2.from.as_ref(), &req2.product_id, before)?;
             Ok((row, low))

@@ -4,11 +4,12 @@
 use serde::Serialize;
 use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::Role;
-use vendhub_store::audit::{self, NewAudit};
+use vendhub_store::audit;
 use vendhub_store::invites::{self, InviteRow};
 use vendhub_store::jobs::{self, NewJob};
 use vendhub_store::users;
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta, password_hash, tokens};
 use crate::error::FieldError;
 use crate::ports::Mail;
@@ -90,17 +91,14 @@ pub(crate) fn record(
     }
     audit::append(
         c,
-        &NewAudit {
-            organization_id: Some(stored.organization_id.clone()),
-            actor_user_id: Some(stored.invited_by.clone()),
-            action: "invite.create".into(),
-            entity_type: "invite".into(),
-            entity_id: Some(stored.id.clone()),
-            after: Some(serde_json::json!({ "role": stored.role, "email": stored.email })),
-            ip: meta.ip.clone(),
-            request_id: meta.request_id.clone(),
-            ..NewAudit::default()
-        },
+        &Record::new("invite.create", "invite", &stored.id)
+            .in_organization(&stored.organization_id)
+            .actor(&stored.invited_by)
+            .from(meta)
+            .after(Some(
+                serde_json::json!({ "role": stored.role, "email": stored.email }),
+            ))
+            .done(),
     )?;
     Ok(())
 }
@@ -253,17 +251,14 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
             }
             audit::append(
                 c,
-                &NewAudit {
-                    organization_id: Some(org.to_string()),
-                    actor_user_id: Some(row.id.clone()),
-                    action: "invite.accept".into(),
-                    entity_type: "invite".into(),
-                    entity_id: Some(invite.id.clone()),
-                    after: Some(serde_json::json!({ "user_id": row.id, "role": role.as_str() })),
-                    ip: meta.ip,
-                    request_id: meta.request_id,
-                    ..NewAudit::default()
-                },
+                &Record::new("invite.accept", "invite", &invite.id)
+                    .in_organization(&org)
+                    .actor(&row.id)
+                    .from(&meta)
+                    .after(Some(
+                        serde_json::json!({ "user_id": row.id, "role": role.as_str() }),
+                    ))
+                    .done(),
             )?;
             Ok(row)
         })
@@ -311,17 +306,14 @@ async fn join_existing(
         }
         audit::append(
             c,
-            &NewAudit {
-                organization_id: Some(org.to_string()),
-                actor_user_id: Some(user.to_string()),
-                action: "invite.accept".into(),
-                entity_type: "invite".into(),
-                entity_id: Some(invite_id.clone()),
-                after: Some(serde_json::json!({ "user_id": user.to_string(), "role": role.as_str() })),
-                ip: meta.ip,
-                request_id: meta.request_id,
-                ..NewAudit::default()
-            },
+            &Record::new("invite.accept", "invite", &invite_id)
+                .in_organization(&org)
+                .actor(&user)
+                .from(&meta)
+                .after(Some(
+                    serde_json::json!({ "user_id": user.to_string(), "role": role.as_str() }),
+                ))
+                .done(),
         )?;
         Ok(())
     })

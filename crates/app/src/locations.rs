@@ -8,10 +8,11 @@ use vendhub_store::{audit, machines};
 /// How a location is paid for: a fixed monthly rent or a share of revenue.
 pub const CONTRACT_TYPES: [&str; 2] = ["rent", "revenue_share"];
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LocationView {
@@ -154,15 +155,11 @@ pub async fn create(
         locations::insert(c, &stored)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "location.create",
-                "location",
-                &stored.id,
-                None,
-                serde_json::to_value(view(stored.clone())).ok(),
-            ),
+            &Record::new("location.create", "location", &stored.id)
+                .by(&who2)
+                .from(&meta)
+                .after(serde_json::to_value(view(stored.clone())).ok())
+                .done(),
         )?;
         Ok(())
     })
@@ -221,15 +218,12 @@ pub async fn update(
         locations::update(c, &after)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "location.update",
-                "location",
-                &after.id,
-                serde_json::to_value(view(before)).ok(),
-                serde_json::to_value(view(after.clone())).ok(),
-            ),
+            &Record::new("location.update", "location", &after.id)
+                .by(&who2)
+                .from(&meta)
+                .before(serde_json::to_value(view(before)).ok())
+                .after(serde_json::to_value(view(after.clone())).ok())
+                .done(),
         )?;
         Ok(view(after))
     })
@@ -257,15 +251,11 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
         locations::soft_delete(c, who2.organization_id, &id)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "location.delete",
-                "location",
-                &id,
-                serde_json::to_value(view(before)).ok(),
-                None,
-            ),
+            &Record::new("location.delete", "location", &id)
+                .by(&who2)
+                .from(&meta)
+                .before(serde_json::to_value(view(before)).ok())
+                .done(),
         )?;
         Ok(())
     })

@@ -8,11 +8,12 @@ use vendhub_store::machines::{self, MachineRow};
 pub use vendhub_store::machines::MachineFilter;
 use vendhub_store::{audit, locations, machine_moves, users};
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
 use crate::ports::DomainEvent;
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 pub const TYPES: &[&str] = &["snack", "drink", "coffee", "combo", "fresh", "water", "ice_cream"];
 pub const STATUSES: &[&str] = &[
@@ -214,15 +215,11 @@ pub async fn create(
         machines::insert(c, &stored).map_err(conflict)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "machine.create",
-                "machine",
-                &stored.id,
-                None,
-                serde_json::to_value(view(stored.clone())).ok(),
-            ),
+            &Record::new("machine.create", "machine", &stored.id)
+                .by(&who2)
+                .from(&meta)
+                .after(serde_json::to_value(view(stored.clone())).ok())
+                .done(),
         )?;
         Ok(())
     })
@@ -325,15 +322,12 @@ pub async fn update(
             machines::update(c, &after).map_err(conflict)?;
             audit::append(
                 c,
-                &audit_record::entry(
-                    &who2,
-                    &meta,
-                    "machine.update",
-                    "machine",
-                    &after.id,
-                    serde_json::to_value(view(before)).ok(),
-                    serde_json::to_value(view(after.clone())).ok(),
-                ),
+                &Record::new("machine.update", "machine", &after.id)
+                    .by(&who2)
+                    .from(&meta)
+                    .before(serde_json::to_value(view(before)).ok())
+                    .after(serde_json::to_value(view(after.clone())).ok())
+                    .done(),
             )?;
             Ok(after)
         })
@@ -353,15 +347,11 @@ pub async fn delete(app: &App, who: &Principal, id: MachineId, meta: &RequestMet
         machines::soft_delete(c, who2.organization_id, &before.id)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "machine.delete",
-                "machine",
-                &before.id,
-                serde_json::to_value(view(before.clone())).ok(),
-                None,
-            ),
+            &Record::new("machine.delete", "machine", &before.id)
+                .by(&who2)
+                .from(&meta)
+                .before(serde_json::to_value(view(before.clone())).ok())
+                .done(),
         )?;
         Ok(())
     })
@@ -450,15 +440,12 @@ pub async fn move_to(
             machines::update(c, &after).map_err(conflict)?;
             audit::append(
                 c,
-                &audit_record::entry(
-                    &who2,
-                    &meta,
-                    "machine.move",
-                    "machine",
-                    &after.id,
-                    Some(serde_json::json!({ "location_id": before.location_id })),
-                    Some(serde_json::json!({ "location_id": location })),
-                ),
+                &Record::new("machine.move", "machine", &after.id)
+                    .by(&who2)
+                    .from(&meta)
+                    .before(Some(serde_json::json!({ "location_id": before.location_id })))
+                    .after(Some(serde_json::json!({ "location_id": location })))
+                    .done(),
             )?;
             Ok(after)
         })

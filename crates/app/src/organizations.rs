@@ -4,12 +4,13 @@
 use serde::Serialize;
 use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::Role;
-use vendhub_store::audit::{self, NewAudit};
+use vendhub_store::audit;
 use vendhub_store::{organizations, users};
 
 /// The languages an organization (and everything VendHub writes for it) can use.
 pub const LANGUAGES: [&str; 3] = ["uz", "ru", "en"];
 
+use crate::audit_record::Record;
 use crate::auth::login::{TokenPair, open_session};
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
@@ -134,17 +135,12 @@ pub async fn create(
             users::add_membership(c, user, id, Role::Owner)?;
             audit::append(
                 c,
-                &NewAudit {
-                    organization_id: Some(id.to_string()),
-                    actor_user_id: Some(user.to_string()),
-                    action: "organization.create".into(),
-                    entity_type: "organization".into(),
-                    entity_id: Some(id.to_string()),
-                    after: Some(serde_json::json!({ "name": row.name, "slug": row.slug })),
-                    ip: meta.ip,
-                    request_id: meta.request_id,
-                    ..NewAudit::default()
-                },
+                &Record::new("organization.create", "organization", &id)
+                    .in_organization(&id)
+                    .actor(&user)
+                    .from(&meta)
+                    .after(Some(serde_json::json!({ "name": row.name, "slug": row.slug })))
+                    .done(),
             )?;
             Ok(row)
         })
@@ -170,17 +166,7 @@ pub async fn update(
                 };
                 audit::append(
                     c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(actor),
-                        action: "organization.update".into(),
-                        entity_type: "organization".into(),
-                        entity_id: Some(org.to_string()),
-                        before: Some(state(&before)),
-                        after: Some(state(&after)),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                    },
+                    &Record::new("organization.update", "organization", &org).in_organization(&org).actor(&actor).from(&meta).before(Some(state(&before))).after(Some(state(&after))).done(),
                 )?;
                 Ok(after)
             })
@@ -197,16 +183,11 @@ pub async fn delete(app: &App, who: &Principal, meta: &RequestMeta) -> Result<()
     app.write(move |c| {
         audit::append(
             c,
-            &NewAudit {
-                organization_id: Some(org.to_string()),
-                actor_user_id: Some(actor),
-                action: "organization.delete".into(),
-                entity_type: "organization".into(),
-                entity_id: Some(org.to_string()),
-                ip: meta.ip,
-                request_id: meta.request_id,
-                ..NewAudit::default()
-            },
+            &Record::new("organization.delete", "organization", &org)
+                .in_organization(&org)
+                .actor(&actor)
+                .from(&meta)
+                .done(),
         )?;
         organizations::soft_delete(c, org)?;
         vendhub_store::sessions::revoke_all_in_organization(c, &org.to_string(), "organization deleted")?;
@@ -235,19 +216,14 @@ pub async fn switch(
         };
         audit::append(
             c,
-            &NewAudit {
-                organization_id: Some(target.to_string()),
-                actor_user_id: Some(user.id.clone()),
-                action: "auth.switch_organization".into(),
-                entity_type: "organization".into(),
-                entity_id: Some(target.to_string()),
-                // Not the organization the caller came from: one organization's log never carries
-                // another's ids.
-                before: None,
-                after: Some(serde_json::json!({ "organization_id": target.to_string() })),
-                ip: meta.ip.clone(),
-                request_id: meta.request_id.clone(),
-            },
+            // Not the organization the caller came from: one organization's log never carries
+            // another's ids.
+            &Record::new("auth.switch_organization", "organization", &target)
+                .in_organization(&target)
+                .actor(&user.id)
+                .from(&meta)
+                .after(Some(serde_json::json!({ "organization_id": target.to_string() })))
+                .done(),
         )?;
         open_session(c, &s, &user, &target.to_string(), &role, None, &meta, now)
     })

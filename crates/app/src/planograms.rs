@@ -10,10 +10,11 @@ use vendhub_domain::stock::{Holder, Qty, SlotCode};
 use vendhub_store::planograms::{self, SlotRow};
 use vendhub_store::{DbConn, StoreError, audit, machines, products, stock};
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::ports::DomainEvent;
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SlotView {
@@ -188,15 +189,12 @@ async fn store(
             let after: Vec<SlotView> = rows.iter().cloned().map(view).collect();
             audit::append(
                 c,
-                &audit_record::entry(
-                    &who2,
-                    &meta,
-                    action,
-                    "machine",
-                    &machine.to_string(),
-                    serde_json::to_value(&before).ok(),
-                    serde_json::to_value(&after).ok(),
-                ),
+                &Record::new(action, "machine", &machine.to_string())
+                    .by(&who2)
+                    .from(&meta)
+                    .before(serde_json::to_value(&before).ok())
+                    .after(serde_json::to_value(&after).ok())
+                    .done(),
             )?;
             Ok(rows)
         })
@@ -381,15 +379,11 @@ pub async fn create_template(
             .map_err(AppError::conflict_as("name: a template with this name exists"))?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "planogram_template.create",
-                "planogram_template",
-                &stored.id,
-                None,
-                Some(serde_json::json!({ "name": stored.name })),
-            ),
+            &Record::new("planogram_template.create", "planogram_template", &stored.id)
+                .by(&who2)
+                .from(&meta)
+                .after(Some(serde_json::json!({ "name": stored.name })))
+                .done(),
         )?;
         Ok(())
     })

@@ -8,10 +8,11 @@ use vendhub_store::products::{self, ProductRow};
 /// The units a product is sold in.
 pub const UNITS: [&str; 3] = ["pcs", "g", "ml"];
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Names {
@@ -222,15 +223,11 @@ pub async fn create(
         products::insert(c, &stored).map_err(conflict)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "product.create",
-                "product",
-                &stored.id,
-                None,
-                serde_json::to_value(view(stored.clone())).ok(),
-            ),
+            &Record::new("product.create", "product", &stored.id)
+                .by(&who2)
+                .from(&meta)
+                .after(serde_json::to_value(view(stored.clone())).ok())
+                .done(),
         )?;
         Ok(())
     })
@@ -291,15 +288,12 @@ pub async fn update(
         products::update(c, &after).map_err(conflict)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "product.update",
-                "product",
-                &after.id,
-                serde_json::to_value(view(before)).ok(),
-                serde_json::to_value(view(after.clone())).ok(),
-            ),
+            &Record::new("product.update", "product", &after.id)
+                .by(&who2)
+                .from(&meta)
+                .before(serde_json::to_value(view(before)).ok())
+                .after(serde_json::to_value(view(after.clone())).ok())
+                .done(),
         )?;
         Ok(view(after))
     })
@@ -316,15 +310,11 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
         products::soft_delete(c, who2.organization_id, &id)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "product.delete",
-                "product",
-                &id,
-                serde_json::to_value(view(before)).ok(),
-                None,
-            ),
+            &Record::new("product.delete", "product", &id)
+                .by(&who2)
+                .from(&meta)
+                .before(serde_json::to_value(view(before)).ok())
+                .done(),
         )?;
         Ok(())
     })
@@ -380,15 +370,11 @@ pub async fn create_category(
             .map_err(AppError::conflict_as("name: a category with this name exists"))?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "category.create",
-                "category",
-                &stored.id,
-                None,
-                Some(serde_json::json!({ "name": stored.name })),
-            ),
+            &Record::new("category.create", "category", &stored.id)
+                .by(&who2)
+                .from(&meta)
+                .after(Some(serde_json::json!({ "name": stored.name })))
+                .done(),
         )?;
         Ok(())
     })
@@ -491,15 +477,12 @@ pub async fn set_image(
             products::update(c, &after).map_err(conflict)?;
             audit::append(
                 c,
-                &audit_record::entry(
-                    &who2,
-                    &meta,
-                    "product.image",
-                    "product",
-                    &after.id,
-                    Some(serde_json::json!({ "image": before.image_key })),
-                    Some(serde_json::json!({ "image": key2 })),
-                ),
+                &Record::new("product.image", "product", &after.id)
+                    .by(&who2)
+                    .from(&meta)
+                    .before(Some(serde_json::json!({ "image": before.image_key })))
+                    .after(Some(serde_json::json!({ "image": key2 })))
+                    .done(),
             )?;
             Ok((before.image_key, view(after)))
         })

@@ -13,9 +13,10 @@ use vendhub_store::{DbConn, StoreError, audit, products};
 /// A stocktake is open while counts are entered, then closed (its differences booked).
 pub const STATUSES: [&str; 2] = ["open", "closed"];
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CountView {
@@ -139,15 +140,11 @@ pub async fn start(
         stocktakes::insert(c, &stored)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "stocktake.start",
-                "stocktake",
-                &stored.id,
-                None,
-                Some(serde_json::json!({ "holder": stored.holder })),
-            ),
+            &Record::new("stocktake.start", "stocktake", &stored.id)
+                .by(&who2)
+                .from(&meta)
+                .after(Some(serde_json::json!({ "holder": stored.holder })))
+                .done(),
         )?;
         Ok(())
     })
@@ -260,15 +257,11 @@ pub async fn close(
         let adjustments = close_in(c, &org, &s, &who2.user_id.to_string())?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "stocktake.close",
-                "stocktake",
-                &s.id,
-                None,
-                Some(serde_json::json!({ "adjustments": adjustments })),
-            ),
+            &Record::new("stocktake.close", "stocktake", &s.id)
+                .by(&who2)
+                .from(&meta)
+                .after(Some(serde_json::json!({ "adjustments": adjustments })))
+                .done(),
         )?;
         Ok(())
     })

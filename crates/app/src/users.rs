@@ -7,7 +7,7 @@
 use serde::Serialize;
 use vendhub_domain::ids::UserId;
 use vendhub_domain::roles::Role;
-use vendhub_store::audit::{self, NewAudit};
+use vendhub_store::audit;
 use vendhub_store::{sessions, users};
 
 /// The answer to an address that is already a member here.
@@ -16,6 +16,7 @@ const IN_USE: &str = "email: already in use";
 /// A member's status as the organization sees it.
 pub const MEMBER_STATUSES: [&str; 2] = ["active", "suspended"];
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta, password_hash};
 use crate::error::FieldError;
 use crate::error::Rule;
@@ -182,17 +183,14 @@ pub async fn create(
             .map_err(AppError::conflict_as(IN_USE))?;
             audit::append(
                 c,
-                &NewAudit {
-                    organization_id: Some(org.to_string()),
-                    actor_user_id: Some(actor),
-                    action: "user.create".into(),
-                    entity_type: "user".into(),
-                    entity_id: Some(row.id.clone()),
-                    after: Some(serde_json::json!({ "email": row.email, "role": role.as_str() })),
-                    ip: meta.ip,
-                    request_id: meta.request_id,
-                    ..NewAudit::default()
-                },
+                &Record::new("user.create", "user", &row.id)
+                    .in_organization(&org)
+                    .actor(&actor)
+                    .from(&meta)
+                    .after(Some(
+                        serde_json::json!({ "email": row.email, "role": role.as_str() }),
+                    ))
+                    .done(),
             )?;
             Ok(Added::Created(row))
         })
@@ -243,17 +241,13 @@ pub async fn suspend(app: &App, who: &Principal, id: UserId, meta: &RequestMeta)
         sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "suspended")?;
         audit::append(
             c,
-            &NewAudit {
-                organization_id: Some(org.to_string()),
-                actor_user_id: Some(actor),
-                action: "user.suspend".into(),
-                entity_type: "user".into(),
-                entity_id: Some(id.to_string()),
-                before: Some(serde_json::json!({ "status": "active" })),
-                after: Some(serde_json::json!({ "status": "suspended" })),
-                ip: meta.ip,
-                request_id: meta.request_id,
-            },
+            &Record::new("user.suspend", "user", &id)
+                .in_organization(&org)
+                .actor(&actor)
+                .from(&meta)
+                .before(Some(serde_json::json!({ "status": "active" })))
+                .after(Some(serde_json::json!({ "status": "suspended" })))
+                .done(),
         )?;
         Ok(())
     })
@@ -363,19 +357,9 @@ pub async fn update(
                 let after_role = role.map_or(current.clone(), |r| r.as_str().to_owned());
                 audit::append(
                     c,
-                    &NewAudit {
-                        organization_id: Some(org.to_string()),
-                        actor_user_id: Some(actor.to_string()),
-                        action: "user.update".into(),
-                        entity_type: "user".into(),
-                        entity_id: Some(id.to_string()),
-                        before: Some(serde_json::json!({ "full_name": user.full_name, "role": current })),
-                        after: Some(serde_json::json!({
+                    &Record::new("user.update", "user", &id).in_organization(&org).actor(&actor).from(&meta).before(Some(serde_json::json!({ "full_name": user.full_name, "role": current }))).after(Some(serde_json::json!({
                             "full_name": name.clone().unwrap_or_else(|| user.full_name.clone()), "role": after_role
-                        })),
-                        ip: meta.ip,
-                        request_id: meta.request_id,
-                    },
+                        }))).done(),
                 )?;
                 let fresh = users::get(c, id)?.ok_or(vendhub_store::StoreError::NotFound)?;
                 let m = users::membership(c, id, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
@@ -412,17 +396,12 @@ pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) 
         }
         audit::append(
             c,
-            &NewAudit {
-                organization_id: Some(org.to_string()),
-                actor_user_id: Some(actor.to_string()),
-                action: "user.delete".into(),
-                entity_type: "user".into(),
-                entity_id: Some(id.to_string()),
-                before: Some(serde_json::json!({ "email": user.email, "role": role })),
-                ip: meta.ip,
-                request_id: meta.request_id,
-                ..NewAudit::default()
-            },
+            &Record::new("user.delete", "user", &id)
+                .in_organization(&org)
+                .actor(&actor)
+                .from(&meta)
+                .before(Some(serde_json::json!({ "email": user.email, "role": role })))
+                .done(),
         )?;
         Ok(())
     })
@@ -440,17 +419,12 @@ pub async fn activate(app: &App, who: &Principal, id: UserId, meta: &RequestMeta
         users::set_membership_status(c, id, org, "active")?;
         audit::append(
             c,
-            &NewAudit {
-                organization_id: Some(org.to_string()),
-                actor_user_id: Some(actor),
-                action: "user.activate".into(),
-                entity_type: "user".into(),
-                entity_id: Some(id.to_string()),
-                after: Some(serde_json::json!({ "status": "active" })),
-                ip: meta.ip,
-                request_id: meta.request_id,
-                ..NewAudit::default()
-            },
+            &Record::new("user.activate", "user", &id)
+                .in_organization(&org)
+                .actor(&actor)
+                .from(&meta)
+                .after(Some(serde_json::json!({ "status": "active" })))
+                .done(),
         )?;
         Ok(())
     })

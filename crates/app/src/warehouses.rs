@@ -5,9 +5,10 @@ use vendhub_store::{audit, warehouses};
 
 const NAME_TAKEN: &str = "name: a warehouse with this name exists";
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WarehouseView {
@@ -78,15 +79,11 @@ pub async fn create(
         warehouses::insert(c, &stored).map_err(AppError::conflict_as(NAME_TAKEN))?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "warehouse.create",
-                "warehouse",
-                &stored.id,
-                None,
-                Some(serde_json::json!({ "name": stored.name })),
-            ),
+            &Record::new("warehouse.create", "warehouse", &stored.id)
+                .by(&who2)
+                .from(&meta)
+                .after(Some(serde_json::json!({ "name": stored.name })))
+                .done(),
         )?;
         Ok(())
     })
@@ -119,15 +116,14 @@ pub async fn update(
             .map_err(AppError::conflict_as(NAME_TAKEN))?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "warehouse.update",
-                "warehouse",
-                &id,
-                Some(serde_json::json!({ "name": before.name, "address": before.address })),
-                Some(serde_json::json!({ "name": name, "address": address })),
-            ),
+            &Record::new("warehouse.update", "warehouse", &id)
+                .by(&who2)
+                .from(&meta)
+                .before(Some(
+                    serde_json::json!({ "name": before.name, "address": before.address }),
+                ))
+                .after(Some(serde_json::json!({ "name": name, "address": address })))
+                .done(),
         )?;
         Ok(warehouses::get(c, who2.organization_id, &id)?.map(view))
     })
@@ -154,15 +150,11 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
         warehouses::soft_delete(c, who2.organization_id, &id)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "warehouse.delete",
-                "warehouse",
-                &id,
-                Some(serde_json::json!({ "name": before.name })),
-                None,
-            ),
+            &Record::new("warehouse.delete", "warehouse", &id)
+                .by(&who2)
+                .from(&meta)
+                .before(Some(serde_json::json!({ "name": before.name })))
+                .done(),
         )?;
         Ok(())
     })

@@ -15,6 +15,7 @@ use vendhub_store::users::{self, UserRow};
 use vendhub_store::{DbConn, StoreError};
 
 use super::{AuthSettings, Principal, RequestMeta, password_hash, tokens};
+use crate::audit_record::Record;
 use crate::{App, AppError};
 
 /// A user as the API shows it.
@@ -160,10 +161,7 @@ pub async fn login(
             let meta = meta.clone();
             app.write(move |c| {
                 users::record_failed_login(c, &u.id, max, lock_until)?;
-                audit::append(
-                    c,
-                    &super::user_event("auth.login_failed", Some(&u.id), None, &meta),
-                )?;
+                audit::append(c, &Record::of_user("auth.login_failed", &u.id).from(&meta).done())?;
                 Ok(())
             })
             .await?;
@@ -186,7 +184,10 @@ pub async fn login(
             users::record_login(c, &user.id)?;
             audit::append(
                 c,
-                &super::user_event("auth.login", Some(&user.id), Some(&org), &meta),
+                &Record::of_user("auth.login", &user.id)
+                    .in_organization(&org)
+                    .from(&meta)
+                    .done(),
             )?;
             open_session(c, &s, &user, &org, &role, None, &meta, now).map(LoginOutcome::Tokens)
         })
@@ -210,15 +211,11 @@ pub async fn refresh(app: &App, refresh_token: &str, meta: &RequestMeta) -> Resu
         if !sessions::mark_rotated(c, &session.id)? {
             // Already used: somebody replayed it. End every session of this family.
             sessions::revoke_family(c, &session.family_id, "refresh token reused")?;
-            let mut entry = super::user_event(
-                "auth.refresh_reused",
-                Some(&session.user_id),
-                Some(&session.organization_id),
-                &meta,
-            );
-            entry.entity_type = "session".into();
-            entry.entity_id = Some(session.family_id.clone());
-            audit::append(c, &entry)?;
+            let entry = Record::new("auth.refresh_reused", "session", &session.family_id)
+                .actor(&session.user_id)
+                .in_organization(&session.organization_id)
+                .from(&meta);
+            audit::append(c, &entry.done())?;
             return Ok(Err(AppError::Unauthorized));
         }
         let id: UserId = session
@@ -233,15 +230,11 @@ pub async fn refresh(app: &App, refresh_token: &str, meta: &RequestMeta) -> Resu
         let (Some(user), Some(role)) = (user, users::role_in(c, id, org)?) else {
             return Ok(Err(AppError::Unauthorized));
         };
-        let mut entry = super::user_event(
-            "auth.refresh",
-            Some(&session.user_id),
-            Some(&session.organization_id),
-            &meta,
-        );
-        entry.entity_type = "session".into();
-        entry.entity_id = Some(session.family_id.clone());
-        audit::append(c, &entry)?;
+        let entry = Record::new("auth.refresh", "session", &session.family_id)
+            .actor(&session.user_id)
+            .in_organization(&session.organization_id)
+            .from(&meta);
+        audit::append(c, &entry.done())?;
         open_session(
             c,
             &s,
@@ -272,7 +265,10 @@ pub async fn logout(app: &App, who: &Principal, meta: &RequestMeta) -> Result<()
         }
         audit::append(
             c,
-            &super::user_event("auth.logout", Some(&user), Some(&org), &meta),
+            &Record::of_user("auth.logout", &user)
+                .in_organization(&org)
+                .from(&meta)
+                .done(),
         )?;
         Ok(())
     })

@@ -85,25 +85,6 @@ impl Principal {
     }
 }
 
-/// The audit record of something that happened to a user's account (sign-in, 2FA, password).
-pub(crate) fn user_event(
-    action: &str,
-    user: Option<&str>,
-    org: Option<&str>,
-    meta: &RequestMeta,
-) -> vendhub_store::audit::NewAudit {
-    vendhub_store::audit::NewAudit {
-        organization_id: org.map(str::to_owned),
-        actor_user_id: user.map(str::to_owned),
-        action: action.into(),
-        entity_type: "user".into(),
-        entity_id: user.map(str::to_owned),
-        ip: meta.ip.clone(),
-        request_id: meta.request_id.clone(),
-        ..vendhub_store::audit::NewAudit::default()
-    }
-}
-
 /// Where a request came from, for the audit log and rate limits.
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {

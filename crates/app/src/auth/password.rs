@@ -8,6 +8,7 @@ use vendhub_store::password_resets::{self, PasswordResetRow};
 use vendhub_store::{sessions, users};
 
 use super::{Principal, RequestMeta, tokens};
+use crate::audit_record::Record;
 use crate::error::Rule;
 use crate::ports::Mail;
 use crate::users::password_problems;
@@ -75,7 +76,10 @@ pub async fn change(
         }
         audit::append(
             c,
-            &super::user_event("auth.password_changed", Some(&user.id), Some(&org), &meta),
+            &Record::of_user("auth.password_changed", &user.id)
+                .in_organization(&org)
+                .from(&meta)
+                .done(),
         )?;
         Ok(())
     })
@@ -119,7 +123,7 @@ pub async fn request_reset(app: &App, email: &str, meta: &RequestMeta) -> Result
                 };
                 let payload = serde_json::to_value(&mail).map_err(|e| vendhub_store::StoreError::Corrupt(e.to_string()))?;
                 jobs::enqueue(c, &NewJob::new(crate::auth::MAIL_JOB, payload))?;
-                audit::append(c, &super::user_event("auth.password_reset_requested", Some(&user.id), None, &meta))?;
+                audit::append(c, &Record::of_user("auth.password_reset_requested", &user.id).from(&meta).done())?;
                 Ok(())
             })
         .await?;
@@ -164,7 +168,9 @@ pub async fn confirm_reset(app: &App, token: &str, new: &str, meta: &RequestMeta
         sessions::revoke_all_of_user(c, &user.id, "password reset")?;
         audit::append(
             c,
-            &super::user_event("auth.password_reset", Some(&user.id), None, &meta),
+            &Record::of_user("auth.password_reset", &user.id)
+                .from(&meta)
+                .done(),
         )?;
         Ok(())
     })

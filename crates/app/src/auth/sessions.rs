@@ -59,16 +59,11 @@ pub async fn revoke(app: &App, who: &Principal, id: &str, meta: &RequestMeta) ->
         sessions::revoke_family(c, &s.family_id, "revoked by the user")?;
         vendhub_store::audit::append(
             c,
-            &vendhub_store::audit::NewAudit {
-                organization_id: Some(org),
-                actor_user_id: Some(user.clone()),
-                action: "auth.session_revoked".into(),
-                entity_type: "session".into(),
-                entity_id: Some(s.id),
-                ip: meta.ip,
-                request_id: meta.request_id,
-                ..Default::default()
-            },
+            &crate::audit_record::Record::new("auth.session_revoked", "session", &s.id)
+                .in_organization(&org)
+                .actor(&user)
+                .from(&meta)
+                .done(),
         )?;
         Ok(())
     })

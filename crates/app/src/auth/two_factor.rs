@@ -12,6 +12,7 @@ use vendhub_store::{DbConn, backup_codes, users};
 
 use super::login::{TokenPair, open_session};
 use super::{AuthSettings, Principal, RequestMeta, secrets_at_rest, tokens};
+use crate::audit_record::Record;
 use crate::error::Rule;
 use crate::{App, AppError, Kept};
 
@@ -156,7 +157,10 @@ pub async fn setup(app: &App, who: &Principal, meta: &RequestMeta) -> Result<Set
         users::set_pending_totp(c, &id, &sealed)?;
         audit::append(
             c,
-            &super::user_event("auth.2fa_setup_started", Some(&id), Some(&org), &meta),
+            &Record::of_user("auth.2fa_setup_started", &id)
+                .in_organization(&org)
+                .from(&meta)
+                .done(),
         )?;
         Ok(())
     })
@@ -213,7 +217,10 @@ pub async fn enable(
         backup_codes::replace(c, &user.id, &hashes)?;
         audit::append(
             c,
-            &super::user_event("auth.2fa_enabled", Some(&user.id), Some(&org), &meta),
+            &Record::of_user("auth.2fa_enabled", &user.id)
+                .in_organization(&org)
+                .from(&meta)
+                .done(),
         )?;
         Ok(Ok(()))
     })
@@ -246,7 +253,10 @@ pub async fn disable(app: &App, who: &Principal, code: &str, meta: &RequestMeta)
         backup_codes::replace(c, &user.id, &[])?;
         audit::append(
             c,
-            &super::user_event("auth.2fa_disabled", Some(&user.id), Some(&org), &meta),
+            &Record::of_user("auth.2fa_disabled", &user.id)
+                .in_organization(&org)
+                .from(&meta)
+                .done(),
         )?;
         Ok(Ok(()))
     })
@@ -285,7 +295,10 @@ pub async fn verify_login(
         users::record_login(c, &user.id)?;
         audit::append(
             c,
-            &super::user_event("auth.login", Some(&user.id), Some(&claims.org), &meta),
+            &Record::of_user("auth.login", &user.id)
+                .in_organization(&claims.org)
+                .from(&meta)
+                .done(),
         )?;
         open_session(c, &s, &user, &claims.org, &role, None, &meta, now)
     })

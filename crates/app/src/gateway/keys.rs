@@ -10,9 +10,10 @@ use vendhub_domain::ids::MachineId;
 use vendhub_store::machine_keys::{self, KeyRow};
 use vendhub_store::{audit, machines};
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 /// What every key starts with, so a leaked one is easy to recognise.
 pub const KEY_PREFIX: &str = "vhk_";
@@ -106,18 +107,14 @@ pub async fn create(
         machine_keys::insert(c, &stored)?;
         audit::append(
             c,
-            &audit_record::entry(
-                &who2,
-                &meta,
-                "machine_key.create",
-                "machine_api_key",
-                &stored.id,
-                None,
-                Some(
+            &Record::new("machine_key.create", "machine_api_key", &stored.id)
+                .by(&who2)
+                .from(&meta)
+                .after(Some(
                     serde_json::json!({ "machine_id": stored.machine_id, "label": stored.label,
                             "prefix": stored.prefix }),
-                ),
-            ),
+                ))
+                .done(),
         )?;
         Ok(())
     })
@@ -157,18 +154,14 @@ pub async fn revoke(
         if machine_keys::revoke(c, &key_id, vendhub_store::now())? {
             audit::append(
                 c,
-                &audit_record::entry(
-                    &who2,
-                    &meta,
-                    "machine_key.revoke",
-                    "machine_api_key",
-                    &key_id,
-                    Some(
+                &Record::new("machine_key.revoke", "machine_api_key", &key_id)
+                    .by(&who2)
+                    .from(&meta)
+                    .before(Some(
                         serde_json::json!({ "machine_id": before.machine_id, "label": before.label,
                                 "prefix": before.prefix }),
-                    ),
-                    None,
-                ),
+                    ))
+                    .done(),
             )?;
         }
         machine_keys::get(c, &org, &machine.to_string(), &key_id)?

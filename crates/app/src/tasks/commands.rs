@@ -8,8 +8,9 @@ use vendhub_store::tasks::{self, TaskRow};
 use vendhub_store::{DbConn, StoreError, audit, users};
 
 use super::{TaskView, invalid, publish};
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 /// A state change and what it carries.
 #[derive(Debug, Clone)]
@@ -75,18 +76,17 @@ pub(crate) fn save(
     }
     audit::append(
         c,
-        &audit_record::entry(
-            who,
-            meta,
-            &format!("task.{command}"),
-            "task",
-            &after.id,
-            Some(serde_json::json!({ "status": before.status, "assignee_id": before.assignee_id })),
-            Some(
+        &Record::new(&format!("task.{command}"), "task", &after.id)
+            .by(who)
+            .from(meta)
+            .before(Some(
+                serde_json::json!({ "status": before.status, "assignee_id": before.assignee_id }),
+            ))
+            .after(Some(
                 serde_json::json!({ "status": after.status, "assignee_id": after.assignee_id,
                 "reason": after.status_reason }),
-            ),
-        ),
+            ))
+            .done(),
     )?;
     Ok(())
 }

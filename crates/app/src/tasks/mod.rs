@@ -20,11 +20,12 @@ use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 use vendhub_store::tasks::{self, CheckRow, ItemRow, TaskRow};
 use vendhub_store::{DbConn, StoreError, audit, machines, planograms, products, users};
 
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
 use crate::ports::DomainEvent;
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 /// A task as clients see it. Lists leave `items`, `checklist` and `photos` empty.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -303,15 +304,13 @@ pub async fn create(
             let row = insert_task(c, &org, Some(who2.user_id.to_string()), &t)?;
             audit::append(
                 c,
-                &audit_record::entry(
-                    &who2,
-                    &meta,
-                    "task.create",
-                    "task",
-                    &row.id,
-                    None,
-                    Some(serde_json::json!({ "number": row.number, "type": row.task_type })),
-                ),
+                &Record::new("task.create", "task", &row.id)
+                    .by(&who2)
+                    .from(&meta)
+                    .after(Some(
+                        serde_json::json!({ "number": row.number, "type": row.task_type }),
+                    ))
+                    .done(),
             )?;
             Ok(row)
         })

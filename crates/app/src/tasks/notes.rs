@@ -7,8 +7,9 @@ use vendhub_store::{DbConn, audit};
 
 use super::commands::actor;
 use super::{NewItem, TaskView, check_items, check_rows, invalid, item_rows};
+use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
-use crate::{App, AppError, audit_record};
+use crate::{App, AppError};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommentView {
@@ -160,15 +161,11 @@ pub async fn set_checklist(
         tasks::replace_checklist(c, &t.id, &check_rows(&t.id, &labels))?;
         audit::append(
             c,
-            &audit_record::entry(
-                who,
-                &meta,
-                "task.checklist",
-                "task",
-                &t.id,
-                None,
-                Some(serde_json::json!(labels)),
-            ),
+            &Record::new("task.checklist", "task", &t.id)
+                .by(who)
+                .from(&meta)
+                .after(Some(serde_json::json!(labels)))
+                .done(),
         )?;
         Ok(t.id)
     })
@@ -192,15 +189,11 @@ pub async fn set_items(
         tasks::replace_items(c, &t.id, &item_rows(&t.id, &items))?;
         audit::append(
             c,
-            &audit_record::entry(
-                who,
-                &meta,
-                "task.items",
-                "task",
-                &t.id,
-                None,
-                Some(serde_json::json!({ "items": items.len() })),
-            ),
+            &Record::new("task.items", "task", &t.id)
+                .by(who)
+                .from(&meta)
+                .after(Some(serde_json::json!({ "items": items.len() })))
+                .done(),
         )?;
         Ok(t.id)
     })
