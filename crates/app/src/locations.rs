@@ -5,14 +5,14 @@ use serde::Serialize;
 use vendhub_store::locations::{self, LocationRow};
 use vendhub_store::{audit, machines};
 
-/// How a location is paid for: a fixed monthly rent or a share of revenue.
-pub const CONTRACT_TYPES: [&str; 2] = ["rent", "revenue_share"];
-
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
 use crate::{App, AppError};
+
+/// How a location is paid for: a fixed monthly rent or a share of revenue.
+pub const CONTRACT_TYPES: [&str; 2] = ["rent", "revenue_share"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LocationView {

@@ -7,14 +7,14 @@ use vendhub_domain::roles::Role;
 use vendhub_store::audit;
 use vendhub_store::{organizations, users};
 
-/// The languages an organization (and everything VendHub writes for it) can use.
-pub const LANGUAGES: [&str; 3] = ["uz", "ru", "en"];
-
 use crate::audit_record::Record;
 use crate::auth::login::{TokenPair, open_session};
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::{App, AppError};
+
+/// The languages an organization (and everything VendHub writes for it) can use.
+pub const LANGUAGES: [&str; 3] = ["uz", "ru", "en"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrganizationView {

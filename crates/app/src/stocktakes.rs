@@ -10,13 +10,13 @@ use vendhub_store::stock::{self, NewMovement};
 use vendhub_store::stocktakes::{self, LineRow, StocktakeRow};
 use vendhub_store::{DbConn, StoreError, audit, products};
 
-/// A stocktake is open while counts are entered, then closed (its differences booked).
-pub const STATUSES: [&str; 2] = ["open", "closed"];
-
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::{App, AppError};
+
+/// A stocktake is open while counts are entered, then closed (its differences booked).
+pub const STATUSES: [&str; 2] = ["open", "closed"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CountView {

@@ -10,18 +10,18 @@ use vendhub_domain::roles::Role;
 use vendhub_store::audit;
 use vendhub_store::{sessions, users};
 
-/// The answer to an address that is already a member here.
-const IN_USE: &str = "email: already in use";
-
-/// A member's status as the organization sees it.
-pub const MEMBER_STATUSES: [&str; 2] = ["active", "suspended"];
-
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta, password_hash};
 use crate::error::FieldError;
 use crate::error::Rule;
 use crate::paging::{PageRequest, Paged};
 use crate::{App, AppError};
+
+/// The answer to an address that is already a member here.
+const IN_USE: &str = "email: already in use";
+
+/// A member's status as the organization sees it.
+pub const MEMBER_STATUSES: [&str; 2] = ["active", "suspended"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Member {

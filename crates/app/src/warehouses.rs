@@ -3,12 +3,12 @@
 use serde::Serialize;
 use vendhub_store::{audit, warehouses};
 
-const NAME_TAKEN: &str = "name: a warehouse with this name exists";
-
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::{App, AppError};
+
+const NAME_TAKEN: &str = "name: a warehouse with this name exists";
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WarehouseView {

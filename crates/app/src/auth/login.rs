@@ -3,9 +3,6 @@
 
 use std::time::Duration;
 
-/// The scheme the access token is presented with.
-pub const TOKEN_TYPE: &str = "Bearer";
-
 use serde::Serialize;
 use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::Role;
@@ -17,6 +14,9 @@ use vendhub_store::{DbConn, StoreError};
 use super::{AuthSettings, Principal, RequestMeta, password_hash, tokens};
 use crate::audit_record::Record;
 use crate::{App, AppError};
+
+/// The scheme the access token is presented with.
+pub const TOKEN_TYPE: &str = "Bearer";
 
 /// A user as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -1,18 +1,25 @@
 //! The catalog: products with SKU and barcode unique per organization, names in uz/ru/en, unit, price and
-//! cost in tiyin, VAT rate, IKPU/MXIK and package codes.
+//! cost in tiyin, VAT rate, IKPU/MXIK and package codes; their categories (`categories`) and images
+//! (`images`).
+
+mod categories;
+mod images;
+
+pub use categories::{CategoryView, categories, create_category};
+pub use images::{ImageKind, image, set_image};
 
 use serde::Serialize;
 use vendhub_store::audit;
 use vendhub_store::products::{self, ProductRow};
-
-/// The units a product is sold in.
-pub const UNITS: [&str; 3] = ["pcs", "g", "ml"];
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
 use crate::paging::{PageRequest, Paged};
 use crate::{App, AppError};
+
+/// The units a product is sold in.
+pub const UNITS: [&str; 3] = ["pcs", "g", "ml"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Names {
@@ -41,7 +48,7 @@ pub struct ProductView {
     pub category_id: Option<String>,
 }
 
-fn view(p: ProductRow) -> ProductView {
+pub(super) fn view(p: ProductRow) -> ProductView {
     let vat = u8::try_from(p.vat_rate)
         .ok()
         .and_then(|r| vendhub_domain::money::Tiyin::new(p.price).included_vat(r).ok())
@@ -147,7 +154,7 @@ fn validate(i: &ProductInput) -> Vec<FieldError> {
     e
 }
 
-fn conflict(e: vendhub_store::StoreError) -> AppError {
+pub(super) fn conflict(e: vendhub_store::StoreError) -> AppError {
     match e {
         vendhub_store::StoreError::Conflict(c) if c.contains("barcode") => {
             AppError::Conflict("barcode: already used by another product".into())
@@ -319,206 +326,4 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
         Ok(())
     })
     .await
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CategoryView {
-    pub id: String,
-    pub name: String,
-}
-
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
-pub async fn categories(app: &App, who: &Principal) -> Result<Vec<CategoryView>, AppError> {
-    let org = who.organization_id.to_string();
-    let rows = app
-        .db()
-        .run(move |c| vendhub_store::categories::list(c, &org))
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| CategoryView {
-            id: r.id,
-            name: r.name,
-        })
-        .collect())
-}
-
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
-pub async fn create_category(
-    app: &App,
-    who: &Principal,
-    name: &str,
-    meta: &RequestMeta,
-) -> Result<CategoryView, AppError> {
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "name",
-            "must be 1 to 100 characters",
-        )]));
-    }
-    let row = vendhub_store::categories::CategoryRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        organization_id: who.organization_id.to_string(),
-        name,
-        created_at: app.now(),
-        deleted_at: None,
-    };
-    let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
-    app.write(move |c| {
-        vendhub_store::categories::insert(c, &stored)
-            .map_err(AppError::conflict_as("name: a category with this name exists"))?;
-        audit::append(
-            c,
-            &Record::new("category.create", "category", &stored.id)
-                .by(&who2)
-                .from(&meta)
-                .after(Some(serde_json::json!({ "name": stored.name })))
-                .done(),
-        )?;
-        Ok(())
-    })
-    .await?;
-    Ok(CategoryView {
-        id: row.id,
-        name: row.name,
-    })
-}
-
-/// An image format we accept, recognised by its first bytes (never by a name or a header).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageKind {
-    Jpeg,
-    Png,
-    Webp,
-}
-
-impl ImageKind {
-    pub fn sniff(bytes: &[u8]) -> Option<Self> {
-        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(Self::Jpeg)
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(Self::Png)
-        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-            Some(Self::Webp)
-        } else {
-            None
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::Jpeg => "jpg",
-            Self::Png => "png",
-            Self::Webp => "webp",
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Self::Jpeg => "image/jpeg",
-            Self::Png => "image/png",
-            Self::Webp => "image/webp",
-        }
-    }
-
-    fn from_key(key: &str) -> Option<Self> {
-        match key.rsplit('.').next()? {
-            "jpg" => Some(Self::Jpeg),
-            "png" => Some(Self::Png),
-            "webp" => Some(Self::Webp),
-            _ => None,
-        }
-    }
-}
-
-/// Stores a product's image through the files port (local folder or S3), replacing the previous one.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
-pub async fn set_image(
-    app: &App,
-    who: &Principal,
-    id: String,
-    bytes: bytes::Bytes,
-    meta: &RequestMeta,
-) -> Result<ProductView, AppError> {
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > app.settings().max_file_size {
-        return Err(AppError::TooLarge {
-            limit: app.settings().max_file_size,
-        });
-    }
-    let kind =
-        ImageKind::sniff(&bytes).ok_or(AppError::UnsupportedType("JPEG, PNG or WebP images only".into()))?;
-    let org = who.organization_id;
-    let found = {
-        let id = id.clone();
-        app.db().run(move |c| products::get(c, org, &id)).await?
-    };
-    let product = found.ok_or(AppError::NotFound)?;
-    let key = format!(
-        "products/{org}/{}/{}.{}",
-        product.id,
-        uuid::Uuid::now_v7(),
-        kind.extension()
-    );
-    app.blobs()
-        .put(&key, bytes)
-        .await
-        .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
-    let (who2, meta, key2) = (who.clone(), meta.clone(), key.clone());
-    let saved = app
-        .write(move |c| {
-            let Some(before) = products::get(c, who2.organization_id, &id)? else {
-                return Err(AppError::NotFound);
-            };
-            let after = ProductRow {
-                image_key: Some(key2.clone()),
-                ..before.clone()
-            };
-            products::update(c, &after).map_err(conflict)?;
-            audit::append(
-                c,
-                &Record::new("product.image", "product", &after.id)
-                    .by(&who2)
-                    .from(&meta)
-                    .before(Some(serde_json::json!({ "image": before.image_key })))
-                    .after(Some(serde_json::json!({ "image": key2 })))
-                    .done(),
-            )?;
-            Ok((before.image_key, view(after)))
-        })
-        .await;
-    match saved {
-        Ok((old, v)) => {
-            if let Some(old) = old
-                && let Err(e) = app.blobs().delete(&old).await
-            {
-                tracing::warn!(error = %e, key = %old, "could not delete a replaced product image");
-            }
-            Ok(v)
-        }
-        Err(e) => {
-            // Nothing points at the new file: remove it again.
-            let _ = app.blobs().delete(&key).await;
-            Err(e)
-        }
-    }
-}
-
-/// A product's image and its content type.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
-pub async fn image(app: &App, who: &Principal, id: String) -> Result<(bytes::Bytes, &'static str), AppError> {
-    let org = who.organization_id;
-    let product = app
-        .db()
-        .run(move |c| products::get(c, org, &id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let key = product.image_key.ok_or(AppError::NotFound)?;
-    let kind = ImageKind::from_key(&key).ok_or(AppError::NotFound)?;
-    let data = app
-        .blobs()
-        .get(&key)
-        .await
-        .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
-    Ok((data.ok_or(AppError::NotFound)?, kind.content_type()))
 }
