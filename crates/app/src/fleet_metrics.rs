@@ -2,23 +2,15 @@
 //! the database at scrape time so they always match it; the http crate's `metrics` module exports them.
 
 use std::collections::HashMap;
+use vendhub_domain::machine::MachineStatus;
 
 use crate::{App, AppError};
-
-/// Every machine status, so a status with no machines shows 0 rather than disappearing.
-pub const STATUSES: [&str; 6] = [
-    "active",
-    "low_stock",
-    "error",
-    "maintenance",
-    "offline",
-    "disabled",
-];
 
 /// What `/metrics` shows about the fleet and its sales.
 #[derive(Debug, Clone, Default)]
 pub struct Figures {
-    /// Machines per status (every status in [`STATUSES`], and any other found).
+    /// Machines per status (every [`MachineStatus`], so one with no machines shows 0, and any other
+    /// found).
     pub machine_status: Vec<(String, i64)>,
     /// (machine id, machine number, lowest slot fill in percent) of machines with a planogram.
     pub inventory_level: Vec<(String, String, i64)>,
@@ -38,7 +30,10 @@ pub async fn figures(app: &App) -> Result<Figures, AppError> {
             ))
         })
         .await?;
-    let mut by_status: HashMap<String, i64> = STATUSES.iter().map(|s| ((*s).to_owned(), 0)).collect();
+    let mut by_status: HashMap<String, i64> = MachineStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), 0))
+        .collect();
     for (s, n) in status {
         *by_status.entry(s).or_default() += n;
     }

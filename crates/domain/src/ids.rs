@@ -79,6 +79,34 @@ entity_id!(
     /// A warehouse that holds stock.
     WarehouseId
 );
+entity_id!(
+    /// A location where machines stand.
+    LocationId
+);
+entity_id!(
+    /// A product category.
+    CategoryId
+);
+entity_id!(
+    /// A field task.
+    TaskId
+);
+entity_id!(
+    /// A stocktake (a count of one holder).
+    StocktakeId
+);
+entity_id!(
+    /// A cash collection from a machine.
+    CashCollectionId
+);
+entity_id!(
+    /// A sign-in session.
+    SessionId
+);
+entity_id!(
+    /// A planogram template.
+    PlanogramTemplateId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ pub mod dex;
 pub mod email;
 pub mod ids;
 pub mod jobs;
+pub mod machine;
 pub mod money;
 pub mod planogram;
 pub mod prekit;

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 use utoipa::openapi::OpenApi;
 use vendhub_domain::dex::DeltaBasis;
+use vendhub_domain::machine::MachineStatus;
 use vendhub_domain::roles::Role;
 use vendhub_domain::stock::{MovementKind, WriteOffReason};
 use vendhub_domain::tasks::{PhotoCategory, Priority, TaskStatus, TaskType};
@@ -29,8 +30,8 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
     let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let kinds: Vec<_> = MovementKind::ALL.iter().map(|k| k.as_str()).collect();
     let machine_types = vendhub_app::machines::TYPES.to_vec();
-    let machine_statuses = vendhub_app::machines::STATUSES.to_vec();
-    let settable = vendhub_app::machines::SETTABLE.to_vec();
+    let machine_statuses: Vec<_> = MachineStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let settable: Vec<_> = MachineStatus::SETTABLE.iter().map(|s| s.as_str()).collect();
     let payments = vendhub_app::machines::PAYMENTS.to_vec();
     let photos: Vec<_> = PhotoCategory::ALL.iter().map(|c| c.as_str()).collect();
     let write_offs: Vec<_> = WriteOffReason::ALL.iter().map(|r| r.as_str()).collect();
@@ -133,6 +134,7 @@ pub fn finish(doc: OpenApi) -> OpenApi {
     }
     add_problems(&mut v);
     add_pages(&mut v);
+    uuid_path_ids(&mut v);
     // An audit record's before/after are whatever the change recorded: an object, a list, or nothing.
     for side in ["before", "after"] {
         if let Some(p) = v.pointer_mut(&format!("/components/schemas/AuditEntry/properties/{side}")) {
@@ -144,6 +146,30 @@ pub fn finish(doc: OpenApi) -> OpenApi {
         Err(e) => {
             tracing::error!(error = %e, "the finished OpenAPI document does not parse; serving it unfinished");
             doc
+        }
+    }
+}
+
+/// Every `{id}` in a path is an entity's UUID (a value that is not one answers 400, `invalid_path`).
+fn uuid_path_ids(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        if !path.contains("{id}") {
+            continue;
+        }
+        for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            for p in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if p["in"] == "path" && p["name"] == "id" {
+                    p["schema"] = json!({ "type": "string", "format": "uuid" });
+                }
+            }
         }
     }
 }
@@ -552,6 +578,23 @@ mod tests {
             undocumented.is_empty(),
             "codes missing from docs/errors.md: {undocumented:?}"
         );
+    }
+
+    #[test]
+    fn every_path_id_is_a_uuid() {
+        let doc = doc();
+        let mut seen = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for op in item.as_object().unwrap().values() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    if p["in"] == "path" && p["name"] == "id" {
+                        assert_eq!(p["schema"]["format"], "uuid", "{path}");
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen >= 50, "{seen}");
     }
 
     #[test]

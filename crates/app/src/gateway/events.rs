@@ -7,6 +7,7 @@
 //! is still recorded, flagged `empty_slot`, with a shrink adjustment so the balance stays at zero.
 
 use std::collections::HashMap;
+use vendhub_domain::machine::MachineStatus;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -434,36 +435,18 @@ fn apply(
         });
     }
     gateway::insert_events(c, &rows)?;
-    let next = next_status(&status, error_seen);
+    // A status the domain does not know (none should be stored) is left as it is.
+    let next = MachineStatus::parse(&status)
+        .and_then(|current| current.after_telemetry(error_seen))
+        .map(MachineStatus::as_str);
     gateway::mark_seen(c, machine, now, next)?;
     applied.status = next.map(|n| (status.clone(), n.to_owned()));
     Ok(Ok(applied))
 }
 
-/// An error event puts the machine in `error`; any word from an offline machine brings it back `active`.
-fn next_status(current: &str, error_seen: bool) -> Option<&'static str> {
-    if error_seen && current != "error" {
-        Some("error")
-    } else if !error_seen && current == "offline" {
-        Some("active")
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn status_follows_errors_and_returns() {
-        assert_eq!(next_status("active", true), Some("error"));
-        assert_eq!(next_status("offline", false), Some("active"));
-        assert_eq!(next_status("offline", true), Some("error"));
-        assert_eq!(next_status("error", true), None);
-        assert_eq!(next_status("error", false), None);
-        assert_eq!(next_status("maintenance", false), None);
-    }
 
     #[test]
     fn bad_events_are_named_by_index() {

@@ -9,6 +9,7 @@ pub use qr::qr_target;
 
 use serde::Serialize;
 use vendhub_domain::ids::{MachineId, UserId};
+use vendhub_domain::machine::MachineStatus;
 use vendhub_store::machines::{self, MachineRow};
 
 pub use vendhub_store::machines::MachineFilter;
@@ -22,16 +23,6 @@ use crate::ports::DomainEvent;
 use crate::{App, AppError};
 
 pub const TYPES: &[&str] = &["snack", "drink", "coffee", "combo", "fresh", "water", "ice_cream"];
-pub const STATUSES: &[&str] = &[
-    "active",
-    "low_stock",
-    "error",
-    "maintenance",
-    "offline",
-    "disabled",
-];
-/// Statuses a person may set; the others follow from telemetry.
-pub const SETTABLE: &[&str] = &["active", "maintenance", "disabled"];
 pub const PAYMENTS: &[&str] = &["cash", "card", "payme", "click", "uzum", "telegram"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -107,7 +98,10 @@ fn validate(i: &MachineInput) -> Vec<FieldError> {
             format!("must be one of {}", TYPES.join(", ")),
         ));
     }
-    if i.status.as_ref().is_some_and(|s| !SETTABLE.contains(&s.as_str())) {
+    if i.status
+        .as_deref()
+        .is_some_and(|s| !MachineStatus::parse(s).is_some_and(MachineStatus::is_settable))
+    {
         e.push(FieldError::new(
             "status",
             "can be set to active, maintenance or disabled",
@@ -256,11 +250,14 @@ pub async fn list(
     if filter
         .status
         .as_ref()
-        .is_some_and(|s| !STATUSES.contains(&s.as_str()))
+        .is_some_and(|s| MachineStatus::parse(s).is_none())
     {
         problems.push(FieldError::new(
             "status",
-            format!("must be one of {}", STATUSES.join(", ")),
+            format!(
+                "must be one of {}",
+                MachineStatus::ALL.map(MachineStatus::as_str).join(", ")
+            ),
         ));
     }
     if filter

@@ -17,6 +17,7 @@ use crate::HttpState;
 use crate::extract::{Auth, Json, Meta};
 use crate::params::Path;
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::SessionId;
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -118,9 +119,9 @@ async fn revoke_session(
     State(s): State<HttpState>,
     Auth(who): Auth,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<SessionId>,
 ) -> Result<StatusCode, ApiError> {
-    sessions::revoke(&s.app, &who, &id, &meta).await?;
+    sessions::revoke(&s.app, &who, &id.to_string(), &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

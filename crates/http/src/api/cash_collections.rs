@@ -14,6 +14,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Meta, perm};
 use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::CashCollectionId;
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -95,9 +96,9 @@ async fn confirm(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::CollectionsReview>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<CashCollectionId>,
 ) -> Result<axum::Json<CollectionView>, ApiError> {
     Ok(axum::Json(
-        cash_collections::confirm(&s.app, &who, id, &meta).await?,
+        cash_collections::confirm(&s.app, &who, id.to_string(), &meta).await?,
     ))
 }

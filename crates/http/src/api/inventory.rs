@@ -20,6 +20,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Auth, Json, Meta, perm};
 use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::{MachineId, StocktakeId};
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -45,9 +46,8 @@ pub fn routes() -> OpenApiRouter<HttpState> {
 async fn machine_stock(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
 ) -> Result<axum::Json<Vec<SlotStock>>, ApiError> {
-    let id = id.parse().map_err(|_| AppError::NotFound)?;
     Ok(axum::Json(inventory::machine_stock(&s.app, &who, id).await?))
 }
 
@@ -111,9 +111,9 @@ async fn start_stocktake(
 async fn get_stocktake(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::StockRead>,
-    Path(id): Path<String>,
+    Path(id): Path<StocktakeId>,
 ) -> Result<axum::Json<StocktakeView>, ApiError> {
-    Ok(axum::Json(stocktakes::get(&s.app, &who, id).await?))
+    Ok(axum::Json(stocktakes::get(&s.app, &who, id.to_string()).await?))
 }
 
 /// Enter counted quantities (a later count of a product replaces the earlier one).
@@ -125,11 +125,13 @@ async fn get_stocktake(
 async fn count_stocktake(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::StockManage>,
-    Path(id): Path<String>,
+    Path(id): Path<StocktakeId>,
     Json(b): Json<CountsBody>,
 ) -> Result<axum::Json<StocktakeView>, ApiError> {
     let counts = b.counts.into_iter().map(|c| (c.product_id, c.counted)).collect();
-    Ok(axum::Json(stocktakes::count(&s.app, &who, id, counts).await?))
+    Ok(axum::Json(
+        stocktakes::count(&s.app, &who, id.to_string(), counts).await?,
+    ))
 }
 
 /// Close: every difference becomes an adjustment movement valued at cost (shortage or surplus).
@@ -141,9 +143,11 @@ async fn close_stocktake(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::StockManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<StocktakeId>,
 ) -> Result<axum::Json<StocktakeView>, ApiError> {
-    Ok(axum::Json(stocktakes::close(&s.app, &who, id, &meta).await?))
+    Ok(axum::Json(
+        stocktakes::close(&s.app, &who, id.to_string(), &meta).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -13,6 +13,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
 use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::LocationId;
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -119,9 +120,9 @@ async fn nearby(
 async fn get_one(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<LocationId>,
 ) -> Result<axum::Json<LocationView>, ApiError> {
-    Ok(axum::Json(locations::get(&s.app, &who, id).await?))
+    Ok(axum::Json(locations::get(&s.app, &who, id.to_string()).await?))
 }
 
 /// Replace a location's details.
@@ -133,11 +134,11 @@ async fn update(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<LocationId>,
     Json(b): Json<LocationBody>,
 ) -> Result<axum::Json<LocationView>, ApiError> {
     Ok(axum::Json(
-        locations::update(&s.app, &who, id, b.into(), &meta).await?,
+        locations::update(&s.app, &who, id.to_string(), b.into(), &meta).await?,
     ))
 }
 
@@ -149,8 +150,8 @@ async fn delete(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<LocationId>,
 ) -> Result<StatusCode, ApiError> {
-    locations::delete(&s.app, &who, id, &meta).await?;
+    locations::delete(&s.app, &who, id.to_string(), &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

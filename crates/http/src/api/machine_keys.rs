@@ -13,6 +13,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
 use crate::params::Path;
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::MachineId;
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -34,9 +35,9 @@ pub struct KeyBody {
 async fn list(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
 ) -> Result<axum::Json<Vec<KeyView>>, ApiError> {
-    Ok(axum::Json(keys::list(&s.app, &who, machine_id(&id)?).await?))
+    Ok(axum::Json(keys::list(&s.app, &who, id).await?))
 }
 
 /// Create an API key for a machine. The answer holds the whole key, shown this once.
@@ -48,10 +49,10 @@ async fn create(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
     Json(b): Json<KeyBody>,
 ) -> Result<(StatusCode, axum::Json<CreatedKey>), ApiError> {
-    let created = keys::create(&s.app, &who, machine_id(&id)?, &b.label, &meta).await?;
+    let created = keys::create(&s.app, &who, id, &b.label, &meta).await?;
     Ok((StatusCode::CREATED, axum::Json(created)))
 }
 

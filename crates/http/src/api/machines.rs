@@ -99,9 +99,9 @@ pub struct CopyBody {
 async fn get_planogram(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
 ) -> Result<axum::Json<Vec<SlotView>>, ApiError> {
-    Ok(axum::Json(planograms::get(&s.app, &who, machine_id(&id)?).await?))
+    Ok(axum::Json(planograms::get(&s.app, &who, id).await?))
 }
 
 /// Replace the whole planogram (validated together; a slot holding stock cannot vanish or shrink below it).
@@ -114,7 +114,7 @@ async fn put_planogram(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
     Json(b): Json<PlanogramBody>,
 ) -> Result<axum::Json<Vec<SlotView>>, ApiError> {
     let inputs: Vec<SlotInput> = b
@@ -129,7 +129,7 @@ async fn put_planogram(
         })
         .collect();
     Ok(axum::Json(
-        planograms::replace(&s.app, &who, machine_id(&id)?, &inputs, &meta).await?,
+        planograms::replace(&s.app, &who, id, &inputs, &meta).await?,
     ))
 }
 
@@ -142,10 +142,10 @@ async fn copy_planogram(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
     Json(b): Json<CopyBody>,
 ) -> Result<axum::Json<Vec<SlotView>>, ApiError> {
-    let target = machine_id(&id)?;
+    let target = id;
     let no_such = |field: &str, what: &str| {
         ApiError(AppError::Validation(vec![vendhub_app::error::FieldError::new(
             field, what,
@@ -294,9 +294,9 @@ async fn map(
 async fn get_one(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
 ) -> Result<axum::Json<MachineView>, ApiError> {
-    Ok(axum::Json(machines::get(&s.app, &who, machine_id(&id)?).await?))
+    Ok(axum::Json(machines::get(&s.app, &who, id).await?))
 }
 
 /// Replace a machine's details.
@@ -309,11 +309,11 @@ async fn update(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
     Json(b): Json<MachineBody>,
 ) -> Result<axum::Json<MachineView>, ApiError> {
     Ok(axum::Json(
-        machines::update(&s.app, &who, machine_id(&id)?, b.into(), &meta).await?,
+        machines::update(&s.app, &who, id, b.into(), &meta).await?,
     ))
 }
 
@@ -325,9 +325,9 @@ async fn delete(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
 ) -> Result<StatusCode, ApiError> {
-    machines::delete(&s.app, &who, machine_id(&id)?, &meta).await?;
+    machines::delete(&s.app, &who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -341,11 +341,11 @@ async fn move_machine(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
     Json(b): Json<MoveBody>,
 ) -> Result<axum::Json<MachineView>, ApiError> {
     Ok(axum::Json(
-        machines::move_to(&s.app, &who, machine_id(&id)?, b.location_id, &meta).await?,
+        machines::move_to(&s.app, &who, id, b.location_id, &meta).await?,
     ))
 }
 
@@ -356,9 +356,9 @@ async fn move_machine(
 async fn moves(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
 ) -> Result<axum::Json<Vec<MoveView>>, ApiError> {
-    Ok(axum::Json(machines::moves(&s.app, &who, machine_id(&id)?).await?))
+    Ok(axum::Json(machines::moves(&s.app, &who, id).await?))
 }
 
 /// The machine's QR code (SVG or PNG), opening its customer page.
@@ -369,10 +369,10 @@ async fn moves(
 async fn qr(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
     Query(q): Query<QrQuery>,
 ) -> Result<Response, ApiError> {
-    let target = machines::qr_target(&s.app, &who, machine_id(&id)?).await?;
+    let target = machines::qr_target(&s.app, &who, id).await?;
     match q.format.as_deref().unwrap_or("svg") {
         "svg" => {
             let svg = crate::qr::svg(&target).map_err(AppError::internal)?;
@@ -395,9 +395,7 @@ async fn qr(
 async fn stock(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<MachineId>,
 ) -> Result<axum::Json<Vec<SlotStock>>, ApiError> {
-    Ok(axum::Json(
-        inventory::machine_stock(&s.app, &who, machine_id(&id)?).await?,
-    ))
+    Ok(axum::Json(inventory::machine_stock(&s.app, &who, id).await?))
 }

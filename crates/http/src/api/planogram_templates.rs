@@ -12,6 +12,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
 use crate::params::Path;
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::PlanogramTemplateId;
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -69,7 +70,9 @@ async fn create(
 async fn get_one(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<PlanogramTemplateId>,
 ) -> Result<axum::Json<TemplateView>, ApiError> {
-    Ok(axum::Json(planograms::template(&s.app, &who, id).await?))
+    Ok(axum::Json(
+        planograms::template(&s.app, &who, id.to_string()).await?,
+    ))
 }

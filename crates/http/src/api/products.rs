@@ -16,6 +16,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
 use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::ProductId;
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -109,9 +110,9 @@ async fn create(
 async fn get_one(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<ProductId>,
 ) -> Result<axum::Json<ProductView>, ApiError> {
-    Ok(axum::Json(products::get(&s.app, &who, id).await?))
+    Ok(axum::Json(products::get(&s.app, &who, id.to_string()).await?))
 }
 
 /// Replace a product's details.
@@ -124,11 +125,11 @@ async fn update(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<ProductId>,
     Json(b): Json<ProductBody>,
 ) -> Result<axum::Json<ProductView>, ApiError> {
     Ok(axum::Json(
-        products::update(&s.app, &who, id, b.into(), &meta).await?,
+        products::update(&s.app, &who, id.to_string(), b.into(), &meta).await?,
     ))
 }
 
@@ -139,9 +140,9 @@ async fn delete(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<ProductId>,
 ) -> Result<StatusCode, ApiError> {
-    products::delete(&s.app, &who, id, &meta).await?;
+    products::delete(&s.app, &who, id.to_string(), &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -184,9 +185,9 @@ async fn create_category(
 async fn get_image(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<ProductId>,
 ) -> Result<Response, ApiError> {
-    let (bytes, content_type) = products::image(&s.app, &who, id).await?;
+    let (bytes, content_type) = products::image(&s.app, &who, id.to_string()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -208,7 +209,7 @@ async fn put_image(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<ProductId>,
     req: Request<Body>,
 ) -> Result<axum::Json<ProductView>, ApiError> {
     let limit = s.config.upload_limit;
@@ -219,6 +220,6 @@ async fn put_image(
                 limit: u64::try_from(limit).unwrap_or(u64::MAX),
             })?;
     Ok(axum::Json(
-        products::set_image(&s.app, &who, id, bytes, &meta).await?,
+        products::set_image(&s.app, &who, id.to_string(), bytes, &meta).await?,
     ))
 }

@@ -6,8 +6,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use vendhub_app::AppError;
-use vendhub_app::error::FieldError;
 use vendhub_app::paging::PageRequest;
 use vendhub_app::users::{self, Member, MemberPatch, NewMember};
 use vendhub_domain::ids::UserId;
@@ -90,9 +88,9 @@ async fn suspend(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::UsersManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    users::suspend(&s.app, &who, user_id(&id)?, &meta).await?;
+    users::suspend(&s.app, &who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -102,12 +100,6 @@ pub struct PatchBody {
     role: Option<String>,
 }
 
-/// A path id that is not a UUID is bad input (400), not a missing record.
-fn user_id(id: &str) -> Result<UserId, ApiError> {
-    id.parse()
-        .map_err(|_| ApiError(AppError::Validation(vec![FieldError::new("id", "not a UUID")])))
-}
-
 /// One member.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Member), (status = 404, body = Problem)),
@@ -115,9 +107,9 @@ fn user_id(id: &str) -> Result<UserId, ApiError> {
 async fn get_one(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::UsersManage>,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
 ) -> Result<axum::Json<Member>, ApiError> {
-    Ok(axum::Json(users::get(&s.app, &who, user_id(&id)?).await?))
+    Ok(axum::Json(users::get(&s.app, &who, id).await?))
 }
 
 /// Rename a member or change their role.
@@ -131,16 +123,14 @@ async fn update(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::UsersManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     Json(b): Json<PatchBody>,
 ) -> Result<axum::Json<Member>, ApiError> {
     let patch = MemberPatch {
         full_name: b.full_name,
         role: b.role,
     };
-    Ok(axum::Json(
-        users::update(&s.app, &who, user_id(&id)?, patch, &meta).await?,
-    ))
+    Ok(axum::Json(users::update(&s.app, &who, id, patch, &meta).await?))
 }
 
 /// Delete a member (soft: history stays in the audit log).
@@ -152,9 +142,9 @@ async fn delete(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::UsersManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    users::delete(&s.app, &who, user_id(&id)?, &meta).await?;
+    users::delete(&s.app, &who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -166,8 +156,8 @@ async fn activate(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::UsersManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    users::activate(&s.app, &who, user_id(&id)?, &meta).await?;
+    users::activate(&s.app, &who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,6 +12,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
 use crate::params::Path;
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::WarehouseId;
 
 pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
@@ -59,9 +60,9 @@ async fn create(
 async fn get_one(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::StockRead>,
-    Path(id): Path<String>,
+    Path(id): Path<WarehouseId>,
 ) -> Result<axum::Json<WarehouseView>, ApiError> {
-    Ok(axum::Json(warehouses::get(&s.app, &who, id).await?))
+    Ok(axum::Json(warehouses::get(&s.app, &who, id.to_string()).await?))
 }
 
 /// Rename a warehouse or change its address.
@@ -74,11 +75,11 @@ async fn update(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::StockManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<WarehouseId>,
     Json(b): Json<WarehouseBody>,
 ) -> Result<axum::Json<WarehouseView>, ApiError> {
     Ok(axum::Json(
-        warehouses::update(&s.app, &who, id, &b.name, &b.address, &meta).await?,
+        warehouses::update(&s.app, &who, id.to_string(), &b.name, &b.address, &meta).await?,
     ))
 }
 
@@ -90,8 +91,8 @@ async fn delete(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::StockManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<WarehouseId>,
 ) -> Result<StatusCode, ApiError> {
-    warehouses::delete(&s.app, &who, id, &meta).await?;
+    warehouses::delete(&s.app, &who, id.to_string(), &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

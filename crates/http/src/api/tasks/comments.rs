@@ -10,6 +10,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Json, perm};
 use crate::params::Path;
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::TaskId;
 
 /// The task's comments, oldest first.
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/comments", tag = "tasks", params(("id" = String, Path)), security(("bearer" = [])),
@@ -18,9 +19,9 @@ use crate::problem::{ApiError, Problem};
 pub(super) async fn list_comments(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
 ) -> Result<axum::Json<Vec<CommentView>>, ApiError> {
-    Ok(axum::Json(tasks::comments(&s.app, &who, id).await?))
+    Ok(axum::Json(tasks::comments(&s.app, &who, id.to_string()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -37,11 +38,11 @@ pub struct CommentBody {
 pub(super) async fn add_comment(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksWorkOwn>,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<CommentBody>,
 ) -> Result<(StatusCode, axum::Json<CommentView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        axum::Json(tasks::add_comment(&s.app, &who, id, b.body).await?),
+        axum::Json(tasks::add_comment(&s.app, &who, id.to_string(), b.body).await?),
     ))
 }

@@ -13,6 +13,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
 use crate::params::Path;
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::TaskId;
 
 #[derive(Deserialize, ToSchema)]
 pub struct CreateTaskBody {
@@ -95,7 +96,7 @@ pub(super) async fn assign(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<AssignBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     let user: UserId = b
@@ -103,7 +104,7 @@ pub(super) async fn assign(
         .parse()
         .map_err(|_| bad("assignee_id", "no such user"))?;
     Ok(axum::Json(
-        tasks::act(&s.app, &who, id, Change::Assign(user), &meta).await?,
+        tasks::act(&s.app, &who, id.to_string(), Change::Assign(user), &meta).await?,
     ))
 }
 
@@ -116,10 +117,10 @@ pub(super) async fn start(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksWorkOwn>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::act(&s.app, &who, id, Change::Start, &meta).await?,
+        tasks::act(&s.app, &who, id.to_string(), Change::Start, &meta).await?,
     ))
 }
 
@@ -143,11 +144,11 @@ pub(super) async fn postpone(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksWorkOwn>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<ReasonBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::act(&s.app, &who, id, Change::Postpone(b.reason), &meta).await?,
+        tasks::act(&s.app, &who, id.to_string(), Change::Postpone(b.reason), &meta).await?,
     ))
 }
 
@@ -160,14 +161,14 @@ pub(super) async fn cancel(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<OptionalReasonBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     if b.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
         return Err(bad("reason", "must be at most 500 characters").into());
     }
     Ok(axum::Json(
-        tasks::act(&s.app, &who, id, Change::Cancel(b.reason), &meta).await?,
+        tasks::act(&s.app, &who, id.to_string(), Change::Cancel(b.reason), &meta).await?,
     ))
 }
 
@@ -199,7 +200,7 @@ pub(super) async fn complete(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksWorkOwn>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<CompleteBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     let req = CompleteRequest {
@@ -214,7 +215,9 @@ pub(super) async fn complete(
         counted: b.counted,
         bag_number: b.bag_number,
     };
-    Ok(axum::Json(tasks::complete(&s.app, &who, id, req, &meta).await?))
+    Ok(axum::Json(
+        tasks::complete(&s.app, &who, id.to_string(), req, &meta).await?,
+    ))
 }
 
 /// Reject a completed task with a reason; what completion posted is reversed.
@@ -227,10 +230,10 @@ pub(super) async fn reject(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<ReasonBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::reject(&s.app, &who, id, b.reason, &meta).await?,
+        tasks::reject(&s.app, &who, id.to_string(), b.reason, &meta).await?,
     ))
 }

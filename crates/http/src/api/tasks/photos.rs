@@ -13,6 +13,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, perm};
 use crate::params::Path;
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::TaskId;
 
 /// Multipart form of a photo upload.
 #[derive(ToSchema)]
@@ -82,13 +83,13 @@ pub(super) async fn read_form(mut form: Multipart, limit: usize) -> Result<NewPh
 pub(super) async fn add_photo(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksWorkOwn>,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, axum::Json<PhotoView>), ApiError> {
     let form = form.map_err(|_| AppError::UnsupportedType("send the photo as multipart/form-data".into()))?;
     let photo = read_form(form, s.config.upload_limit).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(tasks::add_photo(&s.app, &who, id, photo).await?),
+        axum::Json(tasks::add_photo(&s.app, &who, id.to_string(), photo).await?),
     ))
 }

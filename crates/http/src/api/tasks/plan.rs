@@ -10,6 +10,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
 use crate::params::Path;
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::TaskId;
 
 #[derive(Deserialize, ToSchema)]
 pub struct ChecklistBody {
@@ -26,11 +27,11 @@ pub(super) async fn set_checklist(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<ChecklistBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::set_checklist(&s.app, &who, id, b.checklist, &meta).await?,
+        tasks::set_checklist(&s.app, &who, id.to_string(), b.checklist, &meta).await?,
     ))
 }
 
@@ -54,7 +55,7 @@ pub struct TicksBody {
 pub(super) async fn tick_checklist(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksWorkOwn>,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<TicksBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     let checks = b
@@ -65,7 +66,9 @@ pub(super) async fn tick_checklist(
             done: c.done,
         })
         .collect();
-    Ok(axum::Json(tasks::set_check(&s.app, &who, id, checks).await?))
+    Ok(axum::Json(
+        tasks::set_check(&s.app, &who, id.to_string(), checks).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -83,10 +86,10 @@ pub(super) async fn set_items(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::TasksManage>,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
     Json(b): Json<ItemsBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::set_items(&s.app, &who, id, items(b.items), &meta).await?,
+        tasks::set_items(&s.app, &who, id.to_string(), items(b.items), &meta).await?,
     ))
 }

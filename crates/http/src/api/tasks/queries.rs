@@ -13,6 +13,7 @@ use crate::HttpState;
 use crate::extract::{Allowed, perm};
 use crate::params::{Path, Query};
 use crate::problem::{ApiError, Problem};
+use vendhub_domain::ids::TaskId;
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
@@ -114,7 +115,7 @@ pub(super) async fn kanban(
 pub(super) async fn get(
     State(s): State<HttpState>,
     Allowed(who, ..): Allowed<perm::FleetRead>,
-    Path(id): Path<String>,
+    Path(id): Path<TaskId>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
-    Ok(axum::Json(tasks::get(&s.app, &who, id).await?))
+    Ok(axum::Json(tasks::get(&s.app, &who, id.to_string()).await?))
 }
