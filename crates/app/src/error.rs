@@ -232,3 +232,59 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+#[cfg(test)]
+mod code_list_tests {
+    use super::{AppError, Rule};
+
+    /// `codes()` is written out beside `code()`: every variant's code must be in it, so the documented
+    /// list cannot fall behind.
+    #[test]
+    fn the_code_list_holds_every_variants_code() {
+        let every = [
+            AppError::Validation(Vec::new()),
+            AppError::NotFound,
+            AppError::Conflict(String::new()),
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::RateLimited { retry_after_secs: 1 },
+            AppError::Locked { retry_after_secs: 1 },
+            AppError::InvalidCode,
+            AppError::TooLarge { limit: 1 },
+            AppError::UnsupportedType(String::new()),
+            AppError::Unavailable(String::new()),
+            AppError::Internal(String::new()),
+        ]
+        .into_iter()
+        .chain(Rule::ALL.map(|r| r.refuse("")));
+        let codes = AppError::codes();
+        for e in every {
+            // A new variant makes this match fail to compile until it is listed above.
+            match &e {
+                AppError::Validation(_)
+                | AppError::NotFound
+                | AppError::Conflict(_)
+                | AppError::Unauthorized
+                | AppError::Forbidden
+                | AppError::Rule(..)
+                | AppError::RateLimited { .. }
+                | AppError::Locked { .. }
+                | AppError::InvalidCode
+                | AppError::TooLarge { .. }
+                | AppError::UnsupportedType(_)
+                | AppError::Unavailable(_)
+                | AppError::Internal(_) => {}
+            }
+            assert!(
+                codes.contains(&e.code()),
+                "{} is not in AppError::codes()",
+                e.code()
+            );
+        }
+        assert_eq!(
+            codes.len(),
+            12 + Rule::ALL.len(),
+            "no code listed twice or made up"
+        );
+    }
+}

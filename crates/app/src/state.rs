@@ -117,15 +117,6 @@ impl App {
         self.write(f).await?
     }
 
-    /// Runs `f` with a connection on the blocking pool, outside a transaction: for reads.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut vendhub_store::DbConn) -> Result<T, AppError> + Send + 'static,
-    {
-        self.0.db.run(move |c| Ok(f(c))).await?
-    }
-
     /// The time now, by the clock port (UTC).
     pub fn now(&self) -> chrono::NaiveDateTime {
         self.0.clock.now()

@@ -154,14 +154,8 @@ fn check_refs(c: &mut vendhub_store::DbConn, who: &Principal, i: &MachineInput) 
     Ok(())
 }
 
-pub(super) fn conflict(e: vendhub_store::StoreError) -> AppError {
-    match e {
-        vendhub_store::StoreError::Conflict(_) => {
-            AppError::Conflict("number: a machine with this number exists".into())
-        }
-        other => other.into(),
-    }
-}
+/// The answer to a machine number that is taken.
+pub(super) const NUMBER_TAKEN: &str = "number: a machine with this number exists";
 
 pub(super) async fn publish(app: &App, who: &Principal, m: &MachineView, change: &str) {
     let event = DomainEvent::new(
@@ -212,7 +206,7 @@ pub async fn create(
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
         check_refs(c, &who2, &input)?;
-        machines::insert(c, &stored).map_err(conflict)?;
+        machines::insert(c, &stored).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
         audit::append(
             c,
             &Record::new("machine.create", "machine", &stored.id)
@@ -322,7 +316,7 @@ pub async fn update(
                 cash_capacity: input.cash_capacity.unwrap_or(before.cash_capacity),
                 ..before.clone()
             };
-            machines::update(c, &after).map_err(conflict)?;
+            machines::update(c, &after).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
             audit::append(
                 c,
                 &Record::new("machine.update", "machine", &after.id)

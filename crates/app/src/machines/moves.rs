@@ -5,7 +5,7 @@ use vendhub_domain::ids::MachineId;
 use vendhub_store::machines::MachineRow;
 use vendhub_store::{audit, locations, machine_moves, machines};
 
-use super::{MachineView, conflict, publish, view};
+use super::{MachineView, NUMBER_TAKEN, publish, view};
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
@@ -90,7 +90,7 @@ pub async fn move_to(
                 location_id: location.clone(),
                 ..before.clone()
             };
-            machines::update(c, &after).map_err(conflict)?;
+            machines::update(c, &after).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
             audit::append(
                 c,
                 &Record::new("machine.move", "machine", &after.id)

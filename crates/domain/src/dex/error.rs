@@ -154,3 +154,27 @@ mod tests {
         assert_eq!(json["lines"], 1);
     }
 }
+
+#[cfg(test)]
+mod code_list_tests {
+    use super::DexError;
+
+    #[test]
+    fn the_code_list_holds_every_variants_code() {
+        let every = [
+            DexError::Empty,
+            DexError::TooLarge { size: 2, limit: 1 },
+            DexError::TooManySegments { limit: 1 },
+            DexError::NotText { offset: 0, byte: 0 },
+            DexError::Truncated { missing: "DXE" },
+            DexError::MissingCrc,
+            DexError::CrcMismatch {
+                expected: 1,
+                computed: 2,
+            },
+            DexError::malformed(1, "x"),
+        ];
+        let codes: Vec<_> = every.iter().map(DexError::code).collect();
+        assert_eq!(codes, DexError::CODES);
+    }
+}
