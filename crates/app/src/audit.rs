@@ -44,7 +44,7 @@ fn entry(r: AuditRow) -> AuditEntry {
     }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(
     app: &App,
     who: &Principal,
@@ -52,7 +52,7 @@ pub async fn list(
     entity_type: Option<String>,
     page: PageRequest,
 ) -> Result<Paged<AuditEntry>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let (rows, total) = app
         .db()
         .run(move |c| {

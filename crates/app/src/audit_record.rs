@@ -35,7 +35,7 @@ impl Record {
 
     /// Done by the caller, in the caller's organization.
     pub fn by(self, who: &Principal) -> Self {
-        self.in_organization(&who.organization_id).actor(&who.user_id)
+        self.in_organization(&who.organization_id()).actor(&who.user_id())
     }
 
     /// In this organization's log.

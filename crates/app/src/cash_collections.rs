@@ -64,14 +64,14 @@ pub enum GroupBy {
     Operator,
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(
     app: &App,
     who: &Principal,
     filter: CollectionFilter,
     page: PageRequest,
 ) -> Result<Paged<CollectionView>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let (rows, total) = app
         .db()
         .run(move |c| cash_collections::list(c, &org, &filter, page.offset(), page.limit()))
@@ -80,14 +80,14 @@ pub async fn list(
 }
 
 /// Totals per machine or operator of the collections matching the filter.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn totals(
     app: &App,
     who: &Principal,
     filter: CollectionFilter,
     by: GroupBy,
 ) -> Result<Vec<CollectionTotal>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let (rows, _) = app
         .db()
         .run(move |c| cash_collections::list(c, &org, &filter, 0, i64::MAX))
@@ -121,7 +121,7 @@ pub async fn totals(
 }
 
 /// A manager confirms the cash was received (once).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn confirm(
     app: &App,
     who: &Principal,
@@ -131,12 +131,12 @@ pub async fn confirm(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let org = who2.organization_id.to_string();
+            let org = who2.organization_id().to_string();
             let Some(r) = cash_collections::get(c, &org, &id)? else {
                 return Err(AppError::NotFound);
             };
             let now = vendhub_store::now();
-            if !cash_collections::confirm(c, &r.id, &who2.user_id.to_string(), now)? {
+            if !cash_collections::confirm(c, &r.id, &who2.user_id().to_string(), now)? {
                 return Err(AppError::Conflict("the collection is confirmed already".into()));
             }
             audit::append(

@@ -218,7 +218,7 @@ impl From<diesel::result::Error> for AppError {
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::NotFound => Self::NotFound,
+            StoreError::NotFound | StoreError::OutOfScope => Self::NotFound,
             StoreError::Conflict(what) => Self::Conflict(format!("already exists ({what})")),
             StoreError::Pool(e) => Self::Unavailable(format!("database: {e}")),
             StoreError::Connect(e) => Self::Unavailable(format!("database: {e}")),

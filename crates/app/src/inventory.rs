@@ -110,7 +110,7 @@ fn check_holder(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<Op
 }
 
 /// Posts one movement for the caller's organization.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn post(
     app: &App,
     who: &Principal,
@@ -136,7 +136,7 @@ pub async fn post(
             "is required for a purchase",
         )]));
     }
-    let (org, actor, meta2) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    let (org, actor, meta2) = (who.organization_id(), who.user_id().to_string(), meta.clone());
     let req2 = req.clone();
     let (row, low) = app
         .write(move |c| {
@@ -178,7 +178,7 @@ pub async fn post(
             Ok((row, low))
         })
         .await?;
-    publish_changes(app, who.organization_id, &row, low).await;
+    publish_changes(app, who.organization_id(), &row, low).await;
     Ok(movement_view(row))
 }
 
@@ -297,29 +297,29 @@ async fn balances_with_products(
 }
 
 /// Stock in every warehouse (or one), with value at average cost.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn warehouse_stock(
     app: &App,
     who: &Principal,
     warehouse: Option<WarehouseId>,
 ) -> Result<Vec<BalanceView>, AppError> {
     let prefix = warehouse.map_or_else(|| "warehouse:".to_owned(), |w| Holder::Warehouse(w).to_string());
-    balances_with_products(app, who.organization_id, prefix).await
+    balances_with_products(app, who.organization_id(), prefix).await
 }
 
 /// An operator's stock: their own, or (for those who may read all stock) anyone's.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn operator_stock(
     app: &App,
     who: &Principal,
     operator: Option<UserId>,
 ) -> Result<Vec<BalanceView>, AppError> {
     use vendhub_domain::roles::Permission;
-    let target = operator.unwrap_or(who.user_id);
-    if target != who.user_id {
+    let target = operator.unwrap_or(who.user_id());
+    if target != who.user_id() {
         who.require(Permission::StockRead)?;
     }
-    balances_with_products(app, who.organization_id, Holder::Operator(target).to_string()).await
+    balances_with_products(app, who.organization_id(), Holder::Operator(target).to_string()).await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -335,13 +335,13 @@ pub struct SlotStock {
 }
 
 /// A machine's slots with their balances.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn machine_stock(
     app: &App,
     who: &Principal,
     machine: MachineId,
 ) -> Result<Vec<SlotStock>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let rows = app
         .db()
         .run(move |c| {
@@ -386,14 +386,14 @@ pub async fn machine_stock(
         .collect())
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn movements(
     app: &App,
     who: &Principal,
     filter: stock::MovementFilter,
     page: PageRequest,
 ) -> Result<Paged<MovementView>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let (rows, total) = app
         .db()
         .run(move |c| stock::movements(c, &org, &filter, page.offset(), page.limit()))
@@ -417,9 +417,9 @@ pub struct LowSlot {
 }
 
 /// Every slot below its low-stock threshold (30% of par), machine by machine.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn low_stock(app: &App, who: &Principal) -> Result<Vec<LowSlot>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let rows = app
         .db()
         .run(move |c| {

@@ -50,11 +50,11 @@ pub(crate) fn new_row(
     let now = app.now();
     InviteRow {
         id: uuid::Uuid::now_v7().to_string(),
-        organization_id: who.organization_id.to_string(),
+        organization_id: who.organization_id().to_string(),
         code_hash: tokens::keyed_hash(app.auth(), code),
         email,
         role: role.as_str().into(),
-        invited_by: who.user_id.to_string(),
+        invited_by: who.user_id().to_string(),
         created_at: now,
         expires_at: now + chrono::Duration::hours(hours),
         used_at: None,
@@ -113,7 +113,7 @@ pub(crate) fn new_code() -> String {
     format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..])
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -149,7 +149,7 @@ pub async fn create(
         return Err(AppError::Validation(errors));
     }
     let role = role_parsed.unwrap_or(Role::Viewer);
-    if role == Role::Owner && who.role != Role::Owner {
+    if role == Role::Owner && who.role() != Role::Owner {
         return Err(AppError::Forbidden);
     }
     let code = new_code();
@@ -162,9 +162,9 @@ pub async fn create(
     Ok(view(&row, Some(code)))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<InviteView>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let rows = app.db().run(move |c| invites::list(c, &org)).await?;
     Ok(rows.iter().map(|r| view(r, None)).collect())
 }

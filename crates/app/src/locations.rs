@@ -133,7 +133,7 @@ fn row(i: &LocationInput, id: String, org: String, created: chrono::NaiveDateTim
     }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -147,7 +147,7 @@ pub async fn create(
     let r = row(
         &input,
         uuid::Uuid::now_v7().to_string(),
-        who.organization_id.to_string(),
+        who.organization_id().to_string(),
         app.now(),
     );
     let (stored, who2, meta) = (r.clone(), who.clone(), meta.clone());
@@ -167,9 +167,9 @@ pub async fn create(
     Ok(view(r))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<LocationView, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     app.db()
         .run(move |c| locations::get(c, org, &id))
         .await?
@@ -177,14 +177,14 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<LocationView,
         .ok_or(AppError::NotFound)
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(
     app: &App,
     who: &Principal,
     q: Option<String>,
     page: PageRequest,
 ) -> Result<Paged<LocationView>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let (rows, total) = app
         .db()
         .run(move |c| locations::list(c, org, q.as_deref(), page.offset(), page.limit()))
@@ -192,7 +192,7 @@ pub async fn list(
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -206,7 +206,7 @@ pub async fn update(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = locations::get(c, who2.organization_id, &id)? else {
+        let Some(before) = locations::get(c, who2.organization_id(), &id)? else {
             return Err(AppError::NotFound);
         };
         let after = row(
@@ -231,11 +231,11 @@ pub async fn update(
 }
 
 /// Deletes a location that no machine stands at.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = locations::get(c, who2.organization_id, &id)? else {
+        let Some(before) = locations::get(c, who2.organization_id(), &id)? else {
             return Err(AppError::NotFound);
         };
         let filter = machines::MachineFilter {
@@ -243,12 +243,12 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
             sort: "number".into(),
             ..Default::default()
         };
-        let (_, standing) = machines::list(c, who2.organization_id, &filter, 0, 1)?;
+        let (_, standing) = machines::list(c, who2.organization_id(), &filter, 0, 1)?;
         if standing > 0 {
             return Err(crate::error::Rule::LocationHasMachines
                 .refuse(format!("{standing} machine(s) stand here: move them first")));
         }
-        locations::soft_delete(c, who2.organization_id, &id)?;
+        locations::soft_delete(c, who2.organization_id(), &id)?;
         audit::append(
             c,
             &Record::new("location.delete", "location", &id)
@@ -276,7 +276,7 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// Locations within `radius_km` of a point, nearest first.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn nearby(
     app: &App,
     who: &Principal,
@@ -303,7 +303,7 @@ pub async fn nearby(
     // A bounding box in SQL, the exact distance here.
     let dlat = radius_km / 111.0;
     let dlon = radius_km / (111.0 * lat.to_radians().cos().abs().max(0.01));
-    let org = who.organization_id;
+    let org = who.organization_id();
     let rows = app
         .db()
         .run(move |c| locations::in_box(c, org, (lat - dlat, lat + dlat), (lon - dlon, lon + dlon)))

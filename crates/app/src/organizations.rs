@@ -89,26 +89,26 @@ fn slugify(name: &str) -> String {
     if slug.is_empty() { "org".into() } else { slug }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn mine(app: &App, who: &Principal) -> Result<Vec<OrganizationView>, AppError> {
-    let user = who.user_id.to_string();
+    let user = who.user_id().to_string();
     let rows = app.db().run(move |c| organizations::of_user(c, &user)).await?;
     Ok(rows.into_iter().map(|(o, r)| view(o, r)).collect())
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn current(app: &App, who: &Principal) -> Result<OrganizationView, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let row = app
         .db()
         .run(move |c| organizations::get(c, org))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(view(row, who.role.as_str().to_owned()))
+    Ok(view(row, who.role().as_str().to_owned()))
 }
 
 /// A new organization owned by the caller (who must be an owner where they act now).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -117,7 +117,7 @@ pub async fn create(
 ) -> Result<OrganizationView, AppError> {
     who.require(vendhub_domain::roles::Permission::OrganizationCreate)?;
     validate(&input)?;
-    let (user, meta) = (who.user_id, meta.clone());
+    let (user, meta) = (who.user_id(), meta.clone());
     let id = OrganizationId::new();
     let slug = format!("{}-{}", slugify(&input.name), &id.to_string()[..8]);
     let row = app
@@ -148,7 +148,7 @@ pub async fn create(
     Ok(view(row, Role::Owner.as_str().into()))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -156,7 +156,7 @@ pub async fn update(
     meta: &RequestMeta,
 ) -> Result<OrganizationView, AppError> {
     validate(&input)?;
-    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
     let row = app.write(move |c| {
                 let before = organizations::get(c, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
                 organizations::update_settings(c, org, input.name.trim(), &input.timezone, &input.language)?;
@@ -171,15 +171,15 @@ pub async fn update(
                 Ok(after)
             })
         .await?;
-    Ok(view(row, who.role.as_str().to_owned()))
+    Ok(view(row, who.role().as_str().to_owned()))
 }
 
 /// Deletes the current organization (owners only): nobody can act in it any more and every session in it
 /// ends. Its records stay (ledgers are never deleted) and the audit log keeps the deletion.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn delete(app: &App, who: &Principal, meta: &RequestMeta) -> Result<(), AppError> {
     who.require(vendhub_domain::roles::Permission::OrganizationDelete)?;
-    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
     app.write(move |c| {
         audit::append(
             c,
@@ -198,7 +198,7 @@ pub async fn delete(app: &App, who: &Principal, meta: &RequestMeta) -> Result<()
 }
 
 /// New tokens acting in another organization the caller belongs to (a new session; audited there).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn switch(
     app: &App,
     who: &Principal,
@@ -206,7 +206,7 @@ pub async fn switch(
     meta: &RequestMeta,
 ) -> Result<TokenPair, AppError> {
     let s = app.auth().clone();
-    let (user_id, meta, now) = (who.user_id, meta.clone(), app.now());
+    let (user_id, meta, now) = (who.user_id(), meta.clone(), app.now());
     app.write(move |c| {
         let Some(role) = users::role_in(c, user_id, target)? else {
             return Err(AppError::NotFound);

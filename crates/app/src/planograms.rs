@@ -91,9 +91,9 @@ fn parse(inputs: &[SlotInput]) -> Result<Vec<Slot>, AppError> {
     }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, machine: MachineId) -> Result<Vec<SlotView>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     app.db()
         .run(move |c| {
             if machines::get(c, org, &machine.to_string())?.is_none() {
@@ -117,7 +117,7 @@ fn write_slots(
     machine: MachineId,
     slots: &[Slot],
 ) -> Result<Vec<SlotRow>, AppError> {
-    let (org, m) = (who.organization_id, machine.to_string());
+    let (org, m) = (who.organization_id(), machine.to_string());
     for s in slots {
         if products::get(c, org, &s.product.to_string())?.is_none() {
             return Err(AppError::Validation(vec![FieldError::new(
@@ -177,11 +177,11 @@ async fn store(
     let (who2, meta) = (who.clone(), meta.clone());
     let rows = app
         .write(move |c| {
-            if machines::get(c, who2.organization_id, &machine.to_string())?.is_none() {
+            if machines::get(c, who2.organization_id(), &machine.to_string())?.is_none() {
                 return Err(AppError::NotFound);
             }
             let before: Vec<SlotView> =
-                planograms::of_machine(c, &who2.organization_id.to_string(), &machine.to_string())?
+                planograms::of_machine(c, &who2.organization_id().to_string(), &machine.to_string())?
                     .into_iter()
                     .map(view)
                     .collect();
@@ -201,7 +201,7 @@ async fn store(
         .await?;
     let event = DomainEvent::new(
         "planogram:updated",
-        &who.organization_id,
+        &who.organization_id(),
         Some(&machine),
         serde_json::json!({ "slots": rows.len() }),
     );
@@ -210,7 +210,7 @@ async fn store(
 }
 
 /// Replaces the whole planogram, validated together (every problem named).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn replace(
     app: &App,
     who: &Principal,
@@ -223,7 +223,7 @@ pub async fn replace(
 }
 
 /// Copies another machine's planogram onto this one.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn copy(
     app: &App,
     who: &Principal,
@@ -253,7 +253,7 @@ pub async fn copy(
 
 /// Sets one slot (adding it, or changing its product, capacity, par level or price), checked together
 /// with the rest of the planogram.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn set_slot(
     app: &App,
     who: &Principal,
@@ -308,9 +308,9 @@ fn template_view(t: planograms::TemplateRow) -> TemplateView {
     }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn templates(app: &App, who: &Principal) -> Result<Vec<TemplateView>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     Ok(app
         .db()
         .run(move |c| planograms::templates(c, &org))
@@ -320,9 +320,9 @@ pub async fn templates(app: &App, who: &Principal) -> Result<Vec<TemplateView>, 
         .collect())
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn template(app: &App, who: &Principal, id: String) -> Result<TemplateView, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     app.db()
         .run(move |c| planograms::template(c, &org, &id))
         .await?
@@ -331,7 +331,7 @@ pub async fn template(app: &App, who: &Principal, id: String) -> Result<Template
 }
 
 /// Saves a named template, validated like a planogram (its products must be ours).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create_template(
     app: &App,
     who: &Principal,
@@ -359,7 +359,7 @@ pub async fn create_template(
         .collect();
     let row = planograms::TemplateRow {
         id: uuid::Uuid::now_v7().to_string(),
-        organization_id: who.organization_id.to_string(),
+        organization_id: who.organization_id().to_string(),
         name,
         slots: serde_json::to_string(&json).map_err(AppError::internal)?,
         created_at: app.now(),
@@ -368,7 +368,7 @@ pub async fn create_template(
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
         for s in &json {
-            if products::get(c, who2.organization_id, &s.product_id)?.is_none() {
+            if products::get(c, who2.organization_id(), &s.product_id)?.is_none() {
                 return Err(AppError::Validation(vec![FieldError::new(
                     "slots",
                     format!("slot {}: no such product", s.slot),
@@ -392,7 +392,7 @@ pub async fn create_template(
 }
 
 /// Applies a template to a machine's planogram.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn apply_template(
     app: &App,
     who: &Principal,

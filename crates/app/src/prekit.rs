@@ -119,7 +119,7 @@ fn days_since(refilled: Option<chrono::NaiveDateTime>) -> u32 {
     })
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result<Prekit, AppError> {
     if let Selection::Machines(ids) = &selection
         && (ids.is_empty() || ids.len() > 500)
@@ -129,7 +129,7 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             "give 1 to 500 machines",
         )]));
     }
-    let org = who.organization_id;
+    let org = who.organization_id();
     let data = app
         .db()
         .run(move |c| {

@@ -109,7 +109,7 @@ fn recorded_differences(c: &mut DbConn, org: &str, id: &str) -> Result<Vec<Diffe
         .collect())
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn start(
     app: &App,
     who: &Principal,
@@ -118,17 +118,17 @@ pub async fn start(
 ) -> Result<StocktakeView, AppError> {
     let row = StocktakeRow {
         id: uuid::Uuid::now_v7().to_string(),
-        organization_id: who.organization_id.to_string(),
+        organization_id: who.organization_id().to_string(),
         holder: holder.to_string(),
         status: "open".into(),
-        started_by: Some(who.user_id.to_string()),
+        started_by: Some(who.user_id().to_string()),
         started_at: app.now(),
         closed_at: None,
         task_id: None,
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
-        match crate::inventory::holder_exists(c, who2.organization_id, &holder) {
+        match crate::inventory::holder_exists(c, who2.organization_id(), &holder) {
             Err(AppError::NotFound) => {
                 return Err(AppError::Validation(vec![FieldError::new(
                     "holder",
@@ -152,9 +152,9 @@ pub async fn start(
     Ok(view(row, Vec::new(), Vec::new()))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let found = app
         .db()
         .run(move |c| {
@@ -170,9 +170,9 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView
     Ok(view(s, lines, diffs))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<StocktakeView>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let rows = app.db().run(move |c| stocktakes::list(c, &org)).await?;
     Ok(rows
         .into_iter()
@@ -181,7 +181,7 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<StocktakeView>, AppE
 }
 
 /// Records counts (a later count of the same product replaces the earlier one).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn count(
     app: &App,
     who: &Principal,
@@ -206,7 +206,7 @@ pub async fn count(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (org, user) = (who.organization_id, who.user_id.to_string());
+    let (org, user) = (who.organization_id(), who.user_id().to_string());
     let id2 = id.clone();
     app.write(move |c| {
         let Some(s) = stocktakes::get(c, &org.to_string(), &id2)? else {
@@ -239,7 +239,7 @@ pub async fn count(
 }
 
 /// Closes the stocktake: differences become adjustment movements, in one transaction.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn close(
     app: &App,
     who: &Principal,
@@ -250,11 +250,11 @@ pub async fn close(
     let id2 = id.clone();
     // Any refusal rolls the whole close back, the closed mark included.
     app.write(move |c| {
-        let org = who2.organization_id.to_string();
+        let org = who2.organization_id().to_string();
         let Some(s) = stocktakes::get(c, &org, &id2)? else {
             return Err(AppError::NotFound);
         };
-        let adjustments = close_in(c, &org, &s, &who2.user_id.to_string())?;
+        let adjustments = close_in(c, &org, &s, &who2.user_id().to_string())?;
         audit::append(
             c,
             &Record::new("stocktake.close", "stocktake", &s.id)

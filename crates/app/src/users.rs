@@ -52,9 +52,9 @@ fn member(u: users::UserRow, m: &users::MembershipRow) -> Member {
     }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal, page: PageRequest) -> Result<Paged<Member>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let (rows, total) = app
         .db()
         .run(move |c| users::list_members(c, org, page.offset(), page.limit()))
@@ -136,7 +136,7 @@ fn checked(new: &NewMember) -> Result<(String, String, Role), AppError> {
     }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -144,14 +144,14 @@ pub async fn create(
     meta: &RequestMeta,
 ) -> Result<Member, AppError> {
     let (email, name, role) = checked(&new)?;
-    if role == Role::Owner && who.role != Role::Owner {
+    if role == Role::Owner && who.role() != Role::Owner {
         return Err(AppError::Forbidden);
     }
     let pw = new.password.clone();
     let hash = tokio::task::spawn_blocking(move || password_hash::hash(&pw))
         .await
         .map_err(AppError::internal)??;
-    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
     // An address that already has an account (in another organization) gets an invitation that its owner
     // accepts with their own password; the answer is the same as for a new account, so that adding
     // somebody never tells this organization whether they use VendHub elsewhere.
@@ -225,10 +225,10 @@ enum Added {
 }
 
 /// Suspends a member: their sessions end and their tokens stop working at the next request.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn suspend(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
-    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
-    let actor_role = who.role;
+    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
+    let actor_role = who.role();
     app.write(move |c| {
         let Some(m) = users::membership(c, id, org)? else {
             return Err(AppError::NotFound);
@@ -280,9 +280,9 @@ pub struct MemberPatch {
     pub role: Option<String>,
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: UserId) -> Result<Member, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let found = app
         .db()
         .run(move |c| Ok((users::get(c, id)?, users::membership(c, id, org)?)))
@@ -294,7 +294,7 @@ pub async fn get(app: &App, who: &Principal, id: UserId) -> Result<Member, AppEr
 }
 
 /// Renames or changes a member's role. Nobody but an owner touches an owner or makes one.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -324,7 +324,7 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (org, actor, actor_role, meta) = (who.organization_id, who.user_id, who.role, meta.clone());
+    let (org, actor, actor_role, meta) = (who.organization_id(), who.user_id(), who.role(), meta.clone());
     app.write(move |c| {
                 let (Some(user), Some(m)) = (users::get(c, id)?, users::membership(c, id, org)?) else {
                     return Err(AppError::NotFound);
@@ -371,9 +371,9 @@ pub async fn update(
 /// Removes a member from this organization: their sessions here end. An account that belonged to this
 /// organization alone is soft-deleted as well (the e-mail becomes free, the audit log keeps the history);
 /// one that belongs to other organizations stays as it is there.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
-    let (org, actor, actor_role, meta) = (who.organization_id, who.user_id, who.role, meta.clone());
+    let (org, actor, actor_role, meta) = (who.organization_id(), who.user_id(), who.role(), meta.clone());
     if id == actor {
         return Err(Rule::SelfRemoval.refuse("you cannot delete yourself"));
     }
@@ -409,9 +409,9 @@ pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) 
 }
 
 /// Lets a suspended member sign in again.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn activate(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
-    let (org, actor, meta) = (who.organization_id, who.user_id.to_string(), meta.clone());
+    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
     app.write(move |c| {
         if users::membership(c, id, org)?.is_none() {
             return Err(AppError::NotFound);

@@ -27,9 +27,9 @@ fn view(w: warehouses::WarehouseRow) -> WarehouseView {
     }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<WarehouseView>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     Ok(app
         .db()
         .run(move |c| warehouses::list(c, org))
@@ -39,9 +39,9 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<WarehouseView>, AppE
         .collect())
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<WarehouseView, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     app.db()
         .run(move |c| warehouses::get(c, org, &id))
         .await?
@@ -49,7 +49,7 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<WarehouseView
         .ok_or(AppError::NotFound)
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -67,7 +67,7 @@ pub async fn create(
     let now = app.now();
     let row = warehouses::WarehouseRow {
         id: uuid::Uuid::now_v7().to_string(),
-        organization_id: who.organization_id.to_string(),
+        organization_id: who.organization_id().to_string(),
         name,
         address: address.trim().to_owned(),
         created_at: now,
@@ -91,7 +91,7 @@ pub async fn create(
     Ok(view(row))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -109,10 +109,10 @@ pub async fn update(
     }
     let (who2, meta, address) = (who.clone(), meta.clone(), address.trim().to_owned());
     app.write(move |c| {
-        let Some(before) = warehouses::get(c, who2.organization_id, &id)? else {
+        let Some(before) = warehouses::get(c, who2.organization_id(), &id)? else {
             return Err(AppError::NotFound);
         };
-        warehouses::update(c, who2.organization_id, &id, &name, &address)
+        warehouses::update(c, who2.organization_id(), &id, &name, &address)
             .map_err(AppError::conflict_as(NAME_TAKEN))?;
         audit::append(
             c,
@@ -125,29 +125,29 @@ pub async fn update(
                 .after(Some(serde_json::json!({ "name": name, "address": address })))
                 .done(),
         )?;
-        Ok(warehouses::get(c, who2.organization_id, &id)?.map(view))
+        Ok(warehouses::get(c, who2.organization_id(), &id)?.map(view))
     })
     .await?
     .ok_or(AppError::NotFound)
 }
 
 /// Deletes an empty warehouse (stock must be moved or written off first).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = warehouses::get(c, who2.organization_id, &id)? else {
+        let Some(before) = warehouses::get(c, who2.organization_id(), &id)? else {
             return Err(AppError::NotFound);
         };
         let holder = format!("warehouse:{id}");
-        let held = vendhub_store::stock::balances(c, &who2.organization_id.to_string(), &holder, false)?;
+        let held = vendhub_store::stock::balances(c, &who2.organization_id().to_string(), &holder, false)?;
         if !held.is_empty() {
             return Err(crate::error::Rule::WarehouseHoldsStock.refuse(format!(
                 "the warehouse still holds {} product(s): move or write them off first",
                 held.len()
             )));
         }
-        warehouses::soft_delete(c, who2.organization_id, &id)?;
+        warehouses::soft_delete(c, who2.organization_id(), &id)?;
         audit::append(
             c,
             &Record::new("warehouse.delete", "warehouse", &id)

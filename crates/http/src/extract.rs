@@ -67,11 +67,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 /// The authenticated caller. Missing, malformed, expired or revoked tokens are 401.
 pub struct Auth(pub Principal);
 
+/// The principal this extractor verified for the request, kept so that a second extractor of the same
+/// request does not verify again. Private: nothing else can put a caller into a request.
+#[derive(Clone)]
+struct Verified(Principal);
+
 impl FromRequestParts<HttpState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &HttpState) -> Result<Self, Self::Rejection> {
-        if let Some(p) = parts.extensions.get::<Principal>() {
+        if let Some(Verified(p)) = parts.extensions.get::<Verified>() {
             return Ok(Self(p.clone()));
         }
         let token = parts
@@ -81,7 +86,7 @@ impl FromRequestParts<HttpState> for Auth {
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(AppError::Unauthorized)?;
         let principal = vendhub_app::auth::login::authenticate(&state.app, token.trim()).await?;
-        parts.extensions.insert(principal.clone());
+        parts.extensions.insert(Verified(principal.clone()));
         Ok(Self(principal))
     }
 }

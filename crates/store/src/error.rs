@@ -15,6 +15,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("not found")]
     NotFound,
+    /// A row of another organization than the call's tenant scope (never shown as such: it is a 404).
+    #[error("the row belongs to another organization")]
+    OutOfScope,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("database task was cancelled")]

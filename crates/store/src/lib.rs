@@ -24,6 +24,7 @@ pub mod products;
 pub mod sales;
 pub mod schema;
 pub mod schema_introspection;
+pub mod scope;
 pub mod sessions;
 pub mod stock;
 pub mod stocktakes;
@@ -36,6 +37,7 @@ pub mod whole_database;
 
 pub use connection::{Backend, Db, DbConn, DbOptions, DbUrl, PoolStatus, write};
 pub use error::StoreError;
+pub use scope::TenantScope;
 
 /// The current time as stored: UTC, microsecond precision (what both backends keep).
 pub fn now() -> chrono::NaiveDateTime {

@@ -251,12 +251,12 @@ pub async fn refresh(app: &App, refresh_token: &str, meta: &RequestMeta) -> Resu
 }
 
 /// Ends the caller's session (its whole family, so no older access token of it works either).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn logout(app: &App, who: &Principal, meta: &RequestMeta) -> Result<(), AppError> {
     let (sid, user, org, meta) = (
-        who.session_id.clone(),
-        who.user_id.to_string(),
-        who.organization_id.to_string(),
+        who.session_id().to_owned(),
+        who.user_id().to_string(),
+        who.organization_id().to_string(),
         meta.clone(),
     );
     app.write(move |c| {
@@ -300,21 +300,20 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Principal, AppError
                 && user.deleted_at.is_none() =>
         {
             let role = Role::parse(&role).ok_or(AppError::Unauthorized)?;
-            Ok(Principal {
-                user_id,
-                organization_id: org,
-                role,
-                session_id: claims.sid,
-            })
+            Ok(Principal::authenticated(user_id, org, role, claims.sid))
         }
         _ => Err(AppError::Unauthorized),
     }
 }
 
 /// The caller as the API shows them (`GET /auth/me`).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn me(app: &App, who: &Principal) -> Result<UserView, AppError> {
-    let (id, org, role) = (who.user_id, who.organization_id.to_string(), who.role.as_str());
+    let (id, org, role) = (
+        who.user_id(),
+        who.organization_id().to_string(),
+        who.role().as_str(),
+    );
     let user = app
         .db()
         .run(move |c| users::get(c, id))

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::{Permission, Role};
+use vendhub_store::TenantScope;
 
 use crate::AppError;
 
@@ -69,13 +70,54 @@ impl AuthSettings {
 /// Only [`login::authenticate`] makes one, so holding it proves the checks ran.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub user_id: UserId,
-    pub organization_id: OrganizationId,
-    pub role: Role,
-    pub session_id: String,
+    user_id: UserId,
+    scope: TenantScope,
+    role: Role,
+    session_id: String,
 }
 
 impl Principal {
+    /// Made by [`login::authenticate`] alone, once the token, session, user and membership checked out.
+    fn authenticated(
+        user_id: UserId,
+        organization_id: OrganizationId,
+        role: Role,
+        session_id: String,
+    ) -> Self {
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "a verified access token of a live session, and a membership read just now"
+        )]
+        let scope = TenantScope::authenticated(organization_id);
+        Self {
+            user_id,
+            scope,
+            role,
+            session_id,
+        }
+    }
+
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    pub fn organization_id(&self) -> OrganizationId {
+        self.scope.id()
+    }
+
+    /// The organization this caller may read and write, for every store call on tenant data.
+    pub fn scope(&self) -> &TenantScope {
+        &self.scope
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
         if self.role.can(permission) {
             Ok(())

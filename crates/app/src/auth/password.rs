@@ -36,7 +36,7 @@ async fn hash_new(password: &str, email: &str) -> Result<String, AppError> {
 }
 
 /// Changes the caller's password; their other sessions end.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn change(
     app: &App,
     who: &Principal,
@@ -44,7 +44,7 @@ pub async fn change(
     new: &str,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    let id = who.user_id;
+    let id = who.user_id();
     let user = app
         .db()
         .run(move |c| users::get(c, id))
@@ -62,8 +62,8 @@ pub async fn change(
     }
     let hash = hash_new(new, &user.email).await?;
     let (sid, org, meta) = (
-        who.session_id.clone(),
-        who.organization_id.to_string(),
+        who.session_id().to_owned(),
+        who.organization_id().to_string(),
         meta.clone(),
     );
     app.write(move |c| {

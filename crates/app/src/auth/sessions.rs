@@ -18,9 +18,9 @@ pub struct SessionView {
     pub current: bool,
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<SessionView>, AppError> {
-    let (user, sid) = (who.user_id.to_string(), who.session_id.clone());
+    let (user, sid) = (who.user_id().to_string(), who.session_id().to_owned());
     let current_family = {
         let sid = sid.clone();
         app.db()
@@ -44,13 +44,13 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<SessionView>, AppErr
 }
 
 /// Ends one of the caller's sessions (another user's session id is "not found").
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn revoke(app: &App, who: &Principal, id: &str, meta: &RequestMeta) -> Result<(), AppError> {
     let (user, id, meta, org) = (
-        who.user_id.to_string(),
+        who.user_id().to_string(),
         id.to_owned(),
         meta.clone(),
-        who.organization_id.to_string(),
+        who.organization_id().to_string(),
     );
     app.write(move |c| {
         let Some(s) = sessions::get(c, &id)?.filter(|s| s.user_id == user) else {

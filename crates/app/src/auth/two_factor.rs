@@ -136,10 +136,10 @@ async fn load_user(app: &App, id: UserId) -> Result<UserRow, AppError> {
 }
 
 /// Starts setup: a new secret, kept pending until a code from it is confirmed.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn setup(app: &App, who: &Principal, meta: &RequestMeta) -> Result<SetupAnswer, AppError> {
     let s = app.auth().clone();
-    let user = load_user(app, who.user_id).await?;
+    let user = load_user(app, who.user_id()).await?;
     if user.totp_enabled {
         return Err(AppError::Conflict(
             "two-factor authentication is already enabled".into(),
@@ -152,7 +152,7 @@ pub async fn setup(app: &App, who: &Principal, meta: &RequestMeta) -> Result<Set
         otpauth_url: t.get_url(),
     };
     let sealed = secrets_at_rest::seal(&s.encryption_key, &raw)?;
-    let (id, org, meta) = (user.id.clone(), who.organization_id.to_string(), meta.clone());
+    let (id, org, meta) = (user.id.clone(), who.organization_id().to_string(), meta.clone());
     app.write(move |c| {
         users::set_pending_totp(c, &id, &sealed)?;
         audit::append(
@@ -183,7 +183,7 @@ fn new_backup_codes() -> Vec<String> {
 }
 
 /// Confirms setup with a code from the app; returns the backup codes (shown once).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn enable(
     app: &App,
     who: &Principal,
@@ -191,7 +191,7 @@ pub async fn enable(
     meta: &RequestMeta,
 ) -> Result<BackupCodes, AppError> {
     let s = app.auth().clone();
-    let user = load_user(app, who.user_id).await?;
+    let user = load_user(app, who.user_id()).await?;
     if user.totp_enabled {
         return Err(AppError::Conflict(
             "two-factor authentication is already enabled".into(),
@@ -205,7 +205,7 @@ pub async fn enable(
     let (code, meta, org, now) = (
         code.to_owned(),
         meta.clone(),
-        who.organization_id.to_string(),
+        who.organization_id().to_string(),
         app.now(),
     );
     // A wrong code is committed (it counts towards the lock) and then refused.
@@ -229,10 +229,10 @@ pub async fn enable(
 }
 
 /// Turns 2FA off; needs a current code (or a backup code).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn disable(app: &App, who: &Principal, code: &str, meta: &RequestMeta) -> Result<(), AppError> {
     let s = app.auth().clone();
-    let user = load_user(app, who.user_id).await?;
+    let user = load_user(app, who.user_id()).await?;
     if !user.totp_enabled {
         return Err(AppError::Conflict(
             "two-factor authentication is not enabled".into(),
@@ -241,7 +241,7 @@ pub async fn disable(app: &App, who: &Principal, code: &str, meta: &RequestMeta)
     let (code, meta, org, now) = (
         code.to_owned(),
         meta.clone(),
-        who.organization_id.to_string(),
+        who.organization_id().to_string(),
         app.now(),
     );
     // A wrong code is committed (it counts towards the lock) and then refused.

@@ -77,14 +77,14 @@ fn warnings(report: &dex::DexReport, delta: &SalesDelta) -> Vec<String> {
 }
 
 /// Imports one audit file of the caller's machine (`machine_id`, when given, must be the key's machine).
-#[tracing::instrument(skip_all, fields(org.id = %caller.organization_id, machine.id = %caller.machine_id, bytes = body.len()))]
+#[tracing::instrument(skip_all, fields(org.id = %caller.organization_id(), machine.id = %caller.machine_id(), bytes = body.len()))]
 pub async fn import(
     app: &App,
     caller: &MachineCaller,
     machine_id: Option<&str>,
     body: &[u8],
 ) -> Result<DexImport, DexFailure> {
-    if machine_id.is_some_and(|m| m != caller.machine_id) {
+    if machine_id.is_some_and(|m| m != caller.machine_id()) {
         return Err(AppError::Forbidden.into());
     }
     let report = dex::parse(body).map_err(DexFailure::Refused)?;
@@ -104,7 +104,7 @@ fn record(
     report: &dex::DexReport,
     counters: &AuditCounters,
 ) -> Result<DexImport, StoreError> {
-    let (org, machine) = (caller.organization_id.as_str(), caller.machine_id.as_str());
+    let (org, machine) = (caller.organization_id(), caller.machine_id());
     // One audit at a time per machine: each one's baseline is the one before.
     gateway::lock_machine(c, machine)?.ok_or(StoreError::NotFound)?;
     let previous: Option<AuditCounters> = gateway::last_dex_audit(c, machine)?

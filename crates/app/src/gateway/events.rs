@@ -312,9 +312,9 @@ struct Applied {
 }
 
 /// Takes a machine's batch: all of it, or nothing.
-#[tracing::instrument(skip_all, fields(org.id = %caller.organization_id, machine.id = %caller.machine_id, events = batch.events.len()))]
+#[tracing::instrument(skip_all, fields(org.id = %caller.organization_id(), machine.id = %caller.machine_id(), events = batch.events.len()))]
 pub async fn ingest(app: &App, caller: &MachineCaller, batch: Batch) -> Result<BatchReport, IngestError> {
-    if batch.machine_id != caller.machine_id {
+    if batch.machine_id != caller.machine_id() {
         return Err(AppError::Forbidden.into());
     }
     let events = parse(batch.events)?;
@@ -325,7 +325,7 @@ pub async fn ingest(app: &App, caller: &MachineCaller, batch: Batch) -> Result<B
         .await?
         .map_err(IngestError::Invalid)?;
     let report = BatchReport {
-        machine_id: caller.machine_id.clone(),
+        machine_id: caller.machine_id().to_owned(),
         received: applied.outcomes.len(),
         new: applied.outcomes.iter().filter(|o| o.status == "new").count(),
         duplicates: applied
@@ -336,7 +336,7 @@ pub async fn ingest(app: &App, caller: &MachineCaller, batch: Batch) -> Result<B
         sales: applied.sales.len(),
         events: applied.outcomes,
     };
-    let (org, machine) = (caller.organization_id.as_str(), caller.machine_id.as_str());
+    let (org, machine) = (caller.organization_id(), caller.machine_id());
     if let Some((previous, status)) = applied.status {
         super::publish(
             app,
@@ -368,7 +368,7 @@ fn apply(
     caller: &MachineCaller,
     events: &[GatewayEvent],
 ) -> Result<Result<Applied, Vec<FieldError>>, StoreError> {
-    let (org, machine) = (caller.organization_id.as_str(), caller.machine_id.as_str());
+    let (org, machine) = (caller.organization_id(), caller.machine_id());
     let Some((status, _)) = gateway::lock_machine(c, machine)? else {
         return Err(StoreError::NotFound);
     };

@@ -6,9 +6,9 @@ use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use vendhub_domain::ids::MachineId;
+use vendhub_domain::ids::{MachineId, OrganizationId};
 use vendhub_store::machine_keys::{self, KeyRow};
-use vendhub_store::{audit, machines};
+use vendhub_store::{StoreError, TenantScope, audit, machines};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
@@ -63,7 +63,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 async fn machine_exists(app: &App, who: &Principal, machine: MachineId) -> Result<(), AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     app.db()
         .run(move |c| machines::get(c, org, &machine.to_string()))
         .await?
@@ -72,7 +72,7 @@ async fn machine_exists(app: &App, who: &Principal, machine: MachineId) -> Resul
 }
 
 /// Creates a key for a machine of the caller's organization.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -92,12 +92,12 @@ pub async fn create(
     let key = format!("{KEY_PREFIX}{prefix}_{}", random_hex(32));
     let row = KeyRow {
         id: uuid::Uuid::now_v7().to_string(),
-        organization_id: who.organization_id.to_string(),
+        organization_id: who.organization_id().to_string(),
         machine_id: machine.to_string(),
         label: if label.is_empty() { "default".into() } else { label },
         prefix,
         key_hash: hash(&key),
-        created_by: Some(who.user_id.to_string()),
+        created_by: Some(who.user_id().to_string()),
         created_at: app.now(),
         last_used_at: None,
         revoked_at: None,
@@ -123,10 +123,10 @@ pub async fn create(
 }
 
 /// A machine's keys, newest first.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal, machine: MachineId) -> Result<Vec<KeyView>, AppError> {
     machine_exists(app, who, machine).await?;
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     Ok(app
         .db()
         .run(move |c| machine_keys::of_machine(c, &org, &machine.to_string()))
@@ -137,7 +137,7 @@ pub async fn list(app: &App, who: &Principal, machine: MachineId) -> Result<Vec<
 }
 
 /// Revokes a key: from now on it is refused. Revoking a revoked key changes nothing and answers it.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn revoke(
     app: &App,
     who: &Principal,
@@ -147,7 +147,7 @@ pub async fn revoke(
 ) -> Result<KeyView, AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let org = who2.organization_id.to_string();
+        let org = who2.organization_id().to_string();
         let Some(before) = machine_keys::get(c, &org, &machine.to_string(), &key_id)? else {
             return Err(AppError::NotFound);
         };
@@ -171,12 +171,31 @@ pub async fn revoke(
     .await
 }
 
-/// The machine a gateway request speaks for.
+/// The machine a gateway request speaks for. Only [`authenticate`] makes one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MachineCaller {
-    pub organization_id: String,
-    pub machine_id: String,
-    pub key_id: String,
+    scope: TenantScope,
+    machine_id: String,
+    key_id: String,
+}
+
+impl MachineCaller {
+    /// The machine's organization, for every store call the request makes.
+    pub fn scope(&self) -> &TenantScope {
+        &self.scope
+    }
+
+    pub fn organization_id(&self) -> &str {
+        self.scope.org()
+    }
+
+    pub fn machine_id(&self) -> &str {
+        &self.machine_id
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
 }
 
 /// Checks a presented key: unknown, malformed or revoked keys, and keys of deleted machines, are 401.
@@ -210,8 +229,17 @@ pub async fn authenticate(app: &App, presented: &str) -> Result<MachineCaller, A
             if stale {
                 vendhub_store::write(c, |c| machine_keys::touch(c, &row.id, now))?;
             }
+            let org: OrganizationId = row
+                .organization_id
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("machine key {}: organization id", row.id)))?;
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "a machine key whose hash matched, not revoked, of a machine that exists"
+            )]
+            let scope = TenantScope::authenticated(org);
             Ok(Ok(MachineCaller {
-                organization_id: row.organization_id,
+                scope,
                 machine_id: row.machine_id,
                 key_id: row.id,
             }))

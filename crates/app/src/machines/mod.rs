@@ -130,7 +130,7 @@ fn validate(i: &MachineInput) -> Vec<FieldError> {
 /// Refs must belong to the caller's organization: another organization's location or operator is "not found".
 fn check_refs(c: &mut vendhub_store::DbConn, who: &Principal, i: &MachineInput) -> Result<(), AppError> {
     if let Some(l) = &i.location_id
-        && locations::get(c, who.organization_id, l)?.is_none()
+        && locations::get(c, who.organization_id(), l)?.is_none()
     {
         return Err(AppError::Validation(vec![FieldError::new(
             "location_id",
@@ -144,7 +144,7 @@ fn check_refs(c: &mut vendhub_store::DbConn, who: &Principal, i: &MachineInput) 
                 "no such user",
             )]));
         };
-        if users::role_in(c, id, who.organization_id)?.is_none() {
+        if users::role_in(c, id, who.organization_id())?.is_none() {
             return Err(AppError::Validation(vec![FieldError::new(
                 "operator_id",
                 "no such user",
@@ -160,14 +160,14 @@ pub(super) const NUMBER_TAKEN: &str = "number: a machine with this number exists
 pub(super) async fn publish(app: &App, who: &Principal, m: &MachineView, change: &str) {
     let event = DomainEvent::new(
         "machine:updated",
-        &who.organization_id,
+        &who.organization_id(),
         Some(&m.id),
         serde_json::json!({ "change": change, "status": m.status }),
     );
     crate::events::publish(app, &event).await;
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -181,7 +181,7 @@ pub async fn create(
     let now = app.now();
     let row = MachineRow {
         id: MachineId::new().to_string(),
-        organization_id: who.organization_id.to_string(),
+        organization_id: who.organization_id().to_string(),
         number: input.number.clone(),
         name: input.name.trim().to_owned(),
         machine_type: input.machine_type.clone(),
@@ -223,9 +223,9 @@ pub async fn create(
     Ok(v)
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: MachineId) -> Result<MachineView, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     app.db()
         .run(move |c| machines::get(c, org, &id.to_string()))
         .await?
@@ -233,7 +233,7 @@ pub async fn get(app: &App, who: &Principal, id: MachineId) -> Result<MachineVie
         .ok_or(AppError::NotFound)
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(
     app: &App,
     who: &Principal,
@@ -273,7 +273,7 @@ pub async fn list(
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
     }
-    let org = who.organization_id;
+    let org = who.organization_id();
     let (rows, total) = app
         .db()
         .run(move |c| machines::list(c, org, &filter, page.offset(), page.limit()))
@@ -281,7 +281,7 @@ pub async fn list(
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -296,7 +296,7 @@ pub async fn update(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+            let Some(before) = machines::get(c, who2.organization_id(), &id.to_string())? else {
                 return Err(AppError::NotFound);
             };
             check_refs(c, &who2, &input)?;
@@ -334,14 +334,14 @@ pub async fn update(
     Ok(v)
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn delete(app: &App, who: &Principal, id: MachineId, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+        let Some(before) = machines::get(c, who2.organization_id(), &id.to_string())? else {
             return Err(AppError::NotFound);
         };
-        machines::soft_delete(c, who2.organization_id, &before.id)?;
+        machines::soft_delete(c, who2.organization_id(), &before.id)?;
         audit::append(
             c,
             &Record::new("machine.delete", "machine", &before.id)

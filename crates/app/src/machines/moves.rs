@@ -21,9 +21,9 @@ pub struct MapPoint {
     pub longitude: Option<f64>,
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn map(app: &App, who: &Principal) -> Result<Vec<MapPoint>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let rows = app.db().run(move |c| machines::map(c, org)).await?;
     Ok(rows
         .into_iter()
@@ -47,7 +47,7 @@ pub struct MoveView {
 }
 
 /// Moves a machine to another location (or to none: in storage), keeping the history.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn move_to(
     app: &App,
     who: &Principal,
@@ -58,11 +58,11 @@ pub async fn move_to(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let Some(before) = machines::get(c, who2.organization_id, &id.to_string())? else {
+            let Some(before) = machines::get(c, who2.organization_id(), &id.to_string())? else {
                 return Err(AppError::NotFound);
             };
             if let Some(l) = &location
-                && locations::get(c, who2.organization_id, l)?.is_none()
+                && locations::get(c, who2.organization_id(), l)?.is_none()
             {
                 return Err(AppError::Validation(vec![FieldError::new(
                     "location_id",
@@ -78,11 +78,11 @@ pub async fn move_to(
                 c,
                 &machine_moves::MoveRow {
                     id: uuid::Uuid::now_v7().to_string(),
-                    organization_id: who2.organization_id.to_string(),
+                    organization_id: who2.organization_id().to_string(),
                     machine_id: before.id.clone(),
                     from_location_id: before.location_id.clone(),
                     to_location_id: location.clone(),
-                    moved_by: Some(who2.user_id.to_string()),
+                    moved_by: Some(who2.user_id().to_string()),
                     moved_at: vendhub_store::now(),
                 },
             )?;
@@ -108,9 +108,9 @@ pub async fn move_to(
     Ok(v)
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn moves(app: &App, who: &Principal, id: MachineId) -> Result<Vec<MoveView>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let rows = app
         .db()
         .run(move |c| {

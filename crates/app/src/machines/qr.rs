@@ -15,7 +15,7 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// The URL a machine's QR code opens: its customer page.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn qr_target(app: &App, who: &Principal, id: MachineId) -> Result<String, AppError> {
     let m = get(app, who, id).await?;
     let number = percent_encoding::utf8_percent_encode(&m.number, UNRESERVED);

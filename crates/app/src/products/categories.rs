@@ -14,9 +14,9 @@ pub struct CategoryView {
     pub name: String,
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn categories(app: &App, who: &Principal) -> Result<Vec<CategoryView>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let rows = app
         .db()
         .run(move |c| vendhub_store::categories::list(c, &org))
@@ -30,7 +30,7 @@ pub async fn categories(app: &App, who: &Principal) -> Result<Vec<CategoryView>,
         .collect())
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create_category(
     app: &App,
     who: &Principal,
@@ -46,7 +46,7 @@ pub async fn create_category(
     }
     let row = vendhub_store::categories::CategoryRow {
         id: uuid::Uuid::now_v7().to_string(),
-        organization_id: who.organization_id.to_string(),
+        organization_id: who.organization_id().to_string(),
         name,
         created_at: app.now(),
         deleted_at: None,

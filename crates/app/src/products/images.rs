@@ -56,7 +56,7 @@ impl ImageKind {
 }
 
 /// Stores a product's image through the files port (local folder or S3), replacing the previous one.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn set_image(
     app: &App,
     who: &Principal,
@@ -71,7 +71,7 @@ pub async fn set_image(
     }
     let kind =
         ImageKind::sniff(&bytes).ok_or(AppError::UnsupportedType("JPEG, PNG or WebP images only".into()))?;
-    let org = who.organization_id;
+    let org = who.organization_id();
     let found = {
         let id = id.clone();
         app.db().run(move |c| products::get(c, org, &id)).await?
@@ -90,7 +90,7 @@ pub async fn set_image(
     let (who2, meta, key2) = (who.clone(), meta.clone(), key.clone());
     let saved = app
         .write(move |c| {
-            let Some(before) = products::get(c, who2.organization_id, &id)? else {
+            let Some(before) = products::get(c, who2.organization_id(), &id)? else {
                 return Err(AppError::NotFound);
             };
             let after = ProductRow {
@@ -128,9 +128,9 @@ pub async fn set_image(
 }
 
 /// A product's image and its content type.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn image(app: &App, who: &Principal, id: String) -> Result<(bytes::Bytes, &'static str), AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let product = app
         .db()
         .run(move |c| products::get(c, org, &id))

@@ -206,7 +206,7 @@ fn category_in_tenant(c: &mut vendhub_store::connection::DbConn, p: &ProductRow)
     }
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -220,7 +220,7 @@ pub async fn create(
     let r = row(
         &input,
         uuid::Uuid::now_v7().to_string(),
-        who.organization_id.to_string(),
+        who.organization_id().to_string(),
         app.now(),
         None,
     );
@@ -242,9 +242,9 @@ pub async fn create(
     Ok(view(r))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<ProductView, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     app.db()
         .run(move |c| products::get(c, org, &id))
         .await?
@@ -252,14 +252,14 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<ProductView, 
         .ok_or(AppError::NotFound)
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(
     app: &App,
     who: &Principal,
     q: Option<String>,
     page: PageRequest,
 ) -> Result<Paged<ProductView>, AppError> {
-    let org = who.organization_id;
+    let org = who.organization_id();
     let (rows, total) = app
         .db()
         .run(move |c| products::page(c, org, q.as_deref(), page.offset(), page.limit()))
@@ -267,7 +267,7 @@ pub async fn list(
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn update(
     app: &App,
     who: &Principal,
@@ -281,7 +281,7 @@ pub async fn update(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = products::get(c, who2.organization_id, &id)? else {
+        let Some(before) = products::get(c, who2.organization_id(), &id)? else {
             return Err(AppError::NotFound);
         };
         let after = row(
@@ -307,14 +307,14 @@ pub async fn update(
     .await
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = products::get(c, who2.organization_id, &id)? else {
+        let Some(before) = products::get(c, who2.organization_id(), &id)? else {
             return Err(AppError::NotFound);
         };
-        products::soft_delete(c, who2.organization_id, &id)?;
+        products::soft_delete(c, who2.organization_id(), &id)?;
         audit::append(
             c,
             &Record::new("product.delete", "product", &id)

@@ -35,8 +35,8 @@ impl Change {
 /// Who the caller is to this task.
 pub(crate) fn actor(who: &Principal, t: &TaskRow) -> Actor {
     Actor {
-        is_assignee: t.assignee_id.as_deref() == Some(who.user_id.to_string().as_str()),
-        is_manager: who.role.can(Permission::TasksManage),
+        is_assignee: t.assignee_id.as_deref() == Some(who.user_id().to_string().as_str()),
+        is_manager: who.role().can(Permission::TasksManage),
     }
 }
 
@@ -47,7 +47,7 @@ pub(crate) fn guard(
     id: &str,
     command: Command,
 ) -> Result<(TaskRow, TaskStatus), AppError> {
-    let Some(t) = tasks::get(c, &who.organization_id.to_string(), id)? else {
+    let Some(t) = tasks::get(c, &who.organization_id().to_string(), id)? else {
         return Err(AppError::NotFound);
     };
     if !may(actor(who, &t), command) {
@@ -92,7 +92,7 @@ pub(crate) fn save(
 }
 
 /// Applies a state change to a task.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn act(
     app: &App,
     who: &Principal,
@@ -118,7 +118,7 @@ pub async fn act(
             };
             match &change {
                 Change::Assign(user) => {
-                    if users::role_in(c, *user, who2.organization_id)?.is_none() {
+                    if users::role_in(c, *user, who2.organization_id())?.is_none() {
                         return Err(invalid("assignee_id", "no such user"));
                     }
                     after.assignee_id = Some(user.to_string());

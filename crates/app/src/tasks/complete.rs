@@ -229,7 +229,7 @@ fn check_items(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest) -> Result<(),
 }
 
 /// Completes a task in one transaction (the assignee's or a manager's).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn complete(
     app: &App,
     who: &Principal,
@@ -253,7 +253,7 @@ pub async fn complete(
             check_photos(c, &before)?;
             check_items(c, &before, &req)?;
             let now = vendhub_store::now();
-            let actor = who2.user_id.to_string();
+            let actor = who2.user_id().to_string();
             let after = TaskRow {
                 status: next.as_str().into(),
                 completed_at: Some(now),
@@ -322,7 +322,7 @@ fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), App
 }
 
 /// Rejects a completed task (a manager's), reversing what completion posted.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn reject(
     app: &App,
     who: &Principal,
@@ -344,7 +344,7 @@ pub async fn reject(
                 ..before.clone()
             };
             save(c, &who2, &meta, &before, &after, Command::Reject)?;
-            reverse_movements(c, &before, &who2.user_id.to_string())?;
+            reverse_movements(c, &before, &who2.user_id().to_string())?;
             cash_collections::reverse_for_task(c, &before.id, vendhub_store::now())?;
             Ok(after)
         })

@@ -279,7 +279,7 @@ pub(crate) fn insert_task(
 }
 
 /// Creates a task (a manager's).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn create(
     app: &App,
     who: &Principal,
@@ -300,8 +300,8 @@ pub async fn create(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let org = who2.organization_id.to_string();
-            let row = insert_task(c, &org, Some(who2.user_id.to_string()), &t)?;
+            let org = who2.organization_id().to_string();
+            let row = insert_task(c, &org, Some(who2.user_id().to_string()), &t)?;
             audit::append(
                 c,
                 &Record::new("task.create", "task", &row.id)
@@ -332,9 +332,9 @@ pub(crate) async fn publish(app: &App, t: &TaskRow) {
 }
 
 /// One task with its items, checklist and photos.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let found = app
         .db()
         .run(move |c| {
@@ -356,14 +356,14 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, App
 }
 
 /// A page of the organization's tasks.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(
     app: &App,
     who: &Principal,
     filter: TaskFilter,
     page: PageRequest,
 ) -> Result<Paged<TaskView>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let (rows, total) = app
         .db()
         .run(move |c| tasks::list(c, &org, &filter, page.offset(), page.limit()))
@@ -372,10 +372,10 @@ pub async fn list(
 }
 
 /// Tasks per status, in the board's order; `mine` counts only the caller's.
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn kanban(app: &App, who: &Principal, mine: bool) -> Result<Vec<(String, i64)>, AppError> {
-    let org = who.organization_id.to_string();
-    let me = mine.then(|| who.user_id.to_string());
+    let org = who.organization_id().to_string();
+    let me = mine.then(|| who.user_id().to_string());
     let counts = app
         .db()
         .run(move |c| tasks::count_by_status(c, &org, me.as_deref()))

@@ -28,7 +28,7 @@ pub struct CheckItem {
 
 /// The task, if the caller is its assignee or a manager (404 if missing, 403 if not theirs).
 fn own_task(c: &mut DbConn, who: &Principal, id: &str) -> Result<TaskRow, AppError> {
-    let t = tasks::get(c, &who.organization_id.to_string(), id)?.ok_or(AppError::NotFound)?;
+    let t = tasks::get(c, &who.organization_id().to_string(), id)?.ok_or(AppError::NotFound)?;
     let a = actor(who, &t);
     if a.is_assignee || a.is_manager {
         Ok(t)
@@ -61,7 +61,7 @@ async fn on_task<T: Send + 'static>(
     .await
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn add_comment(
     app: &App,
     who: &Principal,
@@ -76,7 +76,7 @@ pub async fn add_comment(
         let row = CommentRow {
             id: uuid::Uuid::now_v7().to_string(),
             task_id: t.id,
-            author_id: Some(who.user_id.to_string()),
+            author_id: Some(who.user_id().to_string()),
             body,
             created_at: now,
         };
@@ -87,9 +87,9 @@ pub async fn add_comment(
     Ok(comment_view(row))
 }
 
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<CommentView>, AppError> {
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let rows = app
         .db()
         .run(move |c| {
@@ -104,7 +104,7 @@ pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<Comm
 }
 
 /// Ticks or unticks checklist entries (the assignee or a manager).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn set_check(
     app: &App,
     who: &Principal,
@@ -118,7 +118,7 @@ pub async fn set_check(
                 return Err(invalid("position", "no such checklist entry"));
             };
             entry.done = ch.done;
-            entry.done_by = ch.done.then(|| who.user_id.to_string());
+            entry.done_by = ch.done.then(|| who.user_id().to_string());
             entry.done_at = ch.done.then(vendhub_store::now);
         }
         tasks::replace_checklist(c, &t.id, &list)?;
@@ -141,7 +141,7 @@ fn still_open(t: &TaskRow) -> Result<(), AppError> {
 }
 
 /// Replaces the checklist (a manager's; open tasks only).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn set_checklist(
     app: &App,
     who: &Principal,
@@ -174,7 +174,7 @@ pub async fn set_checklist(
 }
 
 /// Replaces the planned items (a manager's; open tasks only).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn set_items(
     app: &App,
     who: &Principal,

@@ -46,7 +46,7 @@ pub struct NewPhoto {
 }
 
 /// Stores a photo through the files port and binds it to the task (its assignee's or a manager's).
-#[tracing::instrument(skip_all, fields(org.id = %who.organization_id, user.id = %who.user_id))]
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> Result<PhotoView, AppError> {
     let limit = app.settings().max_file_size;
     if u64::try_from(p.bytes.len()).unwrap_or(u64::MAX) > limit {
@@ -60,7 +60,7 @@ pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> R
     if p.longitude.is_some_and(|v| !(-180.0..=180.0).contains(&v)) {
         return Err(invalid("longitude", "must be from -180 to 180"));
     }
-    let org = who.organization_id.to_string();
+    let org = who.organization_id().to_string();
     let task = {
         let (org, id) = (org.clone(), id.clone());
         app.db().run(move |c| tasks::get(c, &org, &id)).await?
@@ -87,7 +87,7 @@ pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> R
         size_bytes: size,
         latitude: p.latitude,
         longitude: p.longitude,
-        uploaded_by: Some(who.user_id.to_string()),
+        uploaded_by: Some(who.user_id().to_string()),
         taken_at: app.now(),
     };
     let stored = row.clone();

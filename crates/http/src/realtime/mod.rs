@@ -175,12 +175,12 @@ async fn subscribe<A: Adapter>(app: &App, s: &SocketRef<A>, body: &Value) -> Res
             .await
             .map_err(|_| Refusal::new("not_found", "no such machine in your organization"))?;
     }
-    Ok(wanted.room(who.organization_id))
+    Ok(wanted.room(who.organization_id()))
 }
 
 fn unsubscribe<A: Adapter>(s: &SocketRef<A>, body: &Value) -> Result<String, Refusal> {
     let who: Principal = s.extensions.get().ok_or_else(Refusal::unauthorized)?;
-    Ok(Subscription::parse(body)?.room(who.organization_id))
+    Ok(Subscription::parse(body)?.room(who.organization_id()))
 }
 
 impl Realtime {

@@ -80,7 +80,7 @@ pub(super) async fn my(
 ) -> Result<axum::Json<Paged<TaskView>>, ApiError> {
     let page = PageRequest::parse(q.page, q.limit)?;
     let mut f = filter(&q)?;
-    f.assignee_id = Some(who.user_id.to_string());
+    f.assignee_id = Some(who.user_id().to_string());
     Ok(axum::Json(tasks::list(&s.app, &who, f, page).await?))
 }
 
