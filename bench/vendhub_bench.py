@@ -25,6 +25,11 @@ def ensure_wrk():
 
 
 def build():
+    """The release binary: built from this checkout, or the one VENDHUB_BENCH_BINARY names (to compare two
+    versions on the same machine in one sitting)."""
+    given = os.environ.get("VENDHUB_BENCH_BINARY")
+    if given:
+        return given
     subprocess.run(["cargo", "build", "--release", "--locked", "-p", "vendhub"], cwd=ROOT, check=True)
     return os.path.join(ROOT, "target", "release", "vendhub")
 
