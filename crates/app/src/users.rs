@@ -54,10 +54,10 @@ fn member(u: users::UserRow, m: &users::MembershipRow) -> Member {
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal, page: PageRequest) -> Result<Paged<Member>, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let (rows, total) = app
         .db()
-        .run(move |c| users::list_members(c, org, page.offset(), page.limit()))
+        .run(move |c| users::list_members(c, &scope, page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(
         rows.into_iter().map(|(u, m)| member(u, &m)).collect(),
@@ -152,6 +152,7 @@ pub async fn create(
         .await
         .map_err(AppError::internal)??;
     let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
+    let scope = who.scope().clone();
     // An address that already has an account (in another organization) gets an invitation that its owner
     // accepts with their own password; the answer is the same as for a new account, so that adding
     // somebody never tells this organization whether they use VendHub elsewhere.
@@ -163,14 +164,15 @@ pub async fn create(
         .write(move |c| {
             if let Some(account) = users::find_by_email(c, &email)? {
                 let id: UserId = account.id.parse().map_err(AppError::internal)?;
-                if users::membership(c, id, org)?.is_some() {
+                if users::membership(c, &scope, id)?.is_some() {
                     return Err(AppError::Conflict(IN_USE.into()));
                 }
-                crate::invites::record(c, &invite, &code, &base_url, &meta)?;
+                crate::invites::record(c, &scope, &invite, &code, &base_url, &meta)?;
                 return Ok(Added::Invited(invite));
             }
             let row = users::insert_member(
                 c,
+                &scope,
                 &users::NewMember {
                     id: UserId::new(),
                     organization_id: org,
@@ -184,7 +186,7 @@ pub async fn create(
             audit::append(
                 c,
                 &Record::new("user.create", "user", &row.id)
-                    .in_organization(&org)
+                    .in_organization(&scope)
                     .actor(&actor)
                     .from(&meta)
                     .after(Some(
@@ -227,22 +229,22 @@ enum Added {
 /// Suspends a member: their sessions end and their tokens stop working at the next request.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn suspend(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
-    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
+    let (scope, actor, meta) = (who.scope().clone(), who.user_id().to_string(), meta.clone());
     let actor_role = who.role();
     app.write(move |c| {
-        let Some(m) = users::membership(c, id, org)? else {
+        let Some(m) = users::membership(c, &scope, id)? else {
             return Err(AppError::NotFound);
         };
         if m.role == Role::Owner.as_str() && actor_role != Role::Owner {
             return Err(AppError::Forbidden);
         }
         // This organization's membership only: the person keeps signing in to their others.
-        users::set_membership_status(c, id, org, "suspended")?;
-        sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "suspended")?;
+        users::set_membership_status(c, &scope, id, "suspended")?;
+        sessions::revoke_all_of_user_in(c, &scope, &id.to_string(), "suspended")?;
         audit::append(
             c,
             &Record::new("user.suspend", "user", &id)
-                .in_organization(&org)
+                .in_organization(&scope)
                 .actor(&actor)
                 .from(&meta)
                 .before(Some(serde_json::json!({ "status": "active" })))
@@ -282,10 +284,10 @@ pub struct MemberPatch {
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: UserId) -> Result<Member, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let found = app
         .db()
-        .run(move |c| Ok((users::get(c, id)?, users::membership(c, id, org)?)))
+        .run(move |c| Ok((users::get(c, id)?, users::membership(c, &scope, id)?)))
         .await?;
     match found {
         (Some(u), Some(m)) if u.deleted_at.is_none() => Ok(member(u, &m)),
@@ -324,9 +326,9 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (org, actor, actor_role, meta) = (who.organization_id(), who.user_id(), who.role(), meta.clone());
+    let (scope, actor, actor_role, meta) = (who.scope().clone(), who.user_id(), who.role(), meta.clone());
     app.write(move |c| {
-                let (Some(user), Some(m)) = (users::get(c, id)?, users::membership(c, id, org)?) else {
+                let (Some(user), Some(m)) = (users::get(c, id)?, users::membership(c, &scope, id)?) else {
                     return Err(AppError::NotFound);
                 };
                 let current = m.role.clone();
@@ -352,17 +354,17 @@ pub async fn update(
                     users::update_profile(c, id, n)?;
                 }
                 if let Some(r) = role {
-                    users::set_role(c, id, org, r)?;
+                    users::set_role(c, &scope, id, r)?;
                 }
                 let after_role = role.map_or(current.clone(), |r| r.as_str().to_owned());
                 audit::append(
                     c,
-                    &Record::new("user.update", "user", &id).in_organization(&org).actor(&actor).from(&meta).before(Some(serde_json::json!({ "full_name": user.full_name, "role": current }))).after(Some(serde_json::json!({
+                    &Record::new("user.update", "user", &id).in_organization(&scope).actor(&actor).from(&meta).before(Some(serde_json::json!({ "full_name": user.full_name, "role": current }))).after(Some(serde_json::json!({
                             "full_name": name.clone().unwrap_or_else(|| user.full_name.clone()), "role": after_role
                         }))).done(),
                 )?;
                 let fresh = users::get(c, id)?.ok_or(vendhub_store::StoreError::NotFound)?;
-                let m = users::membership(c, id, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
+                let m = users::membership(c, &scope, id)?.ok_or(vendhub_store::StoreError::NotFound)?;
                 Ok(member(fresh, &m))
             })
         .await
@@ -373,12 +375,12 @@ pub async fn update(
 /// one that belongs to other organizations stays as it is there.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
-    let (org, actor, actor_role, meta) = (who.organization_id(), who.user_id(), who.role(), meta.clone());
+    let (scope, actor, actor_role, meta) = (who.scope().clone(), who.user_id(), who.role(), meta.clone());
     if id == actor {
         return Err(Rule::SelfRemoval.refuse("you cannot delete yourself"));
     }
     app.write(move |c| {
-        let Some(role) = users::membership(c, id, org)?.map(|m| m.role) else {
+        let Some(role) = users::membership(c, &scope, id)?.map(|m| m.role) else {
             return Err(AppError::NotFound);
         };
         if role == Role::Owner.as_str() && actor_role != Role::Owner {
@@ -388,8 +390,8 @@ pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) 
             return Err(AppError::NotFound);
         };
         let alone = users::membership_count(c, id)? <= 1;
-        users::remove_membership(c, id, org)?;
-        sessions::revoke_all_of_user_in(c, &id.to_string(), &org.to_string(), "deleted")?;
+        users::remove_membership(c, &scope, id)?;
+        sessions::revoke_all_of_user_in(c, &scope, &id.to_string(), "deleted")?;
         if alone {
             users::soft_delete(c, id)?;
             sessions::revoke_all_of_user(c, &id.to_string(), "deleted")?;
@@ -397,7 +399,7 @@ pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) 
         audit::append(
             c,
             &Record::new("user.delete", "user", &id)
-                .in_organization(&org)
+                .in_organization(&scope)
                 .actor(&actor)
                 .from(&meta)
                 .before(Some(serde_json::json!({ "email": user.email, "role": role })))
@@ -411,16 +413,16 @@ pub async fn delete(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) 
 /// Lets a suspended member sign in again.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn activate(app: &App, who: &Principal, id: UserId, meta: &RequestMeta) -> Result<(), AppError> {
-    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
+    let (scope, actor, meta) = (who.scope().clone(), who.user_id().to_string(), meta.clone());
     app.write(move |c| {
-        if users::membership(c, id, org)?.is_none() {
+        if users::membership(c, &scope, id)?.is_none() {
             return Err(AppError::NotFound);
         }
-        users::set_membership_status(c, id, org, "active")?;
+        users::set_membership_status(c, &scope, id, "active")?;
         audit::append(
             c,
             &Record::new("user.activate", "user", &id)
-                .in_organization(&org)
+                .in_organization(&scope)
                 .actor(&actor)
                 .from(&meta)
                 .after(Some(serde_json::json!({ "status": "active" })))
