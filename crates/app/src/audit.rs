@@ -52,13 +52,13 @@ pub async fn list(
     entity_type: Option<String>,
     page: PageRequest,
 ) -> Result<Paged<AuditEntry>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let (rows, total) = app
         .db()
         .run(move |c| {
             audit::list(
                 c,
-                &org,
+                &scope,
                 action.as_deref(),
                 entity_type.as_deref(),
                 page.offset(),

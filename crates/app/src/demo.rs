@@ -10,7 +10,9 @@ use vendhub_store::locations::LocationRow;
 use vendhub_store::machines::MachineRow;
 use vendhub_store::products::ProductRow;
 use vendhub_store::warehouses::WarehouseRow;
-use vendhub_store::{StoreError, locations, machines, organizations, products, users, warehouses};
+use vendhub_store::{
+    StoreError, TenantScope, locations, machines, organizations, products, users, warehouses,
+};
 
 use crate::auth::password_hash;
 use crate::setup::DEFAULT_ORG_SLUG;
@@ -349,6 +351,11 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
         );
     };
     let org_id: OrganizationId = org.id.parse().map_err(AppError::internal)?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the CLI's demo seed, run by the operator of the server, fills the first organization"
+    )]
+    let scope = TenantScope::authenticated(org_id);
     if app.db().run(move |c| machines::count(c, org_id)).await? > 0 {
         return Ok(DemoSummary::AlreadyThere);
     }
@@ -376,7 +383,7 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
     let emails: Vec<String> = staff.iter().map(|s| s.0.clone()).collect();
     app.db()
         .run(move |conn| {
-            vendhub_store::write::<_, StoreError, _>(conn, |conn| insert_demo(conn, org_id, &staff, &hash))
+            vendhub_store::write::<_, StoreError, _>(conn, |conn| insert_demo(conn, &scope, &staff, &hash))
         })
         .await?;
     // Field tasks in every state, with photos (files through the files port).
@@ -406,10 +413,11 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
 
 fn insert_demo(
     conn: &mut vendhub_store::DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     staff: &[(String, &'static str, Role)],
     hash: &str,
 ) -> Result<(), StoreError> {
+    let org = scope.id();
     let now = vendhub_store::now();
     let org_s = org.to_string();
     let mut operators = Vec::new();
@@ -417,6 +425,7 @@ fn insert_demo(
         let id = UserId::new();
         users::insert_member(
             conn,
+            scope,
             &users::NewMember {
                 id,
                 organization_id: org,

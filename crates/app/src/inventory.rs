@@ -98,7 +98,7 @@ fn check_holder(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<Op
         Holder::Warehouse(id) => warehouses::get(conn, org, &id.to_string())?
             .map(|_| None)
             .ok_or(AppError::NotFound),
-        Holder::Operator(id) => users::role_in(conn, *id, org)?
+        Holder::Operator(id) => users::active_role(conn, *id, org)?
             .map(|_| None)
             .ok_or(AppError::NotFound),
         Holder::Slot { machine, slot } => {

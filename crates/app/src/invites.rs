@@ -7,7 +7,7 @@ use vendhub_domain::roles::Role;
 use vendhub_store::audit;
 use vendhub_store::invites::{self, InviteRow};
 use vendhub_store::jobs::{self, NewJob};
-use vendhub_store::users;
+use vendhub_store::{TenantScope, users};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta, password_hash, tokens};
@@ -66,12 +66,13 @@ pub(crate) fn new_row(
 /// transaction.
 pub(crate) fn record(
     c: &mut vendhub_store::DbConn,
+    scope: &TenantScope,
     stored: &InviteRow,
     code: &str,
     base_url: &str,
     meta: &RequestMeta,
 ) -> Result<(), vendhub_store::StoreError> {
-    invites::insert(c, stored)?;
+    invites::insert(c, scope, stored)?;
     if let Some(to) = &stored.email {
         let mail = Mail {
             to: to.clone(),
@@ -92,7 +93,7 @@ pub(crate) fn record(
     audit::append(
         c,
         &Record::new("invite.create", "invite", &stored.id)
-            .in_organization(&stored.organization_id)
+            .in_organization(scope)
             .actor(&stored.invited_by)
             .from(meta)
             .after(Some(
@@ -155,17 +156,17 @@ pub async fn create(
     let code = new_code();
     let row = new_row(app, who, &code, email, role, hours);
     let base_url = app.settings().public_url.clone();
-    let (stored, meta, mail_code) = (row.clone(), meta.clone(), code.clone());
+    let (stored, meta, mail_code, scope) = (row.clone(), meta.clone(), code.clone(), who.scope().clone());
     app.db()
-        .run(move |c| vendhub_store::write(c, |c| record(c, &stored, &mail_code, &base_url, &meta)))
+        .run(move |c| vendhub_store::write(c, |c| record(c, &scope, &stored, &mail_code, &base_url, &meta)))
         .await?;
     Ok(view(&row, Some(code)))
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<InviteView>, AppError> {
-    let org = who.organization_id().to_string();
-    let rows = app.db().run(move |c| invites::list(c, &org)).await?;
+    let scope = who.scope().clone();
+    let rows = app.db().run(move |c| invites::list(c, &scope)).await?;
     Ok(rows.iter().map(|r| view(r, None)).collect())
 }
 
@@ -228,6 +229,11 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
         .await
         .map_err(AppError::internal)??;
     let org: OrganizationId = invite.organization_id.parse().map_err(AppError::internal)?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization of an unused, unexpired invitation whose code the new member presents"
+    )]
+    let scope = TenantScope::authenticated(org);
     let role = Role::parse(&invite.role).ok_or_else(|| AppError::internal("stored invite role"))?;
     let meta = meta.clone();
     let id = UserId::new();
@@ -235,6 +241,7 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
         .write(move |c| {
             let row = users::insert_member(
                 c,
+                &scope,
                 &users::NewMember {
                     id,
                     organization_id: org,
@@ -245,14 +252,14 @@ pub async fn accept(app: &App, a: Acceptance, meta: &RequestMeta) -> Result<crat
                 },
             )
             .map_err(AppError::conflict_as("email: already in use"))?;
-            if !invites::claim(c, &invite.id, &row.id)? {
+            if !invites::claim(c, &scope, &invite.id, &row.id)? {
                 // Someone else accepted it first: roll the new user back.
                 return Err(gone());
             }
             audit::append(
                 c,
                 &Record::new("invite.accept", "invite", &invite.id)
-                    .in_organization(&org)
+                    .in_organization(&scope)
                     .actor(&row.id)
                     .from(&meta)
                     .after(Some(
@@ -290,24 +297,29 @@ async fn join_existing(
         return Err(AppError::Unauthorized);
     }
     let org: OrganizationId = invite.organization_id.parse().map_err(AppError::internal)?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization of an unused, unexpired invitation whose code an account presents with its own password"
+    )]
+    let scope = TenantScope::authenticated(org);
     let role = Role::parse(&invite.role).ok_or_else(|| AppError::internal("stored invite role"))?;
     let user: UserId = account.id.parse().map_err(AppError::internal)?;
     let (invite_id, meta) = (invite.id.clone(), meta.clone());
     let gone = || AppError::Conflict("the invitation is invalid, used or expired".into());
     app.write(move |c| {
-        if users::membership(c, user, org)?.is_some() {
+        if users::membership(c, &scope, user)?.is_some() {
             return Err(AppError::Conflict(
                 "you are already a member of this organization".into(),
             ));
         }
-        users::add_membership(c, user, org, role)?;
-        if !invites::claim(c, &invite_id, &user.to_string())? {
+        users::add_membership(c, &scope, user, role)?;
+        if !invites::claim(c, &scope, &invite_id, &user.to_string())? {
             return Err(gone());
         }
         audit::append(
             c,
             &Record::new("invite.accept", "invite", &invite_id)
-                .in_organization(&org)
+                .in_organization(&scope)
                 .actor(&user)
                 .from(&meta)
                 .after(Some(

@@ -5,7 +5,7 @@ use serde::Serialize;
 use vendhub_domain::ids::{OrganizationId, UserId};
 use vendhub_domain::roles::Role;
 use vendhub_store::audit;
-use vendhub_store::{organizations, users};
+use vendhub_store::{TenantScope, organizations, users};
 
 use crate::audit_record::Record;
 use crate::auth::login::{TokenPair, open_session};
@@ -98,10 +98,10 @@ pub async fn mine(app: &App, who: &Principal) -> Result<Vec<OrganizationView>, A
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn current(app: &App, who: &Principal) -> Result<OrganizationView, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let row = app
         .db()
-        .run(move |c| organizations::get(c, org))
+        .run(move |c| organizations::get(c, &scope))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(view(row, who.role().as_str().to_owned()))
@@ -120,10 +120,16 @@ pub async fn create(
     let (user, meta) = (who.user_id(), meta.clone());
     let id = OrganizationId::new();
     let slug = format!("{}-{}", slugify(&input.name), &id.to_string()[..8]);
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization this signed-in owner creates now and becomes the owner of"
+    )]
+    let scope = TenantScope::authenticated(id);
     let row = app
         .write(move |c| {
             let row = organizations::insert(
                 c,
+                &scope,
                 &organizations::NewOrganization {
                     id,
                     name: input.name.trim(),
@@ -132,11 +138,11 @@ pub async fn create(
                     language: &input.language,
                 },
             )?;
-            users::add_membership(c, user, id, Role::Owner)?;
+            users::add_membership(c, &scope, user, Role::Owner)?;
             audit::append(
                 c,
                 &Record::new("organization.create", "organization", &id)
-                    .in_organization(&id)
+                    .in_organization(&scope)
                     .actor(&user)
                     .from(&meta)
                     .after(Some(serde_json::json!({ "name": row.name, "slug": row.slug })))
@@ -156,17 +162,22 @@ pub async fn update(
     meta: &RequestMeta,
 ) -> Result<OrganizationView, AppError> {
     validate(&input)?;
-    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
+    let (org, scope, actor, meta) = (
+        who.organization_id(),
+        who.scope().clone(),
+        who.user_id().to_string(),
+        meta.clone(),
+    );
     let row = app.write(move |c| {
-                let before = organizations::get(c, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
-                organizations::update_settings(c, org, input.name.trim(), &input.timezone, &input.language)?;
-                let after = organizations::get(c, org)?.ok_or(vendhub_store::StoreError::NotFound)?;
+                let before = organizations::get(c, &scope)?.ok_or(vendhub_store::StoreError::NotFound)?;
+                organizations::update_settings(c, &scope, input.name.trim(), &input.timezone, &input.language)?;
+                let after = organizations::get(c, &scope)?.ok_or(vendhub_store::StoreError::NotFound)?;
                 let state = |o: &organizations::OrganizationRow| {
                     serde_json::json!({ "name": o.name, "timezone": o.timezone, "language": o.language })
                 };
                 audit::append(
                     c,
-                    &Record::new("organization.update", "organization", &org).in_organization(&org).actor(&actor).from(&meta).before(Some(state(&before))).after(Some(state(&after))).done(),
+                    &Record::new("organization.update", "organization", &org).in_organization(&scope).actor(&actor).from(&meta).before(Some(state(&before))).after(Some(state(&after))).done(),
                 )?;
                 Ok(after)
             })
@@ -179,18 +190,23 @@ pub async fn update(
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn delete(app: &App, who: &Principal, meta: &RequestMeta) -> Result<(), AppError> {
     who.require(vendhub_domain::roles::Permission::OrganizationDelete)?;
-    let (org, actor, meta) = (who.organization_id(), who.user_id().to_string(), meta.clone());
+    let (org, scope, actor, meta) = (
+        who.organization_id(),
+        who.scope().clone(),
+        who.user_id().to_string(),
+        meta.clone(),
+    );
     app.write(move |c| {
         audit::append(
             c,
             &Record::new("organization.delete", "organization", &org)
-                .in_organization(&org)
+                .in_organization(&scope)
                 .actor(&actor)
                 .from(&meta)
                 .done(),
         )?;
-        organizations::soft_delete(c, org)?;
-        vendhub_store::sessions::revoke_all_in_organization(c, &org.to_string(), "organization deleted")?;
+        organizations::soft_delete(c, &scope)?;
+        vendhub_store::sessions::revoke_all_in_organization(c, &scope, "organization deleted")?;
         Ok(())
     })
     .await?;
@@ -208,9 +224,14 @@ pub async fn switch(
     let s = app.auth().clone();
     let (user_id, meta, now) = (who.user_id(), meta.clone(), app.now());
     app.write(move |c| {
-        let Some(role) = users::role_in(c, user_id, target)? else {
+        let Some(role) = users::active_role(c, user_id, target)? else {
             return Err(AppError::NotFound);
         };
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "an organization the signed-in caller is an active member of, read just now"
+        )]
+        let scope = TenantScope::authenticated(target);
         let Some(user) = users::get(c, UserId::from_uuid(user_id.as_uuid()))? else {
             return Err(AppError::Unauthorized);
         };
@@ -219,13 +240,13 @@ pub async fn switch(
             // Not the organization the caller came from: one organization's log never carries
             // another's ids.
             &Record::new("auth.switch_organization", "organization", &target)
-                .in_organization(&target)
+                .in_organization(&scope)
                 .actor(&user.id)
                 .from(&meta)
                 .after(Some(serde_json::json!({ "organization_id": target.to_string() })))
                 .done(),
         )?;
-        open_session(c, &s, &user, &target.to_string(), &role, None, &meta, now)
+        open_session(c, &s, &scope, &user, &role, None, &meta, now)
     })
     .await
 }

@@ -66,8 +66,14 @@ pub async fn ensure_first_owner(app: &App, owner: FirstOwner) -> Result<Option<C
                     return Ok(false);
                 }
                 let org = OrganizationId::new();
+                #[expect(
+                    clippy::disallowed_methods,
+                    reason = "the first organization, which setup creates on an empty database for its owner"
+                )]
+                let scope = vendhub_store::TenantScope::authenticated(org);
                 organizations::insert(
                     conn,
+                    &scope,
                     &organizations::NewOrganization {
                         id: org,
                         name: &name,
@@ -78,6 +84,7 @@ pub async fn ensure_first_owner(app: &App, owner: FirstOwner) -> Result<Option<C
                 )?;
                 users::insert_member(
                     conn,
+                    &scope,
                     &users::NewMember {
                         id: UserId::new(),
                         organization_id: org,

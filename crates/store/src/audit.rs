@@ -9,6 +9,7 @@ use vendhub_domain::audit::{AuditContent, GENESIS, chain_hash};
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::audit_log;
+use crate::scope::TenantScope;
 
 const AUDIT_LOCK: i64 = 0x0061_7564_6974;
 
@@ -75,7 +76,10 @@ fn hash_of(prev: &str, row: &AuditRow) -> String {
     chain_hash(prev, &c)
 }
 
-/// Appends one record. Call inside the transaction of the change it records.
+/// Across organizations: one hash chain runs through every organization's records (and those of no
+/// organization, such as a failed sign-in), so appending reads the tail of the whole log. The record's
+/// organization is the one its builder (`vendhub_app::audit_record::Record`) took from the caller.
+/// Call inside the transaction of the change it records.
 pub fn append(conn: &mut DbConn, entry: &NewAudit) -> Result<AuditRow, StoreError> {
     match conn {
         DbConn::Postgres(c) => {
@@ -115,7 +119,8 @@ pub fn append(conn: &mut DbConn, entry: &NewAudit) -> Result<AuditRow, StoreErro
     Ok(row)
 }
 
-/// The first record whose link is broken, if any: `(seq, reason)`.
+/// Across organizations: the chain is checked whole, through every organization's records. The first
+/// record whose link is broken, if any: `(seq, reason)`.
 pub fn verify(conn: &mut DbConn) -> Result<Result<i64, (i64, String)>, StoreError> {
     let mut prev = GENESIS.to_owned();
     let mut expected_seq = 1;
@@ -150,20 +155,20 @@ pub fn verify(conn: &mut DbConn) -> Result<Result<i64, (i64, String)>, StoreErro
     }
 }
 
-/// An organization's records, newest first, with optional filters.
+/// The scope's records, newest first, with optional filters.
 pub fn list(
     conn: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     action: Option<&str>,
     entity_type: Option<&str>,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<AuditRow>, i64), StoreError> {
     let mut q = audit_log::table
-        .filter(audit_log::organization_id.eq(org))
+        .filter(audit_log::organization_id.eq(scope.org()))
         .into_boxed();
     let mut c = audit_log::table
-        .filter(audit_log::organization_id.eq(org))
+        .filter(audit_log::organization_id.eq(scope.org()))
         .into_boxed();
     if let Some(a) = action {
         q = q.filter(audit_log::action.eq(a.to_owned()));

@@ -1,4 +1,5 @@
-//! Single-use 2FA backup codes, stored hashed.
+//! Single-use 2FA backup codes, stored hashed. They are a person's, not an organization's (the account is
+//! shared by every organization the person belongs to), so no function here takes a tenant scope.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

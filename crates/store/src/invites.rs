@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::invites;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = invites)]
@@ -22,7 +23,9 @@ pub struct InviteRow {
     pub used_by: Option<String>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &InviteRow) -> Result<(), StoreError> {
+/// Stores an invitation to the scope's organization.
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &InviteRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(invites::table)
         .values(row)
         .execute(conn)
@@ -30,6 +33,8 @@ pub fn insert(conn: &mut DbConn, row: &InviteRow) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Across organizations: accepting an invitation finds it by its code, before the person is in its
+/// organization (the scope is made from the invitation it finds).
 pub fn by_code_hash(conn: &mut DbConn, hash: &str) -> Result<Option<InviteRow>, StoreError> {
     Ok(invites::table
         .filter(invites::code_hash.eq(hash))
@@ -38,10 +43,12 @@ pub fn by_code_hash(conn: &mut DbConn, hash: &str) -> Result<Option<InviteRow>, 
         .optional()?)
 }
 
-/// Claims an unused, unexpired invite for `user`; `false` when someone else claimed it first.
-pub fn claim(conn: &mut DbConn, id: &str, user: &str) -> Result<bool, StoreError> {
+/// Claims an unused, unexpired invite of the scope's organization for `user`; `false` when someone else
+/// claimed it first.
+pub fn claim(conn: &mut DbConn, scope: &TenantScope, id: &str, user: &str) -> Result<bool, StoreError> {
     let now = crate::now();
     let n = diesel::update(invites::table.find(id))
+        .filter(invites::organization_id.eq(scope.org()))
         .filter(invites::used_at.is_null())
         .filter(invites::expires_at.gt(now))
         .set((invites::used_at.eq(Some(now)), invites::used_by.eq(Some(user))))
@@ -49,9 +56,10 @@ pub fn claim(conn: &mut DbConn, id: &str, user: &str) -> Result<bool, StoreError
     Ok(n == 1)
 }
 
-pub fn list(conn: &mut DbConn, org: &str) -> Result<Vec<InviteRow>, StoreError> {
+/// The scope's invitations, newest first.
+pub fn list(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<InviteRow>, StoreError> {
     Ok(invites::table
-        .filter(invites::organization_id.eq(org))
+        .filter(invites::organization_id.eq(scope.org()))
         .order(invites::created_at.desc())
         .select(InviteRow::as_select())
         .load(conn)?)

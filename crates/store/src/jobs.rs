@@ -1,4 +1,7 @@
 //! The job table: enqueue inside the caller's transaction, claim with a lease, finish, retry, park.
+//! The queue is one for every organization (workers take due jobs whatever their tenant), so no function
+//! here takes a tenant scope: a job's `organization_id` is the one it was enqueued for, and a handler
+//! acting on tenant rows makes its scope from that.
 //!
 //! Claiming is one `UPDATE … RETURNING`; on PostgreSQL its sub-select takes `FOR UPDATE SKIP LOCKED`
 //! so several workers on several replicas never take the same row.
@@ -79,6 +82,7 @@ pub struct JobRow {
     pub finished_at: Option<NaiveDateTime>,
 }
 
+/// Across organizations: one queue for every tenant; the job carries the organization it is for.
 /// Enqueues a job on `conn`. Call it inside the transaction of the change that causes the job, so that
 /// a rolled-back change enqueues nothing. Returns `None` when the dedupe key is already taken.
 pub fn enqueue(conn: &mut DbConn, job: &NewJob) -> Result<Option<JobId>, StoreError> {
@@ -114,6 +118,7 @@ pub fn enqueue(conn: &mut DbConn, job: &NewJob) -> Result<Option<JobId>, StoreEr
     Ok((inserted == 1).then_some(id))
 }
 
+/// Across organizations: workers take due jobs of every tenant.
 /// Takes up to `limit` due jobs (queued and due, or running with an expired lease) for `worker`, leased
 /// until `now + lease`. Each claim counts as an attempt.
 pub fn claim(
@@ -149,6 +154,7 @@ pub fn claim(
     Ok(rows)
 }
 
+/// Across organizations: a worker's lease, by job id, whatever the job's tenant.
 /// Pushes the lease of a job this worker still holds; `false` when it no longer holds it.
 pub fn extend_lease(conn: &mut DbConn, id: &str, worker: &str, lease: Duration) -> Result<bool, StoreError> {
     let until = crate::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
@@ -161,6 +167,7 @@ pub fn extend_lease(conn: &mut DbConn, id: &str, worker: &str, lease: Duration) 
     Ok(n == 1)
 }
 
+/// Across organizations: a worker finishes a job by id, whatever the job's tenant.
 /// Marks a job this worker holds as done.
 pub fn complete(conn: &mut DbConn, id: &str, worker: &str) -> Result<bool, StoreError> {
     let now = crate::now();
@@ -178,6 +185,7 @@ pub fn complete(conn: &mut DbConn, id: &str, worker: &str) -> Result<bool, Store
     Ok(n == 1)
 }
 
+/// Across organizations: a worker records a failure by job id, whatever the job's tenant.
 /// Records a failed attempt: back on the queue after the policy's delay, or parked as dead.
 pub fn fail(
     conn: &mut DbConn,
@@ -217,6 +225,7 @@ pub fn fail(
     Ok(state)
 }
 
+/// Across organizations: a stopping worker gives back a job by id, whatever the job's tenant.
 /// Gives a job back without counting the attempt (a worker stopping before the job finished).
 pub fn release(conn: &mut DbConn, id: &str, worker: &str) -> Result<bool, StoreError> {
     let now = crate::now();
@@ -236,6 +245,7 @@ pub fn release(conn: &mut DbConn, id: &str, worker: &str) -> Result<bool, StoreE
     Ok(n == 1)
 }
 
+/// Across organizations: an operator's (and the tests') look at one job by id.
 pub fn get(conn: &mut DbConn, id: JobId) -> Result<Option<JobRow>, StoreError> {
     Ok(jobs::table
         .find(id.to_string())
@@ -244,6 +254,7 @@ pub fn get(conn: &mut DbConn, id: JobId) -> Result<Option<JobRow>, StoreError> {
         .optional()?)
 }
 
+/// Across organizations: an operator's (and the tests') look at the jobs of one kind.
 pub fn by_kind(conn: &mut DbConn, kind: &str) -> Result<Vec<JobRow>, StoreError> {
     Ok(jobs::table
         .filter(jobs::kind.eq(kind))
@@ -269,6 +280,7 @@ struct StateCount {
     n: i64,
 }
 
+/// Across organizations: the queue's depth for metrics and health.
 pub fn counts(conn: &mut DbConn) -> Result<QueueCounts, StoreError> {
     let rows: Vec<StateCount> =
         diesel::sql_query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").load(conn)?;
@@ -285,6 +297,7 @@ pub fn counts(conn: &mut DbConn) -> Result<QueueCounts, StoreError> {
     Ok(c)
 }
 
+/// Across organizations: maintenance prunes the whole queue.
 /// Deletes finished (done) jobs older than `before`; dead jobs stay for an operator to see.
 pub fn prune_done(conn: &mut DbConn, before: NaiveDateTime) -> Result<usize, StoreError> {
     Ok(diesel::delete(jobs::table)

@@ -1,4 +1,5 @@
-//! Organizations (tenants): the rows every tenant-owned record points at.
+//! Organizations (tenants): the rows every tenant-owned record points at. A caller reads and changes only
+//! the organization of its [`TenantScope`]; the lookups across every organization say so.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -7,6 +8,7 @@ use vendhub_domain::ids::OrganizationId;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::organizations;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organizations)]
@@ -31,7 +33,13 @@ pub struct NewOrganization<'a> {
     pub language: &'a str,
 }
 
-pub fn insert(conn: &mut DbConn, new: &NewOrganization<'_>) -> Result<OrganizationRow, StoreError> {
+/// Creates the scope's organization (its creator's scope, made for the new id).
+pub fn insert(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    new: &NewOrganization<'_>,
+) -> Result<OrganizationRow, StoreError> {
+    scope.check(&new.id.to_string())?;
     let now = crate::now();
     let row = OrganizationRow {
         id: new.id.to_string(),
@@ -50,6 +58,7 @@ pub fn insert(conn: &mut DbConn, new: &NewOrganization<'_>) -> Result<Organizati
     Ok(row)
 }
 
+/// Across organizations: a slug is unique among every organization (setup and seeding look one up).
 pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<OrganizationRow>, StoreError> {
     Ok(organizations::table
         .filter(organizations::slug.eq(slug))
@@ -59,6 +68,7 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<Organization
         .optional()?)
 }
 
+/// Across organizations: how many organizations there are (setup runs only on an empty database).
 pub fn count(conn: &mut DbConn) -> Result<i64, StoreError> {
     Ok(organizations::table
         .filter(organizations::deleted_at.is_null())
@@ -66,16 +76,18 @@ pub fn count(conn: &mut DbConn) -> Result<i64, StoreError> {
         .get_result(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, id: OrganizationId) -> Result<Option<OrganizationRow>, StoreError> {
+/// The scope's organization, unless deleted.
+pub fn get(conn: &mut DbConn, scope: &TenantScope) -> Result<Option<OrganizationRow>, StoreError> {
     Ok(organizations::table
-        .find(id.to_string())
+        .find(scope.org())
         .filter(organizations::deleted_at.is_null())
         .select(OrganizationRow::as_select())
         .first(conn)
         .optional()?)
 }
 
-/// Organizations a user belongs to, with their role in each.
+/// Across organizations: the organizations a person belongs to, with their role in each (what they may
+/// switch to).
 pub fn of_user(conn: &mut DbConn, user: &str) -> Result<Vec<(OrganizationRow, String)>, StoreError> {
     use crate::schema::memberships;
     Ok(organizations::table
@@ -87,14 +99,15 @@ pub fn of_user(conn: &mut DbConn, user: &str) -> Result<Vec<(OrganizationRow, St
         .load(conn)?)
 }
 
+/// Renames the scope's organization and sets its time zone and language.
 pub fn update_settings(
     conn: &mut DbConn,
-    id: OrganizationId,
+    scope: &TenantScope,
     name: &str,
     timezone: &str,
     language: &str,
 ) -> Result<(), StoreError> {
-    diesel::update(organizations::table.find(id.to_string()))
+    diesel::update(organizations::table.find(scope.org()))
         .set((
             organizations::name.eq(name),
             organizations::timezone.eq(timezone),
@@ -105,10 +118,10 @@ pub fn update_settings(
     Ok(())
 }
 
-/// Soft-deletes an organization: its data stays (ledgers are never deleted), nobody can act in it.
-pub fn soft_delete(conn: &mut DbConn, id: OrganizationId) -> Result<bool, StoreError> {
+/// Soft-deletes the scope's organization: its data stays (ledgers are never deleted), nobody can act in it.
+pub fn soft_delete(conn: &mut DbConn, scope: &TenantScope) -> Result<bool, StoreError> {
     let now = crate::now();
-    let n = diesel::update(organizations::table.find(id.to_string()))
+    let n = diesel::update(organizations::table.find(scope.org()))
         .filter(organizations::deleted_at.is_null())
         .set((
             organizations::deleted_at.eq(Some(now)),

@@ -1,4 +1,6 @@
-//! Password reset tokens: stored hashed, valid for an hour, used once.
+//! Password reset tokens: stored hashed, valid for an hour, used once. They are a person's, not an
+//! organization's (the account is shared by every organization the person belongs to), so no function
+//! here takes a tenant scope.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

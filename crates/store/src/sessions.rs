@@ -1,4 +1,6 @@
-//! Sign-in sessions: one row per refresh token, rotated on every use, grouped in families.
+//! Sign-in sessions: one row per refresh token, rotated on every use, grouped in families. A session is
+//! opened in one organization (its scope); authentication and a person's own session list find sessions
+//! by id, token or user across organizations, and say so.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -6,6 +8,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::sessions;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
@@ -26,7 +29,9 @@ pub struct SessionRow {
     pub revoked_reason: Option<String>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &SessionRow) -> Result<(), StoreError> {
+/// Opens a session in the scope's organization.
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &SessionRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(sessions::table)
         .values(row)
         .execute(conn)
@@ -34,6 +39,8 @@ pub fn insert(conn: &mut DbConn, row: &SessionRow) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Across organizations: authentication looks a session up by the id its token carries, before the
+/// caller's organization is proven; a person's own session actions (logout, revoke) use it too.
 pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<SessionRow>, StoreError> {
     Ok(sessions::table
         .find(id)
@@ -42,6 +49,7 @@ pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<SessionRow>, StoreError
         .optional()?)
 }
 
+/// Across organizations: a refresh token names its session, before any organization is proven.
 pub fn by_refresh_hash(conn: &mut DbConn, hash: &str) -> Result<Option<SessionRow>, StoreError> {
     Ok(sessions::table
         .filter(sessions::refresh_hash.eq(hash))
@@ -50,8 +58,9 @@ pub fn by_refresh_hash(conn: &mut DbConn, hash: &str) -> Result<Option<SessionRo
         .optional()?)
 }
 
-/// Marks a session as rotated (its refresh token used) if it still is live; `false` when another
-/// request rotated or revoked it first.
+/// Across organizations: refresh rotates the session its token named (found by
+/// [`by_refresh_hash`]). Marks it rotated (its refresh token used) if it still is live; `false` when
+/// another request rotated or revoked it first.
 pub fn mark_rotated(conn: &mut DbConn, id: &str) -> Result<bool, StoreError> {
     let now = crate::now();
     let n = diesel::update(sessions::table.find(id))
@@ -62,6 +71,7 @@ pub fn mark_rotated(conn: &mut DbConn, id: &str) -> Result<bool, StoreError> {
     Ok(n == 1)
 }
 
+/// Across organizations: ends one session by id (authentication's own bookkeeping).
 pub fn revoke(conn: &mut DbConn, id: &str, reason: &str) -> Result<bool, StoreError> {
     let n = diesel::update(sessions::table.find(id))
         .filter(sessions::revoked_at.is_null())
@@ -73,6 +83,8 @@ pub fn revoke(conn: &mut DbConn, id: &str, reason: &str) -> Result<bool, StoreEr
     Ok(n == 1)
 }
 
+/// Across organizations: a family is one person's chain of refreshed sessions, ended whole (logout,
+/// a replayed refresh token, a password change), whatever organization it was opened in.
 pub fn revoke_family(conn: &mut DbConn, family: &str, reason: &str) -> Result<usize, StoreError> {
     Ok(
         diesel::update(sessions::table.filter(sessions::family_id.eq(family)))
@@ -85,6 +97,8 @@ pub fn revoke_family(conn: &mut DbConn, family: &str, reason: &str) -> Result<us
     )
 }
 
+/// Across organizations: a password reset or the end of an account ends the person's sessions in
+/// every organization.
 pub fn revoke_all_of_user(conn: &mut DbConn, user: &str, reason: &str) -> Result<usize, StoreError> {
     Ok(diesel::update(sessions::table.filter(sessions::user_id.eq(user)))
         .filter(sessions::revoked_at.is_null())
@@ -95,15 +109,15 @@ pub fn revoke_all_of_user(conn: &mut DbConn, user: &str, reason: &str) -> Result
         .execute(conn)?)
 }
 
-/// Ends a user's sessions in one organization (their membership there was suspended or ended).
+/// Ends a user's sessions in the scope's organization (their membership there was suspended or ended).
 pub fn revoke_all_of_user_in(
     conn: &mut DbConn,
+    scope: &TenantScope,
     user: &str,
-    org: &str,
     reason: &str,
 ) -> Result<usize, StoreError> {
     Ok(diesel::update(sessions::table.filter(sessions::user_id.eq(user)))
-        .filter(sessions::organization_id.eq(org))
+        .filter(sessions::organization_id.eq(scope.org()))
         .filter(sessions::revoked_at.is_null())
         .set((
             sessions::revoked_at.eq(Some(crate::now())),
@@ -112,7 +126,8 @@ pub fn revoke_all_of_user_in(
         .execute(conn)?)
 }
 
-/// Live sessions of a user (the newest token of each family), newest first.
+/// Across organizations: a person's own live sessions in every organization they sign in to (the
+/// newest token of each family), newest first.
 pub fn live_of_user(conn: &mut DbConn, user: &str) -> Result<Vec<SessionRow>, StoreError> {
     Ok(sessions::table
         .filter(sessions::user_id.eq(user))
@@ -124,9 +139,14 @@ pub fn live_of_user(conn: &mut DbConn, user: &str) -> Result<Vec<SessionRow>, St
         .load(conn)?)
 }
 
-pub fn revoke_all_in_organization(conn: &mut DbConn, org: &str, reason: &str) -> Result<usize, StoreError> {
+/// Ends every session in the scope's organization (it was deleted).
+pub fn revoke_all_in_organization(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    reason: &str,
+) -> Result<usize, StoreError> {
     Ok(
-        diesel::update(sessions::table.filter(sessions::organization_id.eq(org)))
+        diesel::update(sessions::table.filter(sessions::organization_id.eq(scope.org())))
             .filter(sessions::revoked_at.is_null())
             .set((
                 sessions::revoked_at.eq(Some(crate::now())),

@@ -1,4 +1,6 @@
-//! Staff accounts and their memberships (organization + role).
+//! Staff accounts and their memberships (organization + role). A membership is a tenant row and is
+//! reached through a [`TenantScope`]; a user is a person shared by every organization they belong to, so
+//! the account functions (password, 2FA, profile) take no scope.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,6 +10,7 @@ use vendhub_domain::roles::Role;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{memberships, users};
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -66,7 +69,12 @@ pub struct NewMember<'a> {
 }
 
 /// Creates the user and the membership together; a taken e-mail is `Conflict("users_email_key")`.
-pub fn insert_member(conn: &mut DbConn, new: &NewMember<'_>) -> Result<UserRow, StoreError> {
+pub fn insert_member(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    new: &NewMember<'_>,
+) -> Result<UserRow, StoreError> {
+    scope.check(&new.organization_id.to_string())?;
     let now = crate::now();
     let user = NewUserRow {
         id: new.id.to_string(),
@@ -105,26 +113,43 @@ pub fn get(conn: &mut DbConn, id: UserId) -> Result<Option<UserRow>, StoreError>
         .optional()?)
 }
 
-/// The role a user holds in an organization, if an active member (and the organization is not deleted):
-/// what tokens, refreshes and switches are checked against.
-pub fn role_in(conn: &mut DbConn, user: UserId, org: OrganizationId) -> Result<Option<String>, StoreError> {
-    Ok(membership(conn, user, org)?
+/// The role a user holds in the scope's organization, if an active member (and the organization is not
+/// deleted).
+pub fn role_in(conn: &mut DbConn, scope: &TenantScope, user: UserId) -> Result<Option<String>, StoreError> {
+    Ok(membership(conn, scope, user)?
         .filter(|m| m.status == "active")
         .map(|m| m.role))
 }
 
-/// A user's membership of an organization whatever its status (for the organization's admins).
-pub fn membership(
+/// Across organizations: authentication checks that a user is an active member of the organization a
+/// token, session, challenge or switch names, before any scope exists (the scope is made from its answer).
+/// The role held there, as [`role_in`] answers it.
+pub fn active_role(
     conn: &mut DbConn,
     user: UserId,
     org: OrganizationId,
+) -> Result<Option<String>, StoreError> {
+    Ok(membership_of(conn, user, &org.to_string())?
+        .filter(|m| m.status == "active")
+        .map(|m| m.role))
+}
+
+/// A user's membership of the scope's organization whatever its status (for the organization's admins).
+pub fn membership(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    user: UserId,
 ) -> Result<Option<MembershipRow>, StoreError> {
+    membership_of(conn, user, scope.org())
+}
+
+fn membership_of(conn: &mut DbConn, user: UserId, org: &str) -> Result<Option<MembershipRow>, StoreError> {
     use crate::schema::organizations;
     Ok(memberships::table
         .inner_join(organizations::table.on(organizations::id.eq(memberships::organization_id)))
         .filter(organizations::deleted_at.is_null())
         .filter(memberships::user_id.eq(user.to_string()))
-        .filter(memberships::organization_id.eq(org.to_string()))
+        .filter(memberships::organization_id.eq(org))
         .select(MembershipRow::as_select())
         .first(conn)
         .optional()?)
@@ -133,28 +158,29 @@ pub fn membership(
 /// Suspends (`suspended`) or reactivates (`active`) one membership.
 pub fn set_membership_status(
     conn: &mut DbConn,
+    scope: &TenantScope,
     user: UserId,
-    org: OrganizationId,
     status: &str,
 ) -> Result<bool, StoreError> {
     let n = diesel::update(memberships::table)
         .filter(memberships::user_id.eq(user.to_string()))
-        .filter(memberships::organization_id.eq(org.to_string()))
+        .filter(memberships::organization_id.eq(scope.org()))
         .set(memberships::status.eq(status))
         .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Ends one membership; the account and its other memberships stay.
-pub fn remove_membership(conn: &mut DbConn, user: UserId, org: OrganizationId) -> Result<bool, StoreError> {
+pub fn remove_membership(conn: &mut DbConn, scope: &TenantScope, user: UserId) -> Result<bool, StoreError> {
     let n = diesel::delete(memberships::table)
         .filter(memberships::user_id.eq(user.to_string()))
-        .filter(memberships::organization_id.eq(org.to_string()))
+        .filter(memberships::organization_id.eq(scope.org()))
         .execute(conn)?;
     Ok(n == 1)
 }
 
-/// How many organizations (not deleted) a user belongs to, in any status.
+/// Across organizations: how many organizations (not deleted) a person belongs to, in any status, so
+/// that ending one membership knows whether it ends the account.
 pub fn membership_count(conn: &mut DbConn, user: UserId) -> Result<i64, StoreError> {
     use crate::schema::organizations;
     Ok(memberships::table
@@ -305,28 +331,28 @@ pub fn update_profile(conn: &mut DbConn, id: UserId, full_name: &str) -> Result<
 
 pub fn set_role(
     conn: &mut DbConn,
+    scope: &TenantScope,
     user: UserId,
-    org: OrganizationId,
     role: Role,
 ) -> Result<bool, StoreError> {
     let n = diesel::update(memberships::table)
         .filter(memberships::user_id.eq(user.to_string()))
-        .filter(memberships::organization_id.eq(org.to_string()))
+        .filter(memberships::organization_id.eq(scope.org()))
         .set(memberships::role.eq(role.as_str()))
         .execute(conn)?;
     Ok(n == 1)
 }
 
-/// Adds an existing user to another organization.
+/// Adds an existing user to the scope's organization.
 pub fn add_membership(
     conn: &mut DbConn,
+    scope: &TenantScope,
     user: UserId,
-    org: OrganizationId,
     role: Role,
 ) -> Result<(), StoreError> {
     diesel::insert_into(memberships::table)
         .values(&MembershipRow {
-            organization_id: org.to_string(),
+            organization_id: scope.org().to_owned(),
             user_id: user.to_string(),
             role: role.as_str().into(),
             created_at: crate::now(),
@@ -337,17 +363,17 @@ pub fn add_membership(
     Ok(())
 }
 
-/// Members of an organization with their roles, newest first, paged.
+/// Members of the scope's organization with their roles, newest first, paged.
 pub fn list_members(
     conn: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<(UserRow, MembershipRow)>, i64), StoreError> {
     let base = || {
         users::table
             .inner_join(memberships::table.on(memberships::user_id.eq(users::id)))
-            .filter(memberships::organization_id.eq(org.to_string()))
+            .filter(memberships::organization_id.eq(scope.org()))
             .filter(users::deleted_at.is_null())
     };
     let total: i64 = base().count().get_result(conn)?;
@@ -369,7 +395,8 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<UserRow>, 
         .optional()?)
 }
 
-/// A user's active memberships in organizations that are not deleted, oldest first.
+/// Across organizations: a person's active memberships in every organization that is not deleted, oldest
+/// first, which sign-in chooses from.
 pub fn memberships_of(conn: &mut DbConn, user: UserId) -> Result<Vec<MembershipRow>, StoreError> {
     use crate::schema::organizations;
     Ok(memberships::table
@@ -382,10 +409,10 @@ pub fn memberships_of(conn: &mut DbConn, user: UserId) -> Result<Vec<MembershipR
         .load(conn)?)
 }
 
-/// Users of an organization holding `role`.
-pub fn count_with_role(conn: &mut DbConn, org: OrganizationId, role: Role) -> Result<i64, StoreError> {
+/// Users of the scope's organization holding `role`.
+pub fn count_with_role(conn: &mut DbConn, scope: &TenantScope, role: Role) -> Result<i64, StoreError> {
     Ok(memberships::table
-        .filter(memberships::organization_id.eq(org.to_string()))
+        .filter(memberships::organization_id.eq(scope.org()))
         .filter(memberships::role.eq(role.as_str()))
         .count()
         .get_result(conn)?)

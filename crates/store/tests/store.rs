@@ -85,8 +85,14 @@ fn a_job_enqueued_in_a_rolled_back_transaction_does_not_exist() {
     let mut conn = db.conn().unwrap();
     let result: Result<(), StoreError> = conn.transaction(|c| {
         let org = OrganizationId::new();
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the test acts as the organization it creates"
+        )]
+        let scope = vendhub_store::TenantScope::authenticated(org);
         organizations::insert(
             c,
+            &scope,
             &organizations::NewOrganization {
                 id: org,
                 name: "A",
@@ -270,8 +276,14 @@ fn a_taken_email_is_a_conflict_naming_the_key() {
     let db = migrated(&test);
     let mut conn = db.conn().unwrap();
     let org = OrganizationId::new();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test acts as the organization it creates"
+    )]
+    let scope = vendhub_store::TenantScope::authenticated(org);
     organizations::insert(
         &mut conn,
+        &scope,
         &organizations::NewOrganization {
             id: org,
             name: "A",
@@ -289,14 +301,14 @@ fn a_taken_email_is_a_conflict_naming_the_key() {
         password_hash: "h",
         role: Role::Owner,
     };
-    users::insert_member(&mut conn, &member("a@x.uz")).unwrap();
-    let err = users::insert_member(&mut conn, &member("A@X.uz")).unwrap_err();
+    users::insert_member(&mut conn, &scope, &member("a@x.uz")).unwrap();
+    let err = users::insert_member(&mut conn, &scope, &member("A@X.uz")).unwrap_err();
     assert!(
         matches!(&err, StoreError::Conflict(c) if c.contains("email")),
         "{err}"
     );
     assert_eq!(
-        users::count_with_role(&mut conn, org, Role::Owner).unwrap(),
+        users::count_with_role(&mut conn, &scope, Role::Owner).unwrap(),
         1,
         "nothing half-written"
     );

@@ -116,11 +116,17 @@ pub async fn other_organization(app: &TestApp, slug: &str, password: &str) -> (S
     let org = OrganizationId::new();
     let (name, email) = (slug.to_owned(), format!("owner@{slug}.test"));
     let stored = email.clone();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a test fixture creates this organization and its owner directly in the store"
+    )]
+    let scope = vendhub_store::TenantScope::authenticated(org);
     app.app
         .db()
         .run(move |c| {
             vendhub_store::organizations::insert(
                 c,
+                &scope,
                 &vendhub_store::organizations::NewOrganization {
                     id: org,
                     name: &name,
@@ -131,6 +137,7 @@ pub async fn other_organization(app: &TestApp, slug: &str, password: &str) -> (S
             )?;
             vendhub_store::users::insert_member(
                 c,
+                &scope,
                 &vendhub_store::users::NewMember {
                     id: UserId::new(),
                     organization_id: org,

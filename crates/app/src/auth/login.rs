@@ -9,7 +9,7 @@ use vendhub_domain::roles::Role;
 use vendhub_store::audit;
 use vendhub_store::sessions::{self, SessionRow};
 use vendhub_store::users::{self, UserRow};
-use vendhub_store::{DbConn, StoreError};
+use vendhub_store::{DbConn, StoreError, TenantScope};
 
 use super::{AuthSettings, Principal, RequestMeta, password_hash, tokens};
 use crate::audit_record::Record;
@@ -61,15 +61,22 @@ fn to_chrono(d: Duration) -> chrono::Duration {
 
 /// The organization a user acts in after sign-in (their first active membership) and their role there;
 /// `None` when every membership is suspended.
-fn home(conn: &mut DbConn, user: &UserRow) -> Result<Option<(String, String)>, StoreError> {
+fn home(conn: &mut DbConn, user: &UserRow) -> Result<Option<(OrganizationId, String)>, StoreError> {
     let id: UserId = user
         .id
         .parse()
         .map_err(|_| StoreError::Corrupt("user id".into()))?;
-    Ok(users::memberships_of(conn, id)?
+    users::memberships_of(conn, id)?
         .into_iter()
         .next()
-        .map(|m| (m.organization_id, m.role)))
+        .map(|m| {
+            let org = m
+                .organization_id
+                .parse()
+                .map_err(|_| StoreError::Corrupt("org id".into()))?;
+            Ok((org, m.role))
+        })
+        .transpose()
 }
 
 fn view(user: &UserRow, org: &str, role: &str) -> UserView {
@@ -92,8 +99,8 @@ fn view(user: &UserRow, org: &str, role: &str) -> UserView {
 pub(crate) fn open_session(
     conn: &mut DbConn,
     s: &AuthSettings,
+    scope: &TenantScope,
     user: &UserRow,
-    org: &str,
     role: &str,
     family: Option<&str>,
     meta: &RequestMeta,
@@ -101,8 +108,10 @@ pub(crate) fn open_session(
 ) -> Result<TokenPair, AppError> {
     let refresh = tokens::new_refresh_token();
     let id = uuid::Uuid::now_v7().to_string();
+    let org = scope.org();
     sessions::insert(
         conn,
+        scope,
         &SessionRow {
             id: id.clone(),
             user_id: user.id.clone(),
@@ -178,18 +187,23 @@ pub async fn login(
                 return Err(AppError::Unauthorized);
             };
             if user.totp_enabled {
-                return tokens::issue_challenge(&s, &user.id, &org)
+                return tokens::issue_challenge(&s, &user.id, &org.to_string())
                     .map(|challenge_token| LoginOutcome::TwoFactorRequired { challenge_token });
             }
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the first active membership of the user whose password was just verified"
+            )]
+            let scope = TenantScope::authenticated(org);
             users::record_login(c, &user.id)?;
             audit::append(
                 c,
                 &Record::of_user("auth.login", &user.id)
-                    .in_organization(&org)
+                    .in_organization(&scope)
                     .from(&meta)
                     .done(),
             )?;
-            open_session(c, &s, &user, &org, &role, None, &meta, now).map(LoginOutcome::Tokens)
+            open_session(c, &s, &scope, &user, &role, None, &meta, now).map(LoginOutcome::Tokens)
         })
         .await?;
     Ok(out)
@@ -227,19 +241,24 @@ pub async fn refresh(app: &App, refresh_token: &str, meta: &RequestMeta) -> Resu
             .parse()
             .map_err(|_| StoreError::Corrupt("org id".into()))?;
         let user = users::get(c, id)?.filter(|u| u.status == "active" && u.deleted_at.is_none());
-        let (Some(user), Some(role)) = (user, users::role_in(c, id, org)?) else {
+        let (Some(user), Some(role)) = (user, users::active_role(c, id, org)?) else {
             return Ok(Err(AppError::Unauthorized));
         };
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the organization of the live session a refresh token proves, its membership read just now"
+        )]
+        let scope = TenantScope::authenticated(org);
         let entry = Record::new("auth.refresh", "session", &session.family_id)
             .actor(&session.user_id)
-            .in_organization(&session.organization_id)
+            .in_organization(&scope)
             .from(&meta);
         audit::append(c, &entry.done())?;
         open_session(
             c,
             &s,
+            &scope,
             &user,
-            &session.organization_id,
             &role,
             Some(&session.family_id),
             &meta,
@@ -256,7 +275,7 @@ pub async fn logout(app: &App, who: &Principal, meta: &RequestMeta) -> Result<()
     let (sid, user, org, meta) = (
         who.session_id().to_owned(),
         who.user_id().to_string(),
-        who.organization_id().to_string(),
+        who.scope().clone(),
         meta.clone(),
     );
     app.write(move |c| {
@@ -288,7 +307,7 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Principal, AppError
         .run(move |c| {
             let session = sessions::get(c, &sid)?;
             let user = users::get(c, user_id)?;
-            let role = users::role_in(c, user_id, org)?;
+            let role = users::active_role(c, user_id, org)?;
             Ok((session, user, role))
         })
         .await?;

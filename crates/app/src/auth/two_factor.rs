@@ -289,18 +289,23 @@ pub async fn verify_login(
         return Err(e);
     }
     app.write(move |c| {
-        let Some(role) = users::role_in(c, id, org)? else {
+        let Some(role) = users::active_role(c, id, org)? else {
             return Err(AppError::Unauthorized);
         };
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the organization of a verified 2FA challenge (issued after the password), its membership read just now"
+        )]
+        let scope = vendhub_store::TenantScope::authenticated(org);
         users::record_login(c, &user.id)?;
         audit::append(
             c,
             &Record::of_user("auth.login", &user.id)
-                .in_organization(&claims.org)
+                .in_organization(&scope)
                 .from(&meta)
                 .done(),
         )?;
-        open_session(c, &s, &user, &claims.org, &role, None, &meta, now)
+        open_session(c, &s, &scope, &user, &role, None, &meta, now)
     })
     .await
 }

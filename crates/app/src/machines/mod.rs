@@ -144,7 +144,7 @@ fn check_refs(c: &mut vendhub_store::DbConn, who: &Principal, i: &MachineInput) 
                 "no such user",
             )]));
         };
-        if users::role_in(c, id, who.organization_id())?.is_none() {
+        if users::role_in(c, who.scope(), id)?.is_none() {
             return Err(AppError::Validation(vec![FieldError::new(
                 "operator_id",
                 "no such user",

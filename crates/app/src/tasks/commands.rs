@@ -118,7 +118,7 @@ pub async fn act(
             };
             match &change {
                 Change::Assign(user) => {
-                    if users::role_in(c, *user, who2.organization_id())?.is_none() {
+                    if users::role_in(c, who2.scope(), *user)?.is_none() {
                         return Err(invalid("assignee_id", "no such user"));
                     }
                     after.assignee_id = Some(user.to_string());

@@ -230,7 +230,7 @@ pub(crate) fn insert_task(
         return Err(invalid("machine_id", "no such machine"));
     };
     if let Some(a) = t.assignee_id
-        && users::role_in(c, a, org_id)?.is_none()
+        && users::active_role(c, a, org_id)?.is_none()
     {
         return Err(invalid("assignee_id", "no such user"));
     }

@@ -63,7 +63,14 @@ async fn the_demo_seed_adds_a_fleet_once() {
     );
     assert_eq!(db.run(move |c| warehouses::count(c, org_id)).await.unwrap(), 1);
     let operators = db
-        .run(move |c| users::count_with_role(c, org_id, vendhub_domain_ids::Role::Operator))
+        .run(move |c| {
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the test reads the organization the demo seed filled"
+            )]
+            let scope = vendhub_store::TenantScope::authenticated(org_id);
+            users::count_with_role(c, &scope, vendhub_domain_ids::Role::Operator)
+        })
         .await;
     assert_eq!(operators.unwrap(), 3);
 
