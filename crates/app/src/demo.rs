@@ -335,6 +335,15 @@ const MACHINE_TYPES: [(&str, &str); 7] = [
     ("ice_cream", "Fas Faster 900"),
 ];
 
+/// The scope of the organization the demo seeds.
+fn demo_scope(org: OrganizationId) -> TenantScope {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization an operator's `vendhub seed --demo` seeds, found by its slug, in no request"
+    )]
+    TenantScope::authenticated(org)
+}
+
 fn som(n: i64) -> i64 {
     n * 100
 }
@@ -356,7 +365,8 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
         reason = "the CLI's demo seed, run by the operator of the server, fills the first organization"
     )]
     let scope = TenantScope::authenticated(org_id);
-    if app.db().run(move |c| machines::count(c, org_id)).await? > 0 {
+    let counted = scope.clone();
+    if app.db().run(move |c| machines::count(c, &counted)).await? > 0 {
         return Ok(DemoSummary::AlreadyThere);
     }
     let staff_password = password_hash::generate();
@@ -464,6 +474,7 @@ fn insert_demo(
         let id = uuid::Uuid::now_v7().to_string();
         locations::insert(
             conn,
+            scope,
             &LocationRow {
                 id: id.clone(),
                 organization_id: org_s.clone(),
@@ -493,6 +504,7 @@ fn insert_demo(
         };
         machines::insert(
             conn,
+            scope,
             &MachineRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 organization_id: org_s.clone(),
@@ -520,7 +532,7 @@ fn insert_demo(
 /// The first machine's planogram saved as the "Standard 8-slot" template.
 fn insert_template(
     conn: &mut vendhub_store::DbConn,
-    org: &str,
+    org: OrganizationId,
     slots: &[vendhub_store::planograms::SlotRow],
     now: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
@@ -533,9 +545,10 @@ fn insert_template(
         .collect();
     vendhub_store::planograms::insert_template(
         conn,
+        &demo_scope(org),
         &vendhub_store::planograms::TemplateRow {
             id: uuid::Uuid::now_v7().to_string(),
-            organization_id: org.to_owned(),
+            organization_id: org.to_string(),
             name: "Standard 8-slot".into(),
             slots: serde_json::Value::Array(template).to_string(),
             created_at: now,
@@ -617,7 +630,7 @@ fn insert_stock(
     }
     let (machines, _) = machines::list(
         conn,
-        org,
+        &demo_scope(org),
         &machines::MachineFilter {
             sort: "number".into(),
             ..machines::MachineFilter::default()
@@ -627,9 +640,9 @@ fn insert_stock(
     )?;
     for (i, m) in machines.iter().enumerate() {
         let slots = demo_planogram(&org_s, &m.id, &catalog, i, now);
-        vendhub_store::planograms::replace(conn, &org_s, &m.id, &slots)?;
+        vendhub_store::planograms::replace(conn, &demo_scope(org), &m.id, &slots)?;
         if i == 0 {
-            insert_template(conn, &org_s, &slots, now)?;
+            insert_template(conn, org, &slots, now)?;
         }
         let Some(operator) = m.operator_id.as_ref().map(|o| format!("operator:{o}")) else {
             continue;

@@ -18,6 +18,8 @@ pub struct Figures {
     pub sales: Vec<(String, String, i64)>,
 }
 
+/// Across organizations: the figures of the whole fleet, for the operator's `/metrics` scrape (no
+/// tenant's request; nothing of one organization is shown to another).
 pub async fn figures(app: &App) -> Result<Figures, AppError> {
     let (status, slots, balances, sales) = app
         .db()

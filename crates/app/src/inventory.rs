@@ -10,7 +10,7 @@ use vendhub_store::audit;
 use vendhub_store::stock::{self, NewMovement, Refusal};
 
 pub use vendhub_store::stock::MovementFilter;
-use vendhub_store::{DbConn, StoreError, planograms, products, users, warehouses};
+use vendhub_store::{DbConn, StoreError, TenantScope, planograms, products, users, warehouses};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
@@ -88,12 +88,13 @@ pub(crate) fn refusal(r: Refusal) -> AppError {
 }
 
 /// Whether a holder exists in the organization (`Err` names why not).
-pub(crate) fn holder_exists(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<(), AppError> {
-    check_holder(conn, org, h).map(|_| ())
+pub(crate) fn holder_exists(conn: &mut DbConn, scope: &TenantScope, h: &Holder) -> Result<(), AppError> {
+    check_holder(conn, scope, h).map(|_| ())
 }
 
 /// The holder exists in the organization; a slot answers its capacity.
-fn check_holder(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<Option<i64>, AppError> {
+fn check_holder(conn: &mut DbConn, scope: &TenantScope, h: &Holder) -> Result<Option<i64>, AppError> {
+    let org = scope.id();
     match h {
         Holder::Warehouse(id) => warehouses::get(conn, org, &id.to_string())?
             .map(|_| None)
@@ -101,11 +102,9 @@ fn check_holder(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<Op
         Holder::Operator(id) => users::active_role(conn, *id, org)?
             .map(|_| None)
             .ok_or(AppError::NotFound),
-        Holder::Slot { machine, slot } => {
-            planograms::slot(conn, &org.to_string(), &machine.to_string(), slot.as_str())?
-                .map(|s| Some(s.capacity))
-                .ok_or(AppError::NotFound)
-        }
+        Holder::Slot { machine, slot } => planograms::slot(conn, scope, &machine.to_string(), slot.as_str())?
+            .map(|s| Some(s.capacity))
+            .ok_or(AppError::NotFound),
     }
 }
 
@@ -137,6 +136,7 @@ pub async fn post(
         )]));
     }
     let (org, actor, meta2) = (who.organization_id(), who.user_id().to_string(), meta.clone());
+    let scope = who.scope().clone();
     let req2 = req.clone();
     let (row, low) = app
         .write(move |c| {
@@ -144,10 +144,10 @@ pub async fn post(
                 return Err(AppError::NotFound);
             }
             if let Some(from) = &req2.from {
-                check_holder(c, org, from)?;
+                check_holder(c, &scope, from)?;
             }
             let capacity = match &req2.to {
-                Some(to) => check_holder(c, org, to)?,
+                Some(to) => check_holder(c, &scope, to)?,
                 None => None,
             };
             let before = slot_balance(c, org, req2.from.as_ref(), &req2.product_id)?;
@@ -174,7 +174,7 @@ pub async fn post(
                     .after(serde_json::to_value(&row).ok())
                     .done(),
             )?;
-            let low = low_crossing(c, org, req2.from.as_ref(), &req2.product_id, before)?;
+            let low = low_crossing(c, &scope, req2.from.as_ref(), &req2.product_id, before)?;
             Ok((row, low))
         })
         .await?;
@@ -203,15 +203,16 @@ fn slot_balance(
 /// `Some((machine, slot, balance, par))` when this movement took a slot below its low-stock threshold.
 fn low_crossing(
     c: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     from: Option<&Holder>,
     product: &str,
     before: Option<i64>,
 ) -> Result<Option<(String, String, i64, i64)>, StoreError> {
+    let org = scope.id();
     let (Some(Holder::Slot { machine, slot }), Some(before)) = (from, before) else {
         return Ok(None);
     };
-    let Some(s) = planograms::slot(c, &org.to_string(), &machine.to_string(), slot.as_str())? else {
+    let Some(s) = planograms::slot(c, scope, &machine.to_string(), slot.as_str())? else {
         return Ok(None);
     };
     let after = stock::balance_of(
@@ -342,13 +343,14 @@ pub async fn machine_stock(
     machine: MachineId,
 ) -> Result<Vec<SlotStock>, AppError> {
     let org = who.organization_id();
+    let scope = who.scope().clone();
     let rows = app
         .db()
         .run(move |c| {
-            if vendhub_store::machines::get(c, org, &machine.to_string())?.is_none() {
+            if vendhub_store::machines::get(c, &scope, &machine.to_string())?.is_none() {
                 return Ok(None);
             }
-            let slots = planograms::of_machine(c, &org.to_string(), &machine.to_string())?;
+            let slots = planograms::of_machine(c, &scope, &machine.to_string())?;
             let prefix = format!("slot:{machine}:");
             let balances = stock::balances(c, &org.to_string(), &prefix, true)?;
             Ok(Some((slots, balances)))
@@ -420,6 +422,7 @@ pub struct LowSlot {
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn low_stock(app: &App, who: &Principal) -> Result<Vec<LowSlot>, AppError> {
     let org = who.organization_id();
+    let scope = who.scope().clone();
     let rows = app
         .db()
         .run(move |c| {
@@ -427,7 +430,7 @@ pub async fn low_stock(app: &App, who: &Principal) -> Result<Vec<LowSlot>, AppEr
                 sort: "number".into(),
                 ..Default::default()
             };
-            let (machines, _) = vendhub_store::machines::list(c, org, &filter, 0, 100_000)?;
+            let (machines, _) = vendhub_store::machines::list(c, &scope, &filter, 0, 100_000)?;
             // Three queries for the whole fleet, joined here.
             let balances: std::collections::HashMap<(String, String), i64> =
                 stock::balances(c, &org.to_string(), "slot:", true)?
@@ -437,7 +440,7 @@ pub async fn low_stock(app: &App, who: &Principal) -> Result<Vec<LowSlot>, AppEr
             let numbers: std::collections::HashMap<String, String> =
                 machines.into_iter().map(|m| (m.id, m.number)).collect();
             let mut out = Vec::new();
-            for s in planograms::of_organization(c, &org.to_string())? {
+            for s in planograms::of_organization(c, &scope)? {
                 // Slots of deleted machines are not part of the fleet.
                 let Some(number) = numbers.get(&s.machine_id) else {
                     continue;

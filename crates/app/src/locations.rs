@@ -152,7 +152,7 @@ pub async fn create(
     );
     let (stored, who2, meta) = (r.clone(), who.clone(), meta.clone());
     app.write(move |c| {
-        locations::insert(c, &stored)?;
+        locations::insert(c, who2.scope(), &stored)?;
         audit::append(
             c,
             &Record::new("location.create", "location", &stored.id)
@@ -169,9 +169,9 @@ pub async fn create(
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<LocationView, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     app.db()
-        .run(move |c| locations::get(c, org, &id))
+        .run(move |c| locations::get(c, &scope, &id))
         .await?
         .map(view)
         .ok_or(AppError::NotFound)
@@ -184,10 +184,10 @@ pub async fn list(
     q: Option<String>,
     page: PageRequest,
 ) -> Result<Paged<LocationView>, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let (rows, total) = app
         .db()
-        .run(move |c| locations::list(c, org, q.as_deref(), page.offset(), page.limit()))
+        .run(move |c| locations::list(c, &scope, q.as_deref(), page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
@@ -206,7 +206,7 @@ pub async fn update(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = locations::get(c, who2.organization_id(), &id)? else {
+        let Some(before) = locations::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);
         };
         let after = row(
@@ -215,7 +215,7 @@ pub async fn update(
             before.organization_id.clone(),
             before.created_at,
         );
-        locations::update(c, &after)?;
+        locations::update(c, who2.scope(), &after)?;
         audit::append(
             c,
             &Record::new("location.update", "location", &after.id)
@@ -235,7 +235,7 @@ pub async fn update(
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = locations::get(c, who2.organization_id(), &id)? else {
+        let Some(before) = locations::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);
         };
         let filter = machines::MachineFilter {
@@ -243,12 +243,12 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
             sort: "number".into(),
             ..Default::default()
         };
-        let (_, standing) = machines::list(c, who2.organization_id(), &filter, 0, 1)?;
+        let (_, standing) = machines::list(c, who2.scope(), &filter, 0, 1)?;
         if standing > 0 {
             return Err(crate::error::Rule::LocationHasMachines
                 .refuse(format!("{standing} machine(s) stand here: move them first")));
         }
-        locations::soft_delete(c, who2.organization_id(), &id)?;
+        locations::soft_delete(c, who2.scope(), &id)?;
         audit::append(
             c,
             &Record::new("location.delete", "location", &id)
@@ -303,10 +303,10 @@ pub async fn nearby(
     // A bounding box in SQL, the exact distance here.
     let dlat = radius_km / 111.0;
     let dlon = radius_km / (111.0 * lat.to_radians().cos().abs().max(0.01));
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let rows = app
         .db()
-        .run(move |c| locations::in_box(c, org, (lat - dlat, lat + dlat), (lon - dlon, lon + dlon)))
+        .run(move |c| locations::in_box(c, &scope, (lat - dlat, lat + dlat), (lon - dlon, lon + dlon)))
         .await?;
     let mut out: Vec<LocationView> = rows
         .into_iter()

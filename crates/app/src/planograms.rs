@@ -93,17 +93,13 @@ fn parse(inputs: &[SlotInput]) -> Result<Vec<Slot>, AppError> {
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, machine: MachineId) -> Result<Vec<SlotView>, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     app.db()
         .run(move |c| {
-            if machines::get(c, org, &machine.to_string())?.is_none() {
+            if machines::get(c, &scope, &machine.to_string())?.is_none() {
                 return Ok(None);
             }
-            Ok(Some(planograms::of_machine(
-                c,
-                &org.to_string(),
-                &machine.to_string(),
-            )?))
+            Ok(Some(planograms::of_machine(c, &scope, &machine.to_string())?))
         })
         .await?
         .map(|rows| rows.into_iter().map(view).collect())
@@ -126,7 +122,7 @@ fn write_slots(
             )]));
         }
     }
-    for old in planograms::of_machine(c, &org.to_string(), &m)? {
+    for old in planograms::of_machine(c, who.scope(), &m)? {
         let holder = Holder::Slot {
             machine,
             slot: SlotCode::parse(&old.code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -162,7 +158,7 @@ fn write_slots(
             updated_at: now,
         })
         .collect();
-    planograms::replace(c, &org.to_string(), &m, &rows)?;
+    planograms::replace(c, who.scope(), &m, &rows)?;
     Ok(rows)
 }
 
@@ -177,14 +173,13 @@ async fn store(
     let (who2, meta) = (who.clone(), meta.clone());
     let rows = app
         .write(move |c| {
-            if machines::get(c, who2.organization_id(), &machine.to_string())?.is_none() {
+            if machines::get(c, who2.scope(), &machine.to_string())?.is_none() {
                 return Err(AppError::NotFound);
             }
-            let before: Vec<SlotView> =
-                planograms::of_machine(c, &who2.organization_id().to_string(), &machine.to_string())?
-                    .into_iter()
-                    .map(view)
-                    .collect();
+            let before: Vec<SlotView> = planograms::of_machine(c, who2.scope(), &machine.to_string())?
+                .into_iter()
+                .map(view)
+                .collect();
             let rows = write_slots(c, &who2, machine, &slots)?;
             let after: Vec<SlotView> = rows.iter().cloned().map(view).collect();
             audit::append(
@@ -310,10 +305,10 @@ fn template_view(t: planograms::TemplateRow) -> TemplateView {
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn templates(app: &App, who: &Principal) -> Result<Vec<TemplateView>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     Ok(app
         .db()
-        .run(move |c| planograms::templates(c, &org))
+        .run(move |c| planograms::templates(c, &scope))
         .await?
         .into_iter()
         .map(template_view)
@@ -322,9 +317,9 @@ pub async fn templates(app: &App, who: &Principal) -> Result<Vec<TemplateView>, 
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn template(app: &App, who: &Principal, id: String) -> Result<TemplateView, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     app.db()
-        .run(move |c| planograms::template(c, &org, &id))
+        .run(move |c| planograms::template(c, &scope, &id))
         .await?
         .map(template_view)
         .ok_or(AppError::NotFound)
@@ -375,7 +370,7 @@ pub async fn create_template(
                 )]));
             }
         }
-        planograms::insert_template(c, &stored)
+        planograms::insert_template(c, who2.scope(), &stored)
             .map_err(AppError::conflict_as("name: a template with this name exists"))?;
         audit::append(
             c,

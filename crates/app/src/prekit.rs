@@ -71,19 +71,20 @@ type MachineData = (
 
 fn load(
     c: &mut vendhub_store::DbConn,
-    org: vendhub_domain::ids::OrganizationId,
+    scope: &vendhub_store::TenantScope,
     ids: &[String],
 ) -> Result<Option<Vec<MachineData>>, StoreError> {
+    let org = scope.id();
     let since = vendhub_store::now() - chrono::Duration::days(i64::from(HISTORY_DAYS));
     let mut out = Vec::new();
     for id in ids {
-        let Some(m) = machines::get(c, org, id)? else {
+        let Some(m) = machines::get(c, scope, id)? else {
             return Ok(None);
         };
-        let slots = planograms::of_machine(c, &org.to_string(), &m.id)?;
+        let slots = planograms::of_machine(c, scope, &m.id)?;
         let balances = stock::balances(c, &org.to_string(), &format!("slot:{}:", m.id), true)?;
-        let sold = sales::units_per_slot(c, &m.id, since)?;
-        let refilled = machines::last_refill_at(c, &m.id)?;
+        let sold = sales::units_per_slot(c, scope, &m.id, since)?;
+        let refilled = machines::last_refill_at(c, scope, &m.id)?;
         out.push((m, slots, balances, sold, refilled));
     }
     Ok(Some(out))
@@ -93,11 +94,12 @@ fn load(
 fn chosen(
     c: &mut vendhub_store::DbConn,
     org: vendhub_domain::ids::OrganizationId,
+    scope: &vendhub_store::TenantScope,
     selection: &Selection,
 ) -> Result<Vec<String>, StoreError> {
     Ok(match selection {
         Selection::Machines(ids) => ids.iter().map(ToString::to_string).collect(),
-        Selection::Operator(user) => machines::ids_of_operator(c, org, &user.to_string())?,
+        Selection::Operator(user) => machines::ids_of_operator(c, scope, &user.to_string())?,
         Selection::Day(day, user) => {
             let from = day.and_time(chrono::NaiveTime::MIN);
             vendhub_store::tasks::refill_machines_due(
@@ -130,11 +132,12 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
         )]));
     }
     let org = who.organization_id();
+    let scope = who.scope().clone();
     let data = app
         .db()
         .run(move |c| {
-            let ids = chosen(c, org, &selection)?;
-            let Some(out) = load(c, org, &ids)? else {
+            let ids = chosen(c, org, &scope, &selection)?;
+            let Some(out) = load(c, &scope, &ids)? else {
                 return Ok(None);
             };
             let catalog = products::list(c, org)?;

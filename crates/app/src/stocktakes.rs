@@ -128,7 +128,7 @@ pub async fn start(
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
-        match crate::inventory::holder_exists(c, who2.organization_id(), &holder) {
+        match crate::inventory::holder_exists(c, who2.scope(), &holder) {
             Err(AppError::NotFound) => {
                 return Err(AppError::Validation(vec![FieldError::new(
                     "holder",

@@ -14,6 +14,8 @@ struct MarkOffline;
 
 #[async_trait]
 impl Handler for MarkOffline {
+    /// Across organizations: the sweep reads every silent machine and marks each offline in its own
+    /// organization's scope (`gateway::offline::mark_silent_machines`).
     async fn run(&self, ctx: &JobContext, payload: serde_json::Value) -> Result<(), JobError> {
         let secs = payload["schedule"]["offline_after_secs"]
             .as_u64()

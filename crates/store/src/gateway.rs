@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{dex_audits, gateway_events, machines};
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = gateway_events)]
@@ -29,12 +30,14 @@ pub struct EventRow {
 /// Which of `event_ids` the machine sent before.
 pub fn known_events(
     conn: &mut DbConn,
+    scope: &TenantScope,
     machine: &str,
     event_ids: &[String],
 ) -> Result<HashSet<String>, StoreError> {
     let mut known = HashSet::new();
     for chunk in event_ids.chunks(500) {
         let found: Vec<String> = gateway_events::table
+            .filter(gateway_events::organization_id.eq(scope.org()))
             .filter(gateway_events::machine_id.eq(machine))
             .filter(gateway_events::event_id.eq_any(chunk))
             .select(gateway_events::event_id)
@@ -45,7 +48,10 @@ pub fn known_events(
 }
 
 /// Records events (the caller left out known ones), in chunks of one statement each.
-pub fn insert_events(conn: &mut DbConn, rows: &[EventRow]) -> Result<(), StoreError> {
+pub fn insert_events(conn: &mut DbConn, scope: &TenantScope, rows: &[EventRow]) -> Result<(), StoreError> {
+    for row in rows {
+        scope.check(&row.organization_id)?;
+    }
     for chunk in rows.chunks(200) {
         // A multi-row insert needs the concrete backend.
         match conn {
@@ -64,13 +70,13 @@ pub fn insert_events(conn: &mut DbConn, rows: &[EventRow]) -> Result<(), StoreEr
 /// Events of a machine, newest first.
 pub fn events_of(
     conn: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     machine: &str,
     kind: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EventRow>, StoreError> {
     let mut q = gateway_events::table
-        .filter(gateway_events::organization_id.eq(org))
+        .filter(gateway_events::organization_id.eq(scope.org()))
         .filter(gateway_events::machine_id.eq(machine))
         .into_boxed();
     if let Some(k) = kind {
@@ -84,13 +90,15 @@ pub fn events_of(
     )
 }
 
-/// Like [`machine_state`], and on PostgreSQL locks the machine's row until the transaction ends, so
+/// A machine's status and when it was last heard from, and on PostgreSQL locks the machine's row until the transaction ends, so
 /// concurrent batches of one machine take turns (SQLite's single writer does that already).
 pub fn lock_machine(
     conn: &mut DbConn,
+    scope: &TenantScope,
     machine: &str,
 ) -> Result<Option<(String, Option<NaiveDateTime>)>, StoreError> {
     let q = machines::table
+        .filter(machines::organization_id.eq(scope.org()))
         .filter(machines::id.eq(machine))
         .filter(machines::deleted_at.is_null())
         .select((machines::status, machines::last_seen_at));
@@ -100,7 +108,8 @@ pub fn lock_machine(
     })
 }
 
-/// A machine's status and when it was last heard from.
+/// Across organizations: a machine's status and when it was last heard from, for authentication by machine
+/// key, which checks the key's machine still exists before it knows the caller's organization.
 pub fn machine_state(
     conn: &mut DbConn,
     machine: &str,
@@ -116,11 +125,14 @@ pub fn machine_state(
 /// Sets when the machine was last heard from, and its status when `status` is given.
 pub fn mark_seen(
     conn: &mut DbConn,
+    scope: &TenantScope,
     machine: &str,
     at: NaiveDateTime,
     status: Option<&str>,
 ) -> Result<(), StoreError> {
-    let target = machines::table.filter(machines::id.eq(machine));
+    let target = machines::table
+        .filter(machines::organization_id.eq(scope.org()))
+        .filter(machines::id.eq(machine));
     match status {
         Some(s) => diesel::update(target)
             .set((
@@ -136,8 +148,8 @@ pub fn mark_seen(
     Ok(())
 }
 
-/// Machines heard from before `cutoff` and not yet offline (nor taken out of service): (id, organization,
-/// status).
+/// Across organizations: machines heard from before `cutoff` and not yet offline (nor taken out of
+/// service), for the offline sweep over the whole fleet: (id, organization, status).
 pub fn silent_since(
     conn: &mut DbConn,
     cutoff: NaiveDateTime,
@@ -152,15 +164,24 @@ pub fn silent_since(
 }
 
 /// Marks one machine offline unless it was heard from since `cutoff` (or already is); `true` when it changed.
-pub fn mark_offline(conn: &mut DbConn, machine: &str, cutoff: NaiveDateTime) -> Result<bool, StoreError> {
-    let n = diesel::update(machines::table.filter(machines::id.eq(machine)))
-        .filter(machines::last_seen_at.lt(cutoff))
-        .filter(machines::status.ne_all(["offline", "disabled", "maintenance"]))
-        .set((
-            machines::status.eq("offline"),
-            machines::updated_at.eq(crate::now()),
-        ))
-        .execute(conn)?;
+pub fn mark_offline(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    machine: &str,
+    cutoff: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        machines::table
+            .filter(machines::organization_id.eq(scope.org()))
+            .filter(machines::id.eq(machine)),
+    )
+    .filter(machines::last_seen_at.lt(cutoff))
+    .filter(machines::status.ne_all(["offline", "disabled", "maintenance"]))
+    .set((
+        machines::status.eq("offline"),
+        machines::updated_at.eq(crate::now()),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -179,7 +200,8 @@ pub struct DexAuditRow {
     pub received_at: NaiveDateTime,
 }
 
-pub fn insert_dex_audit(conn: &mut DbConn, row: &DexAuditRow) -> Result<(), StoreError> {
+pub fn insert_dex_audit(conn: &mut DbConn, scope: &TenantScope, row: &DexAuditRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(dex_audits::table)
         .values(row)
         .execute(conn)
@@ -188,8 +210,13 @@ pub fn insert_dex_audit(conn: &mut DbConn, row: &DexAuditRow) -> Result<(), Stor
 }
 
 /// The machine's latest audit.
-pub fn last_dex_audit(conn: &mut DbConn, machine: &str) -> Result<Option<DexAuditRow>, StoreError> {
+pub fn last_dex_audit(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    machine: &str,
+) -> Result<Option<DexAuditRow>, StoreError> {
     Ok(dex_audits::table
+        .filter(dex_audits::organization_id.eq(scope.org()))
         .filter(dex_audits::machine_id.eq(machine))
         .order((dex_audits::received_at.desc(), dex_audits::id.desc()))
         .select(DexAuditRow::as_select())
@@ -200,7 +227,7 @@ pub fn last_dex_audit(conn: &mut DbConn, machine: &str) -> Result<Option<DexAudi
 /// A slot of the fleet: (machine id, machine number, slot code, product, capacity).
 pub type FleetSlot = (String, String, String, String, i64);
 
-/// Every slot of every machine in service.
+/// Across organizations: every slot of every machine in service, for the fleet-wide stock metrics.
 pub fn fleet_slots(conn: &mut DbConn) -> Result<Vec<FleetSlot>, StoreError> {
     use crate::schema::planogram_slots;
     Ok(planogram_slots::table
@@ -217,7 +244,8 @@ pub fn fleet_slots(conn: &mut DbConn) -> Result<Vec<FleetSlot>, StoreError> {
         .load(conn)?)
 }
 
-/// Every slot balance: (holder, product, quantity).
+/// Across organizations: every slot balance of the fleet, for the fleet-wide stock metrics: (holder,
+/// product, quantity).
 pub fn slot_balances(conn: &mut DbConn) -> Result<Vec<(String, String, i64)>, StoreError> {
     use crate::schema::stock_balances;
     Ok(stock_balances::table
@@ -230,7 +258,8 @@ pub fn slot_balances(conn: &mut DbConn) -> Result<Vec<(String, String, i64)>, St
         .load(conn)?)
 }
 
-/// Sales recorded, by source and payment method.
+/// Across organizations: sales recorded in the whole fleet, by source and payment method, for the sales
+/// counter.
 pub fn sales_counts(conn: &mut DbConn) -> Result<Vec<(String, String, i64)>, StoreError> {
     use crate::schema::sales;
     Ok(sales::table

@@ -1,12 +1,11 @@
 //! Locations where machines stand.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use vendhub_domain::ids::OrganizationId;
-
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::locations;
+use crate::scope::TenantScope;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = locations)]
@@ -28,7 +27,8 @@ pub struct LocationRow {
     pub deleted_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &LocationRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &LocationRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(locations::table)
         .values(row)
         .execute(conn)
@@ -36,17 +36,17 @@ pub fn insert(conn: &mut DbConn, row: &LocationRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn count(conn: &mut DbConn, org: OrganizationId) -> Result<i64, StoreError> {
+pub fn count(conn: &mut DbConn, scope: &TenantScope) -> Result<i64, StoreError> {
     Ok(locations::table
-        .filter(locations::organization_id.eq(org.to_string()))
+        .filter(locations::organization_id.eq(scope.org()))
         .filter(locations::deleted_at.is_null())
         .count()
         .get_result(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<Option<LocationRow>, StoreError> {
+pub fn get(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<LocationRow>, StoreError> {
     Ok(locations::table
-        .filter(locations::organization_id.eq(org.to_string()))
+        .filter(locations::organization_id.eq(scope.org()))
         .filter(locations::id.eq(id))
         .filter(locations::deleted_at.is_null())
         .select(LocationRow::as_select())
@@ -57,14 +57,14 @@ pub fn get(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<Option<Lo
 /// Locations of an organization, optionally matching `q` in name or address, paged.
 pub fn list(
     conn: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     q: Option<&str>,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<LocationRow>, i64), StoreError> {
     let build = || {
         let mut b = locations::table
-            .filter(locations::organization_id.eq(org.to_string()))
+            .filter(locations::organization_id.eq(scope.org()))
             .filter(locations::deleted_at.is_null())
             .into_boxed();
         if let Some(q) = q {
@@ -92,12 +92,12 @@ pub fn list(
 /// Locations with coordinates inside a bounding box (the caller filters by exact distance).
 pub fn in_box(
     conn: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     lat: (f64, f64),
     lon: (f64, f64),
 ) -> Result<Vec<LocationRow>, StoreError> {
     Ok(locations::table
-        .filter(locations::organization_id.eq(org.to_string()))
+        .filter(locations::organization_id.eq(scope.org()))
         .filter(locations::deleted_at.is_null())
         .filter(locations::latitude.between(lat.0, lat.1))
         .filter(locations::longitude.between(lon.0, lon.1))
@@ -105,9 +105,10 @@ pub fn in_box(
         .load(conn)?)
 }
 
-pub fn update(conn: &mut DbConn, row: &LocationRow) -> Result<(), StoreError> {
+pub fn update(conn: &mut DbConn, scope: &TenantScope, row: &LocationRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::update(locations::table.find(&row.id))
-        .filter(locations::organization_id.eq(&row.organization_id))
+        .filter(locations::organization_id.eq(scope.org()))
         .set((
             locations::name.eq(&row.name),
             locations::address.eq(&row.address),
@@ -125,9 +126,9 @@ pub fn update(conn: &mut DbConn, row: &LocationRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn soft_delete(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<bool, StoreError> {
+pub fn soft_delete(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<bool, StoreError> {
     let n = diesel::update(locations::table.find(id))
-        .filter(locations::organization_id.eq(org.to_string()))
+        .filter(locations::organization_id.eq(scope.org()))
         .filter(locations::deleted_at.is_null())
         .set(locations::deleted_at.eq(Some(crate::now())))
         .execute(conn)?;

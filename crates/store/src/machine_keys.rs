@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::machine_api_keys;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = machine_api_keys)]
@@ -25,7 +26,8 @@ pub struct KeyRow {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &KeyRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &KeyRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(machine_api_keys::table)
         .values(row)
         .execute(conn)
@@ -34,18 +36,23 @@ pub fn insert(conn: &mut DbConn, row: &KeyRow) -> Result<(), StoreError> {
 }
 
 /// A machine's keys, newest first, revoked ones included.
-pub fn of_machine(conn: &mut DbConn, org: &str, machine: &str) -> Result<Vec<KeyRow>, StoreError> {
+pub fn of_machine(conn: &mut DbConn, scope: &TenantScope, machine: &str) -> Result<Vec<KeyRow>, StoreError> {
     Ok(machine_api_keys::table
-        .filter(machine_api_keys::organization_id.eq(org))
+        .filter(machine_api_keys::organization_id.eq(scope.org()))
         .filter(machine_api_keys::machine_id.eq(machine))
         .order((machine_api_keys::created_at.desc(), machine_api_keys::id.desc()))
         .select(KeyRow::as_select())
         .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: &str, machine: &str, id: &str) -> Result<Option<KeyRow>, StoreError> {
+pub fn get(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    machine: &str,
+    id: &str,
+) -> Result<Option<KeyRow>, StoreError> {
     Ok(machine_api_keys::table
-        .filter(machine_api_keys::organization_id.eq(org))
+        .filter(machine_api_keys::organization_id.eq(scope.org()))
         .filter(machine_api_keys::machine_id.eq(machine))
         .filter(machine_api_keys::id.eq(id))
         .select(KeyRow::as_select())
@@ -53,7 +60,8 @@ pub fn get(conn: &mut DbConn, org: &str, machine: &str, id: &str) -> Result<Opti
         .optional()?)
 }
 
-/// The key with this prefix, revoked or not (the caller checks the hash and the revocation).
+/// Across organizations: the key with this prefix, revoked or not, for authentication, which learns the
+/// organization from the key it finds (the caller checks the hash and the revocation).
 pub fn by_prefix(conn: &mut DbConn, prefix: &str) -> Result<Option<KeyRow>, StoreError> {
     Ok(machine_api_keys::table
         .filter(machine_api_keys::prefix.eq(prefix))
@@ -63,8 +71,14 @@ pub fn by_prefix(conn: &mut DbConn, prefix: &str) -> Result<Option<KeyRow>, Stor
 }
 
 /// Revokes a key that is not revoked yet; `false` when there was nothing to revoke.
-pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> Result<bool, StoreError> {
+pub fn revoke(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    id: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
     let n = diesel::update(machine_api_keys::table.find(id))
+        .filter(machine_api_keys::organization_id.eq(scope.org()))
         .filter(machine_api_keys::revoked_at.is_null())
         .set(machine_api_keys::revoked_at.eq(Some(at)))
         .execute(conn)?;
@@ -72,8 +86,9 @@ pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> Result<bool, St
 }
 
 /// Records that the key was used.
-pub fn touch(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> Result<(), StoreError> {
+pub fn touch(conn: &mut DbConn, scope: &TenantScope, id: &str, at: NaiveDateTime) -> Result<(), StoreError> {
     diesel::update(machine_api_keys::table.find(id))
+        .filter(machine_api_keys::organization_id.eq(scope.org()))
         .set(machine_api_keys::last_used_at.eq(Some(at)))
         .execute(conn)?;
     Ok(())

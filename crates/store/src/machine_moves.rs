@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::machine_moves;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = machine_moves)]
@@ -19,16 +20,17 @@ pub struct MoveRow {
     pub moved_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConn, row: &MoveRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &MoveRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(machine_moves::table)
         .values(row)
         .execute(conn)?;
     Ok(())
 }
 
-pub fn of_machine(conn: &mut DbConn, org: &str, machine: &str) -> Result<Vec<MoveRow>, StoreError> {
+pub fn of_machine(conn: &mut DbConn, scope: &TenantScope, machine: &str) -> Result<Vec<MoveRow>, StoreError> {
     Ok(machine_moves::table
-        .filter(machine_moves::organization_id.eq(org))
+        .filter(machine_moves::organization_id.eq(scope.org()))
         .filter(machine_moves::machine_id.eq(machine))
         .order(machine_moves::moved_at.desc())
         .select(MoveRow::as_select())

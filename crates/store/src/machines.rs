@@ -1,12 +1,11 @@
 //! Vending machines.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use vendhub_domain::ids::OrganizationId;
-
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::machines;
+use crate::scope::TenantScope;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = machines)]
@@ -29,7 +28,8 @@ pub struct MachineRow {
     pub deleted_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &MachineRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &MachineRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(machines::table)
         .values(row)
         .execute(conn)
@@ -37,18 +37,18 @@ pub fn insert(conn: &mut DbConn, row: &MachineRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn count(conn: &mut DbConn, org: OrganizationId) -> Result<i64, StoreError> {
+pub fn count(conn: &mut DbConn, scope: &TenantScope) -> Result<i64, StoreError> {
     Ok(machines::table
-        .filter(machines::organization_id.eq(org.to_string()))
+        .filter(machines::organization_id.eq(scope.org()))
         .filter(machines::deleted_at.is_null())
         .count()
         .get_result(conn)?)
 }
 
 /// Machine counts per type in an organization.
-pub fn count_by_type(conn: &mut DbConn, org: OrganizationId) -> Result<Vec<(String, i64)>, StoreError> {
+pub fn count_by_type(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(machines::table
-        .filter(machines::organization_id.eq(org.to_string()))
+        .filter(machines::organization_id.eq(scope.org()))
         .filter(machines::deleted_at.is_null())
         .group_by(machines::machine_type)
         .select((machines::machine_type, diesel::dsl::count_star()))
@@ -56,9 +56,9 @@ pub fn count_by_type(conn: &mut DbConn, org: OrganizationId) -> Result<Vec<(Stri
         .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<Option<MachineRow>, StoreError> {
+pub fn get(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<MachineRow>, StoreError> {
     Ok(machines::table
-        .filter(machines::organization_id.eq(org.to_string()))
+        .filter(machines::organization_id.eq(scope.org()))
         .filter(machines::id.eq(id))
         .filter(machines::deleted_at.is_null())
         .select(MachineRow::as_select())
@@ -68,11 +68,11 @@ pub fn get(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<Option<Ma
 
 pub fn by_number(
     conn: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     number: &str,
 ) -> Result<Option<MachineRow>, StoreError> {
     Ok(machines::table
-        .filter(machines::organization_id.eq(org.to_string()))
+        .filter(machines::organization_id.eq(scope.org()))
         .filter(machines::number.eq(number))
         .filter(machines::deleted_at.is_null())
         .select(MachineRow::as_select())
@@ -93,14 +93,14 @@ pub struct MachineFilter {
 
 pub fn list(
     conn: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     f: &MachineFilter,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<MachineRow>, i64), StoreError> {
     let build = || {
         let mut b = machines::table
-            .filter(machines::organization_id.eq(org.to_string()))
+            .filter(machines::organization_id.eq(scope.org()))
             .filter(machines::deleted_at.is_null())
             .into_boxed();
         if let Some(s) = &f.status {
@@ -150,11 +150,11 @@ pub fn list(
 pub type MapRow = (MachineRow, Option<f64>, Option<f64>);
 
 /// Every machine with its location's coordinates, for the map.
-pub fn map(conn: &mut DbConn, org: OrganizationId) -> Result<Vec<MapRow>, StoreError> {
+pub fn map(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<MapRow>, StoreError> {
     use crate::schema::locations;
     Ok(machines::table
         .left_join(locations::table)
-        .filter(machines::organization_id.eq(org.to_string()))
+        .filter(machines::organization_id.eq(scope.org()))
         .filter(machines::deleted_at.is_null())
         .order(machines::number.asc())
         .select((
@@ -165,9 +165,10 @@ pub fn map(conn: &mut DbConn, org: OrganizationId) -> Result<Vec<MapRow>, StoreE
         .load::<MapRow>(conn)?)
 }
 
-pub fn update(conn: &mut DbConn, row: &MachineRow) -> Result<(), StoreError> {
+pub fn update(conn: &mut DbConn, scope: &TenantScope, row: &MachineRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::update(machines::table.find(&row.id))
-        .filter(machines::organization_id.eq(&row.organization_id))
+        .filter(machines::organization_id.eq(scope.org()))
         .set((
             machines::number.eq(&row.number),
             machines::name.eq(&row.name),
@@ -186,11 +187,11 @@ pub fn update(conn: &mut DbConn, row: &MachineRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn soft_delete(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<bool, StoreError> {
+pub fn soft_delete(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<bool, StoreError> {
     // The number is freed for a new machine: the deleted row keeps it with a suffix.
     let now = crate::now();
     let n = diesel::update(machines::table.find(id))
-        .filter(machines::organization_id.eq(org.to_string()))
+        .filter(machines::organization_id.eq(scope.org()))
         .filter(machines::deleted_at.is_null())
         .set((
             machines::deleted_at.eq(Some(now)),
@@ -202,7 +203,8 @@ pub fn soft_delete(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<b
     Ok(n == 1)
 }
 
-/// Machines per status (for the `vendhub_machine_status` gauge).
+/// Across organizations: machines per status of the whole fleet, for the `vendhub_machine_status` gauge
+/// (an operator's metric, not any tenant's data).
 pub fn count_by_status(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(machines::table
         .filter(machines::deleted_at.is_null())
@@ -214,11 +216,11 @@ pub fn count_by_status(conn: &mut DbConn) -> Result<Vec<(String, i64)>, StoreErr
 /// The machines an operator serves (their route), by number.
 pub fn ids_of_operator(
     conn: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     operator: &str,
 ) -> Result<Vec<String>, StoreError> {
     Ok(machines::table
-        .filter(machines::organization_id.eq(org.to_string()))
+        .filter(machines::organization_id.eq(scope.org()))
         .filter(machines::operator_id.eq(operator))
         .filter(machines::deleted_at.is_null())
         .order(machines::number.asc())
@@ -227,9 +229,14 @@ pub fn ids_of_operator(
 }
 
 /// When the machine was last refilled, if ever.
-pub fn last_refill_at(conn: &mut DbConn, id: &str) -> Result<Option<NaiveDateTime>, StoreError> {
+pub fn last_refill_at(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    id: &str,
+) -> Result<Option<NaiveDateTime>, StoreError> {
     Ok(machines::table
         .find(id)
+        .filter(machines::organization_id.eq(scope.org()))
         .select(machines::last_refill_at)
         .first::<Option<NaiveDateTime>>(conn)
         .optional()?

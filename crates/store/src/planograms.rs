@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{planogram_slots, planogram_templates};
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = planogram_slots)]
@@ -22,18 +23,23 @@ pub struct SlotRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn of_machine(conn: &mut DbConn, org: &str, machine: &str) -> Result<Vec<SlotRow>, StoreError> {
+pub fn of_machine(conn: &mut DbConn, scope: &TenantScope, machine: &str) -> Result<Vec<SlotRow>, StoreError> {
     Ok(planogram_slots::table
-        .filter(planogram_slots::organization_id.eq(org))
+        .filter(planogram_slots::organization_id.eq(scope.org()))
         .filter(planogram_slots::machine_id.eq(machine))
         .order(planogram_slots::code.asc())
         .select(SlotRow::as_select())
         .load(conn)?)
 }
 
-pub fn slot(conn: &mut DbConn, org: &str, machine: &str, code: &str) -> Result<Option<SlotRow>, StoreError> {
+pub fn slot(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    machine: &str,
+    code: &str,
+) -> Result<Option<SlotRow>, StoreError> {
     Ok(planogram_slots::table
-        .filter(planogram_slots::organization_id.eq(org))
+        .filter(planogram_slots::organization_id.eq(scope.org()))
         .filter(planogram_slots::machine_id.eq(machine))
         .filter(planogram_slots::code.eq(code))
         .select(SlotRow::as_select())
@@ -42,18 +48,26 @@ pub fn slot(conn: &mut DbConn, org: &str, machine: &str, code: &str) -> Result<O
 }
 
 /// Every slot of every machine of an organization, by machine and code.
-pub fn of_organization(conn: &mut DbConn, org: &str) -> Result<Vec<SlotRow>, StoreError> {
+pub fn of_organization(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<SlotRow>, StoreError> {
     Ok(planogram_slots::table
-        .filter(planogram_slots::organization_id.eq(org))
+        .filter(planogram_slots::organization_id.eq(scope.org()))
         .order((planogram_slots::machine_id.asc(), planogram_slots::code.asc()))
         .select(SlotRow::as_select())
         .load(conn)?)
 }
 
 /// Replaces a machine's whole planogram (inside the caller's transaction).
-pub fn replace(conn: &mut DbConn, org: &str, machine: &str, slots: &[SlotRow]) -> Result<(), StoreError> {
+pub fn replace(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    machine: &str,
+    slots: &[SlotRow],
+) -> Result<(), StoreError> {
+    for s in slots {
+        scope.check(&s.organization_id)?;
+    }
     diesel::delete(planogram_slots::table)
-        .filter(planogram_slots::organization_id.eq(org))
+        .filter(planogram_slots::organization_id.eq(scope.org()))
         .filter(planogram_slots::machine_id.eq(machine))
         .execute(conn)?;
     for s in slots {
@@ -66,9 +80,10 @@ pub fn replace(conn: &mut DbConn, org: &str, machine: &str, slots: &[SlotRow]) -
 }
 
 /// Inserts or updates one slot.
-pub fn upsert(conn: &mut DbConn, row: &SlotRow) -> Result<(), StoreError> {
+pub fn upsert(conn: &mut DbConn, scope: &TenantScope, row: &SlotRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     let n = diesel::update(planogram_slots::table)
-        .filter(planogram_slots::organization_id.eq(&row.organization_id))
+        .filter(planogram_slots::organization_id.eq(scope.org()))
         .filter(planogram_slots::machine_id.eq(&row.machine_id))
         .filter(planogram_slots::code.eq(&row.code))
         .set((
@@ -100,7 +115,8 @@ pub struct TemplateRow {
     pub deleted_at: Option<NaiveDateTime>,
 }
 
-pub fn insert_template(conn: &mut DbConn, row: &TemplateRow) -> Result<(), StoreError> {
+pub fn insert_template(conn: &mut DbConn, scope: &TenantScope, row: &TemplateRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(planogram_templates::table)
         .values(row)
         .execute(conn)
@@ -108,9 +124,9 @@ pub fn insert_template(conn: &mut DbConn, row: &TemplateRow) -> Result<(), Store
     Ok(())
 }
 
-pub fn template(conn: &mut DbConn, org: &str, id: &str) -> Result<Option<TemplateRow>, StoreError> {
+pub fn template(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<TemplateRow>, StoreError> {
     Ok(planogram_templates::table
-        .filter(planogram_templates::organization_id.eq(org))
+        .filter(planogram_templates::organization_id.eq(scope.org()))
         .filter(planogram_templates::id.eq(id))
         .filter(planogram_templates::deleted_at.is_null())
         .select(TemplateRow::as_select())
@@ -118,9 +134,9 @@ pub fn template(conn: &mut DbConn, org: &str, id: &str) -> Result<Option<Templat
         .optional()?)
 }
 
-pub fn templates(conn: &mut DbConn, org: &str) -> Result<Vec<TemplateRow>, StoreError> {
+pub fn templates(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<TemplateRow>, StoreError> {
     Ok(planogram_templates::table
-        .filter(planogram_templates::organization_id.eq(org))
+        .filter(planogram_templates::organization_id.eq(scope.org()))
         .filter(planogram_templates::deleted_at.is_null())
         .order(planogram_templates::name.asc())
         .select(TemplateRow::as_select())

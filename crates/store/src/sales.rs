@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::sales;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sales)]
@@ -34,8 +35,15 @@ pub struct SaleRow {
 }
 
 /// Whether the sale was new.
-pub fn exists(conn: &mut DbConn, machine: &str, source: &str, source_id: &str) -> Result<bool, StoreError> {
+pub fn exists(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    machine: &str,
+    source: &str,
+    source_id: &str,
+) -> Result<bool, StoreError> {
     let n: i64 = sales::table
+        .filter(sales::organization_id.eq(scope.org()))
         .filter(sales::machine_id.eq(machine))
         .filter(sales::source.eq(source))
         .filter(sales::source_id.eq(source_id))
@@ -46,8 +54,9 @@ pub fn exists(conn: &mut DbConn, machine: &str, source: &str, source_id: &str) -
 
 /// Records a sale; `Ok(false)` when the same (machine, source, source id) is recorded already. Call it inside
 /// the write transaction that posts the sale's stock movement.
-pub fn insert(conn: &mut DbConn, row: &SaleRow) -> Result<bool, StoreError> {
-    if exists(conn, &row.machine_id, &row.source, &row.source_id)? {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &SaleRow) -> Result<bool, StoreError> {
+    scope.check(&row.organization_id)?;
+    if exists(conn, scope, &row.machine_id, &row.source, &row.source_id)? {
         return Ok(false);
     }
     match diesel::insert_into(sales::table).values(row).execute(conn) {
@@ -73,14 +82,14 @@ pub struct SaleFilter {
 /// One page of sales, newest first, and the total.
 pub fn list(
     conn: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     f: &SaleFilter,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<SaleRow>, i64), StoreError> {
     let build = || {
         let mut q = sales::table
-            .filter(sales::organization_id.eq(org.to_string()))
+            .filter(sales::organization_id.eq(scope.org()))
             .into_boxed();
         if let Some(m) = &f.machine_id {
             q = q.filter(sales::machine_id.eq(m.clone()));
@@ -115,11 +124,13 @@ pub fn list(
 /// The sum of cash sales of a machine in `[from, to)` (tiyin); `from = None` means since the first sale.
 pub fn cash_total(
     conn: &mut DbConn,
+    scope: &TenantScope,
     machine: &str,
     from: Option<NaiveDateTime>,
     to: NaiveDateTime,
 ) -> Result<i64, StoreError> {
     let mut q = sales::table
+        .filter(sales::organization_id.eq(scope.org()))
         .filter(sales::machine_id.eq(machine))
         .filter(sales::payment_method.eq("cash"))
         .filter(sales::sold_at.lt(to))
@@ -135,10 +146,12 @@ pub fn cash_total(
 /// balance is unknown.
 pub fn units_per_slot(
     conn: &mut DbConn,
+    scope: &TenantScope,
     machine: &str,
     from: NaiveDateTime,
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
     let rows: Vec<(Option<String>, Option<String>, i64)> = sales::table
+        .filter(sales::organization_id.eq(scope.org()))
         .filter(sales::machine_id.eq(machine))
         .filter(sales::sold_at.ge(from))
         .select((sales::slot_code, sales::product_id, sales::quantity))

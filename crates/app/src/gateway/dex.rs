@@ -106,13 +106,13 @@ fn record(
 ) -> Result<DexImport, StoreError> {
     let (org, machine) = (caller.organization_id(), caller.machine_id());
     // One audit at a time per machine: each one's baseline is the one before.
-    gateway::lock_machine(c, machine)?.ok_or(StoreError::NotFound)?;
-    let previous: Option<AuditCounters> = gateway::last_dex_audit(c, machine)?
+    gateway::lock_machine(c, caller.scope(), machine)?.ok_or(StoreError::NotFound)?;
+    let previous: Option<AuditCounters> = gateway::last_dex_audit(c, caller.scope(), machine)?
         .map(|a| serde_json::from_str(&a.counters))
         .transpose()
         .map_err(|e| StoreError::Corrupt(format!("a stored DEX baseline: {e}")))?;
     let delta = dex::sales_since(previous.as_ref(), counters);
-    let slots = planograms::of_machine(c, org, machine)?;
+    let slots = planograms::of_machine(c, caller.scope(), machine)?;
     let now = vendhub_store::now();
     let audit_id = uuid::Uuid::now_v7().to_string();
     let mut sold = Vec::new();
@@ -136,7 +136,7 @@ fn record(
             sold_at: now,
             created_at: now,
         };
-        sales::insert(c, &sale)?;
+        sales::insert(c, caller.scope(), &sale)?;
         sold.push(DexSale {
             selection: s.selection.clone(),
             slot: slot.map(|x| x.code.clone()),
@@ -156,6 +156,7 @@ fn record(
     };
     gateway::insert_dex_audit(
         c,
+        caller.scope(),
         &DexAuditRow {
             id: audit_id,
             organization_id: org.to_owned(),

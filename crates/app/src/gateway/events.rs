@@ -369,16 +369,16 @@ fn apply(
     events: &[GatewayEvent],
 ) -> Result<Result<Applied, Vec<FieldError>>, StoreError> {
     let (org, machine) = (caller.organization_id(), caller.machine_id());
-    let Some((status, _)) = gateway::lock_machine(c, machine)? else {
+    let Some((status, _)) = gateway::lock_machine(c, caller.scope(), machine)? else {
         return Err(StoreError::NotFound);
     };
-    let slots = planograms::of_machine(c, org, machine)?;
+    let slots = planograms::of_machine(c, caller.scope(), machine)?;
     let vend_slots = match vend_slots(events, &slots) {
         Ok(s) => s,
         Err(errors) => return Ok(Err(errors)),
     };
     let ids: Vec<String> = events.iter().map(|e| e.id().to_owned()).collect();
-    let mut seen = gateway::known_events(c, machine, &ids)?;
+    let mut seen = gateway::known_events(c, caller.scope(), machine, &ids)?;
     let now = vendhub_store::now();
     let mut applied = Applied::default();
     let mut rows = Vec::new();
@@ -410,7 +410,7 @@ fn apply(
                         payment_method,
                         at,
                     };
-                    if let Some(sale) = super::sales::record_vend(c, org, machine, &vend)? {
+                    if let Some(sale) = super::sales::record_vend(c, caller.scope(), machine, &vend)? {
                         applied.sales.push(sale);
                     }
                 }
@@ -434,12 +434,12 @@ fn apply(
             received_at: now,
         });
     }
-    gateway::insert_events(c, &rows)?;
+    gateway::insert_events(c, caller.scope(), &rows)?;
     // A status the domain does not know (none should be stored) is left as it is.
     let next = MachineStatus::parse(&status)
         .and_then(|current| current.after_telemetry(error_seen))
         .map(MachineStatus::as_str);
-    gateway::mark_seen(c, machine, now, next)?;
+    gateway::mark_seen(c, caller.scope(), machine, now, next)?;
     applied.status = next.map(|n| (status.clone(), n.to_owned()));
     Ok(Ok(applied))
 }

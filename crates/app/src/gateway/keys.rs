@@ -63,9 +63,9 @@ fn random_hex(bytes: usize) -> String {
 }
 
 async fn machine_exists(app: &App, who: &Principal, machine: MachineId) -> Result<(), AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     app.db()
-        .run(move |c| machines::get(c, org, &machine.to_string()))
+        .run(move |c| machines::get(c, &scope, &machine.to_string()))
         .await?
         .map(|_| ())
         .ok_or(AppError::NotFound)
@@ -104,7 +104,7 @@ pub async fn create(
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
-        machine_keys::insert(c, &stored)?;
+        machine_keys::insert(c, who2.scope(), &stored)?;
         audit::append(
             c,
             &Record::new("machine_key.create", "machine_api_key", &stored.id)
@@ -126,10 +126,10 @@ pub async fn create(
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal, machine: MachineId) -> Result<Vec<KeyView>, AppError> {
     machine_exists(app, who, machine).await?;
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     Ok(app
         .db()
-        .run(move |c| machine_keys::of_machine(c, &org, &machine.to_string()))
+        .run(move |c| machine_keys::of_machine(c, &scope, &machine.to_string()))
         .await?
         .into_iter()
         .map(view)
@@ -147,11 +147,11 @@ pub async fn revoke(
 ) -> Result<KeyView, AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let org = who2.organization_id().to_string();
-        let Some(before) = machine_keys::get(c, &org, &machine.to_string(), &key_id)? else {
+        let scope = who2.scope();
+        let Some(before) = machine_keys::get(c, scope, &machine.to_string(), &key_id)? else {
             return Err(AppError::NotFound);
         };
-        if machine_keys::revoke(c, &key_id, vendhub_store::now())? {
+        if machine_keys::revoke(c, scope, &key_id, vendhub_store::now())? {
             audit::append(
                 c,
                 &Record::new("machine_key.revoke", "machine_api_key", &key_id)
@@ -164,7 +164,7 @@ pub async fn revoke(
                     .done(),
             )?;
         }
-        machine_keys::get(c, &org, &machine.to_string(), &key_id)?
+        machine_keys::get(c, scope, &machine.to_string(), &key_id)?
             .map(view)
             .ok_or(AppError::NotFound)
     })
@@ -222,13 +222,6 @@ pub async fn authenticate(app: &App, presented: &str) -> Result<MachineCaller, A
             if vendhub_store::gateway::machine_state(c, &row.machine_id)?.is_none() {
                 return Ok(Err(AppError::Unauthorized));
             }
-            let now = vendhub_store::now();
-            let stale = row
-                .last_used_at
-                .is_none_or(|t| now.signed_duration_since(t) >= chrono::TimeDelta::seconds(60));
-            if stale {
-                vendhub_store::write(c, |c| machine_keys::touch(c, &row.id, now))?;
-            }
             let org: OrganizationId = row
                 .organization_id
                 .parse()
@@ -238,6 +231,13 @@ pub async fn authenticate(app: &App, presented: &str) -> Result<MachineCaller, A
                 reason = "a machine key whose hash matched, not revoked, of a machine that exists"
             )]
             let scope = TenantScope::authenticated(org);
+            let now = vendhub_store::now();
+            let stale = row
+                .last_used_at
+                .is_none_or(|t| now.signed_duration_since(t) >= chrono::TimeDelta::seconds(60));
+            if stale {
+                vendhub_store::write(c, |c| machine_keys::touch(c, &scope, &row.id, now))?;
+            }
             Ok(Ok(MachineCaller {
                 scope,
                 machine_id: row.machine_id,

@@ -3,9 +3,13 @@
 
 use std::time::Duration;
 
+use vendhub_domain::ids::OrganizationId;
+use vendhub_store::{StoreError, TenantScope};
+
 use crate::{App, AppError};
 
-/// Marks silent machines offline; answers how many changed.
+/// Across organizations: marks the silent machines of the whole fleet offline (a sweep the job runs, for
+/// no one caller); answers how many changed.
 pub async fn mark_silent_machines(app: &App, after: Duration) -> Result<usize, AppError> {
     let after = chrono::TimeDelta::from_std(after).map_err(AppError::internal)?;
     let cutoff = app.now() - after;
@@ -14,7 +18,17 @@ pub async fn mark_silent_machines(app: &App, after: Duration) -> Result<usize, A
         .run(move |c| {
             let mut changed = Vec::new();
             for (machine, org, previous) in vendhub_store::gateway::silent_since(c, cutoff)? {
-                if vendhub_store::write(c, |c| vendhub_store::gateway::mark_offline(c, &machine, cutoff))? {
+                let id: OrganizationId = org
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("machine {machine}: organization id")))?;
+                #[expect(
+                    clippy::disallowed_methods,
+                    reason = "the organization of the row the sweep just read"
+                )]
+                let scope = TenantScope::authenticated(id);
+                if vendhub_store::write(c, |c| {
+                    vendhub_store::gateway::mark_offline(c, &scope, &machine, cutoff)
+                })? {
                     changed.push((machine, org, previous));
                 }
             }

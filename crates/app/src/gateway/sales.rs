@@ -8,7 +8,7 @@ use vendhub_domain::stock::Qty;
 use vendhub_store::planograms::SlotRow;
 use vendhub_store::sales::{self, SaleRow};
 use vendhub_store::stock::{self, NewMovement};
-use vendhub_store::{DbConn, StoreError};
+use vendhub_store::{DbConn, StoreError, TenantScope};
 
 use crate::App;
 
@@ -58,10 +58,11 @@ fn movement(org: &str, slot: &SlotRow, holder: &str, kind: &str, sale_id: &str) 
 /// Records one vend; `None` when this sale was recorded before.
 pub fn record_vend(
     c: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     machine: &str,
     vend: &Vend<'_>,
 ) -> Result<Option<RecordedSale>, StoreError> {
+    let org = scope.org();
     let slot = vend.slot;
     let holder = format!("slot:{machine}:{}", slot.code);
     let before = stock::balance_of(c, org, &holder, &slot.product_id)?;
@@ -82,7 +83,7 @@ pub fn record_vend(
         sold_at: vend.at,
         created_at: vendhub_store::now(),
     };
-    if !sales::insert(c, &sale)? {
+    if !sales::insert(c, scope, &sale)? {
         return Ok(None);
     }
     if flag.is_some() {

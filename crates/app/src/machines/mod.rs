@@ -130,7 +130,7 @@ fn validate(i: &MachineInput) -> Vec<FieldError> {
 /// Refs must belong to the caller's organization: another organization's location or operator is "not found".
 fn check_refs(c: &mut vendhub_store::DbConn, who: &Principal, i: &MachineInput) -> Result<(), AppError> {
     if let Some(l) = &i.location_id
-        && locations::get(c, who.organization_id(), l)?.is_none()
+        && locations::get(c, who.scope(), l)?.is_none()
     {
         return Err(AppError::Validation(vec![FieldError::new(
             "location_id",
@@ -206,7 +206,7 @@ pub async fn create(
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
         check_refs(c, &who2, &input)?;
-        machines::insert(c, &stored).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
+        machines::insert(c, who2.scope(), &stored).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
         audit::append(
             c,
             &Record::new("machine.create", "machine", &stored.id)
@@ -225,9 +225,9 @@ pub async fn create(
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: MachineId) -> Result<MachineView, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     app.db()
-        .run(move |c| machines::get(c, org, &id.to_string()))
+        .run(move |c| machines::get(c, &scope, &id.to_string()))
         .await?
         .map(view)
         .ok_or(AppError::NotFound)
@@ -273,10 +273,10 @@ pub async fn list(
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
     }
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let (rows, total) = app
         .db()
-        .run(move |c| machines::list(c, org, &filter, page.offset(), page.limit()))
+        .run(move |c| machines::list(c, &scope, &filter, page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
@@ -296,7 +296,7 @@ pub async fn update(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let Some(before) = machines::get(c, who2.organization_id(), &id.to_string())? else {
+            let Some(before) = machines::get(c, who2.scope(), &id.to_string())? else {
                 return Err(AppError::NotFound);
             };
             check_refs(c, &who2, &input)?;
@@ -316,7 +316,7 @@ pub async fn update(
                 cash_capacity: input.cash_capacity.unwrap_or(before.cash_capacity),
                 ..before.clone()
             };
-            machines::update(c, &after).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
+            machines::update(c, who2.scope(), &after).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
             audit::append(
                 c,
                 &Record::new("machine.update", "machine", &after.id)
@@ -338,10 +338,10 @@ pub async fn update(
 pub async fn delete(app: &App, who: &Principal, id: MachineId, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = machines::get(c, who2.organization_id(), &id.to_string())? else {
+        let Some(before) = machines::get(c, who2.scope(), &id.to_string())? else {
             return Err(AppError::NotFound);
         };
-        machines::soft_delete(c, who2.organization_id(), &before.id)?;
+        machines::soft_delete(c, who2.scope(), &before.id)?;
         audit::append(
             c,
             &Record::new("machine.delete", "machine", &before.id)

@@ -23,8 +23,8 @@ pub struct MapPoint {
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn map(app: &App, who: &Principal) -> Result<Vec<MapPoint>, AppError> {
-    let org = who.organization_id();
-    let rows = app.db().run(move |c| machines::map(c, org)).await?;
+    let scope = who.scope().clone();
+    let rows = app.db().run(move |c| machines::map(c, &scope)).await?;
     Ok(rows
         .into_iter()
         .map(|(m, latitude, longitude)| MapPoint {
@@ -58,11 +58,11 @@ pub async fn move_to(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let Some(before) = machines::get(c, who2.organization_id(), &id.to_string())? else {
+            let Some(before) = machines::get(c, who2.scope(), &id.to_string())? else {
                 return Err(AppError::NotFound);
             };
             if let Some(l) = &location
-                && locations::get(c, who2.organization_id(), l)?.is_none()
+                && locations::get(c, who2.scope(), l)?.is_none()
             {
                 return Err(AppError::Validation(vec![FieldError::new(
                     "location_id",
@@ -76,6 +76,7 @@ pub async fn move_to(
             }
             machine_moves::insert(
                 c,
+                who2.scope(),
                 &machine_moves::MoveRow {
                     id: uuid::Uuid::now_v7().to_string(),
                     organization_id: who2.organization_id().to_string(),
@@ -90,7 +91,7 @@ pub async fn move_to(
                 location_id: location.clone(),
                 ..before.clone()
             };
-            machines::update(c, &after).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
+            machines::update(c, who2.scope(), &after).map_err(AppError::conflict_as(NUMBER_TAKEN))?;
             audit::append(
                 c,
                 &Record::new("machine.move", "machine", &after.id)
@@ -110,18 +111,14 @@ pub async fn move_to(
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn moves(app: &App, who: &Principal, id: MachineId) -> Result<Vec<MoveView>, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let rows = app
         .db()
         .run(move |c| {
-            if machines::get(c, org, &id.to_string())?.is_none() {
+            if machines::get(c, &scope, &id.to_string())?.is_none() {
                 return Ok(None);
             }
-            Ok(Some(machine_moves::of_machine(
-                c,
-                &org.to_string(),
-                &id.to_string(),
-            )?))
+            Ok(Some(machine_moves::of_machine(c, &scope, &id.to_string())?))
         })
         .await?
         .ok_or(AppError::NotFound)?;

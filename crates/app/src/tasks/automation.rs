@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use vendhub_domain::planogram::{DEFAULT_LOW_STOCK_PERCENT, is_low};
 use vendhub_domain::stock::Qty;
 use vendhub_domain::tasks::{Priority, TaskType};
-use vendhub_store::{DbConn, StoreError, machines, planograms, stock, tasks};
+use vendhub_store::{DbConn, StoreError, TenantScope, machines, planograms, stock, tasks};
 
 use super::{NewItem, NewTask, insert_task};
 use crate::{App, AppError};
@@ -17,12 +17,17 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
     let org_id = org
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization of the row the sweep just read"
+    )]
+    let scope = TenantScope::authenticated(org_id);
     let balances: HashMap<String, i64> = stock::balances(c, org, "slot:", true)?
         .into_iter()
         .map(|b| (format!("{}|{}", b.holder, b.product_id), b.quantity))
         .collect();
     let mut low: HashMap<String, Vec<NewItem>> = HashMap::new();
-    for s in planograms::of_organization(c, org)? {
+    for s in planograms::of_organization(c, &scope)? {
         let q = balances
             .get(&format!("slot:{}:{}|{}", s.machine_id, s.code, s.product_id))
             .copied()
@@ -46,7 +51,7 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
         if tasks::has_open(c, &mid, TaskType::Refill.as_str())? {
             continue;
         }
-        let Some(m) = machines::get(c, org_id, &mid)? else {
+        let Some(m) = machines::get(c, &scope, &mid)? else {
             continue;
         };
         if m.status == "disabled" {
@@ -66,7 +71,7 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
             items: low.remove(&mid).unwrap_or_default(),
             checklist: Vec::new(),
         };
-        match insert_task(c, org, None, &t) {
+        match insert_task(c, &scope, None, &t) {
             Ok(row) => created.push(row),
             // A store failure ends the run (its transaction is gone); a refused task only skips the machine.
             Err(e @ (AppError::Internal(_) | AppError::Unavailable(_))) => {

@@ -7,7 +7,7 @@ use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missin
 use vendhub_store::cash_collections::{self, CollectionRow};
 use vendhub_store::stock::{self, MovementFilter, NewMovement};
 use vendhub_store::tasks::{self, TaskRow};
-use vendhub_store::{DbConn, StoreError, planograms, sales, stocktakes};
+use vendhub_store::{DbConn, StoreError, TenantScope, planograms, sales, stocktakes};
 
 use super::commands::{guard, save};
 use super::{TaskView, invalid, publish};
@@ -81,6 +81,7 @@ fn movement(
 /// Refill: the actual quantities move from the assignee to each slot; refused whole, naming the slot.
 pub(crate) fn refill(
     c: &mut DbConn,
+    scope: &TenantScope,
     t: &TaskRow,
     req: &CompleteRequest,
     actor: &str,
@@ -99,7 +100,7 @@ pub(crate) fn refill(
         if actual == 0 {
             continue;
         }
-        let capacity = planograms::slot(c, &t.organization_id, &t.machine_id, code)?.map(|s| s.capacity);
+        let capacity = planograms::slot(c, scope, &t.machine_id, code)?.map(|s| s.capacity);
         let m = movement(
             t,
             &item.product_id,
@@ -123,6 +124,7 @@ pub(crate) fn refill(
 /// Collection: the counted cash against the cash sales since the previous collection.
 pub(crate) fn collect(
     c: &mut DbConn,
+    scope: &TenantScope,
     t: &TaskRow,
     req: &CompleteRequest,
     actor: &str,
@@ -132,7 +134,7 @@ pub(crate) fn collect(
     };
     let now = vendhub_store::now();
     let previous = cash_collections::latest(c, &t.machine_id)?.map(|p| p.collected_at);
-    let expected = sales::cash_total(c, &t.machine_id, previous, now)?;
+    let expected = sales::cash_total(c, scope, &t.machine_id, previous, now)?;
     cash_collections::insert(
         c,
         &CollectionRow {
@@ -265,8 +267,8 @@ pub async fn complete(
             // and then finds the task completed.
             save(c, &who2, &meta, &before, &after, Command::Complete)?;
             match TaskType::parse(&before.task_type) {
-                Some(TaskType::Refill) => refill(c, &before, &req, &actor)?,
-                Some(TaskType::Collection) => collect(c, &before, &req, &actor)?,
+                Some(TaskType::Refill) => refill(c, who2.scope(), &before, &req, &actor)?,
+                Some(TaskType::Collection) => collect(c, who2.scope(), &before, &req, &actor)?,
                 Some(TaskType::Audit) => audit_count(c, &before, &req, &actor)?,
                 _ => {}
             }
@@ -278,7 +280,7 @@ pub async fn complete(
 }
 
 /// Posts the reverse of every movement the task's completion posted.
-fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), AppError> {
+fn reverse_movements(c: &mut DbConn, scope: &TenantScope, t: &TaskRow, actor: &str) -> Result<(), AppError> {
     // What the task posted itself, and what the stocktakes of an audit task posted.
     let mut references = vec![t.id.clone()];
     references.extend(stocktakes::ids_of_task(c, &t.id)?);
@@ -300,7 +302,7 @@ fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), App
                 let (machine, code) = rest
                     .split_once(':')
                     .ok_or_else(|| StoreError::Corrupt("holder".into()))?;
-                planograms::slot(c, &t.organization_id, machine, code)?.map(|s| s.capacity)
+                planograms::slot(c, scope, machine, code)?.map(|s| s.capacity)
             }
             None => None,
         };
@@ -344,7 +346,7 @@ pub async fn reject(
                 ..before.clone()
             };
             save(c, &who2, &meta, &before, &after, Command::Reject)?;
-            reverse_movements(c, &before, &who2.user_id().to_string())?;
+            reverse_movements(c, who2.scope(), &before, &who2.user_id().to_string())?;
             cash_collections::reverse_for_task(c, &before.id, vendhub_store::now())?;
             Ok(after)
         })

@@ -4,7 +4,7 @@
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 use vendhub_store::stock::{self, NewMovement};
 use vendhub_store::tasks::{self, PhotoRow, TaskRow};
-use vendhub_store::{DbConn, StoreError, machines, planograms};
+use vendhub_store::{DbConn, StoreError, TenantScope, machines, planograms};
 
 use super::complete::{CompleteRequest, collect, refill};
 use super::{NewItem, NewTask, insert_task};
@@ -53,6 +53,11 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
     let org_id = org
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization `seed --demo` read by its slug, seeding from the operator's command line"
+    )]
+    let scope = TenantScope::authenticated(org_id);
     let warehouse = vendhub_store::warehouses::list(c, org_id)?
         .into_iter()
         .next()
@@ -60,7 +65,7 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
         .id;
     let (fleet, _) = machines::list(
         c,
-        org_id,
+        &scope,
         &machines::MachineFilter {
             sort: "number".into(),
             ..machines::MachineFilter::default()
@@ -101,7 +106,7 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
         } else {
             m.operator_id.clone()
         };
-        let slots = planograms::of_machine(c, org, &m.id)?;
+        let slots = planograms::of_machine(c, &scope, &m.id)?;
         let items: Vec<NewItem> = if kind == TaskType::Refill {
             slots
                 .iter()
@@ -134,12 +139,12 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
             items: items.clone(),
             checklist: vec!["Check the machine's display".into(), "Wipe the front".into()],
         };
-        let t = insert_task(c, org, None, &new).map_err(fail)?;
+        let t = insert_task(c, &scope, None, &new).map_err(fail)?;
         if status == TaskStatus::Pending || status == TaskStatus::Assigned && assignee.is_some() {
             continue;
         }
         let t = set_state(c, &t, status, reason)?;
-        complete_demo(c, org, &warehouse, &t, kind, &items, i, &mut keys)?;
+        complete_demo(c, &scope, &warehouse, &t, kind, &items, i, &mut keys)?;
     }
     Ok(keys)
 }
@@ -151,7 +156,7 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
 )]
 fn complete_demo(
     c: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     warehouse: &str,
     t: &TaskRow,
     kind: TaskType,
@@ -159,6 +164,7 @@ fn complete_demo(
     i: usize,
     keys: &mut Vec<String>,
 ) -> Result<(), StoreError> {
+    let org = scope.org();
     let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Pending);
     let actor = t.assignee_id.clone().unwrap_or_default();
     if status == TaskStatus::Completed || status == TaskStatus::Rejected {
@@ -180,7 +186,7 @@ fn complete_demo(
                 };
                 stock::post(c, &m, None)?.map_err(|r| StoreError::Corrupt(format!("demo stock: {r:?}")))?;
             }
-            refill(c, t, &CompleteRequest::default(), &actor).map_err(fail)?;
+            refill(c, scope, t, &CompleteRequest::default(), &actor).map_err(fail)?;
             for (category, minutes) in [("before", 30), ("after", 5)] {
                 let id = uuid::Uuid::now_v7().to_string();
                 let key = format!("tasks/{org}/{}/{id}.png", t.id);
@@ -208,7 +214,7 @@ fn complete_demo(
                 bag_number: Some(format!("BAG-{:03}", i + 1)),
                 ..CompleteRequest::default()
             };
-            collect(c, t, &req, &actor).map_err(fail)?;
+            collect(c, scope, t, &req, &actor).map_err(fail)?;
             if status == TaskStatus::Rejected {
                 vendhub_store::cash_collections::reverse_for_task(c, &t.id, vendhub_store::now())?;
             }

@@ -71,7 +71,12 @@ async fn sales_of(app: &TestApp, token: &str, machine: &str) -> Vec<vendhub_stor
                 machine_id: Some(machine),
                 ..Default::default()
             };
-            vendhub_store::sales::list(c, &org, &f, 0, 10_000)
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the test reads back its own organization's sales"
+            )]
+            let scope = vendhub_store::TenantScope::authenticated(org.parse().unwrap());
+            vendhub_store::sales::list(c, &scope, &f, 0, 10_000)
         })
         .await
         .unwrap()
@@ -118,7 +123,14 @@ async fn api_keys_are_shown_once_stored_hashed_audited_and_revocable() {
         .db()
         .run({
             let m = m.clone();
-            move |c| vendhub_store::machine_keys::of_machine(c, &org, &m)
+            move |c| {
+                #[expect(
+                    clippy::disallowed_methods,
+                    reason = "the test reads back its own organization's keys"
+                )]
+                let scope = vendhub_store::TenantScope::authenticated(org.parse().unwrap());
+                vendhub_store::machine_keys::of_machine(c, &scope, &m)
+            }
         })
         .await
         .unwrap();

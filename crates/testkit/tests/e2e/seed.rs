@@ -51,8 +51,15 @@ async fn the_demo_seed_adds_a_fleet_once() {
         .unwrap()
         .unwrap();
     let org_id: vendhub_domain_ids::OrganizationId = org.id.parse().unwrap();
-    assert_eq!(db.run(move |c| machines::count(c, org_id)).await.unwrap(), 20);
-    let types = db.run(move |c| machines::count_by_type(c, org_id)).await.unwrap();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test reads back the default organization the demo seed filled"
+    )]
+    let scope = vendhub_store::TenantScope::authenticated(org_id);
+    let s = scope.clone();
+    assert_eq!(db.run(move |c| machines::count(c, &s)).await.unwrap(), 20);
+    let s = scope.clone();
+    let types = db.run(move |c| machines::count_by_type(c, &s)).await.unwrap();
     assert_eq!(types.len(), 7, "every machine type: {types:?}");
     let catalog = db.run(move |c| products::list(c, org_id)).await.unwrap();
     assert_eq!(catalog.len(), 30);
@@ -78,7 +85,8 @@ async fn the_demo_seed_adds_a_fleet_once() {
         vendhub_app::demo::seed(&app.app).await.unwrap(),
         DemoSummary::AlreadyThere
     );
-    assert_eq!(db.run(move |c| machines::count(c, org_id)).await.unwrap(), 20);
+    let s = scope.clone();
+    assert_eq!(db.run(move |c| machines::count(c, &s)).await.unwrap(), 20);
 }
 
 /// Short names for the domain types these tests use.

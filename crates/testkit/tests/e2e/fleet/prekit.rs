@@ -69,8 +69,14 @@ async fn sold(app: &TestApp, machine: &str, slot: &str, product: &str, units: i6
                 .first(c)?
         };
         let at = vendhub_store::now() - chrono::Duration::days(days_ago);
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the test records a sale in the organization of the machine it just read"
+        )]
+        let scope = vendhub_store::TenantScope::authenticated(organization_id.parse().unwrap());
         vendhub_store::sales::insert(
             c,
+            &scope,
             &vendhub_store::sales::SaleRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 organization_id,

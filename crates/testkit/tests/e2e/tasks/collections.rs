@@ -25,6 +25,11 @@ async fn a_collection_records_expected_cash_and_over_short_and_a_manager_confirm
                 .find(&machine_id)
                 .select(machines::organization_id)
                 .first(c)?;
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the test records sales in the organization of the machine it just read"
+            )]
+            let scope = vendhub_store::TenantScope::authenticated(org.parse().unwrap());
             for (i, (method, amount)) in [("cash", 900_000), ("cash", 600_000), ("card", 500_000)]
                 .into_iter()
                 .enumerate()
@@ -32,6 +37,7 @@ async fn a_collection_records_expected_cash_and_over_short_and_a_manager_confirm
                 let now = vendhub_store::now();
                 vendhub_store::sales::insert(
                     c,
+                    &scope,
                     &vendhub_store::sales::SaleRow {
                         id: uuid::Uuid::now_v7().to_string(),
                         organization_id: org.clone(),
