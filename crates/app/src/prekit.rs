@@ -71,9 +71,10 @@ type MachineData = (
 
 fn load(
     c: &mut vendhub_store::DbConn,
-    org: vendhub_domain::ids::OrganizationId,
+    scope: &vendhub_store::TenantScope,
     ids: &[String],
 ) -> Result<Option<Vec<MachineData>>, StoreError> {
+    let org = scope.id();
     let since = vendhub_store::now() - chrono::Duration::days(i64::from(HISTORY_DAYS));
     let mut out = Vec::new();
     for id in ids {
@@ -81,7 +82,7 @@ fn load(
             return Ok(None);
         };
         let slots = planograms::of_machine(c, &org.to_string(), &m.id)?;
-        let balances = stock::balances(c, &org.to_string(), &format!("slot:{}:", m.id), true)?;
+        let balances = stock::balances(c, scope, &format!("slot:{}:", m.id), true)?;
         let sold = sales::units_per_slot(c, &m.id, since)?;
         let refilled = machines::last_refill_at(c, &m.id)?;
         out.push((m, slots, balances, sold, refilled));
@@ -129,12 +130,12 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             "give 1 to 500 machines",
         )]));
     }
-    let org = who.organization_id();
+    let (org, scope) = (who.organization_id(), who.scope().clone());
     let data = app
         .db()
         .run(move |c| {
             let ids = chosen(c, org, &selection)?;
-            let Some(out) = load(c, org, &ids)? else {
+            let Some(out) = load(c, &scope, &ids)? else {
                 return Ok(None);
             };
             let catalog = products::list(c, org)?;

@@ -410,7 +410,7 @@ fn apply(
                         payment_method,
                         at,
                     };
-                    if let Some(sale) = super::sales::record_vend(c, org, machine, &vend)? {
+                    if let Some(sale) = super::sales::record_vend(c, caller.scope(), machine, &vend)? {
                         applied.sales.push(sale);
                     }
                 }

@@ -7,17 +7,18 @@ use std::collections::HashMap;
 use vendhub_domain::planogram::{DEFAULT_LOW_STOCK_PERCENT, is_low};
 use vendhub_domain::stock::Qty;
 use vendhub_domain::tasks::{Priority, TaskType};
-use vendhub_store::{DbConn, StoreError, machines, planograms, stock, tasks};
+use vendhub_store::{DbConn, StoreError, TenantScope, machines, planograms, stock, tasks};
 
 use super::{NewItem, NewTask, insert_task};
 use crate::{App, AppError};
 
 /// Creates the refill tasks one organization needs; answers the rows created.
-fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, StoreError> {
+fn refill_tasks_of(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<tasks::TaskRow>, StoreError> {
+    let org = scope.org();
     let org_id = org
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
-    let balances: HashMap<String, i64> = stock::balances(c, org, "slot:", true)?
+    let balances: HashMap<String, i64> = stock::balances(c, scope, "slot:", true)?
         .into_iter()
         .map(|b| (format!("{}|{}", b.holder, b.product_id), b.quantity))
         .collect();
@@ -83,9 +84,17 @@ pub async fn create_refill_tasks(app: &App) -> Result<usize, AppError> {
     let orgs = app.db().run(tasks::organizations_with_slots).await?;
     let mut total = 0;
     for org in orgs {
+        let id = org
+            .parse()
+            .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the organization of the row the sweep just read"
+        )]
+        let scope = TenantScope::authenticated(id);
         let created = app
             .db()
-            .run(move |c| vendhub_store::write(c, |c| refill_tasks_of(c, &org)))
+            .run(move |c| vendhub_store::write(c, |c| refill_tasks_of(c, &scope)))
             .await?;
         total += created.len();
         for t in &created {
