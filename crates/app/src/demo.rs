@@ -369,6 +369,12 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
     if app.db().run(move |c| machines::count(c, &counted)).await? > 0 {
         return Ok(DemoSummary::AlreadyThere);
     }
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the demo seeds the installation's default organization, found by its slug above"
+    )]
+    let scope = TenantScope::authenticated(org_id);
+    let scope2 = scope.clone();
     let staff_password = password_hash::generate();
     let hash = {
         let p = staff_password.clone();
@@ -400,9 +406,7 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
     let photo_keys = app
         .db()
         .run(move |conn| {
-            vendhub_store::write::<_, StoreError, _>(conn, |conn| {
-                crate::tasks::demo::insert(conn, &org_id.to_string())
-            })
+            vendhub_store::write::<_, StoreError, _>(conn, |conn| crate::tasks::demo::insert(conn, &scope2))
         })
         .await?;
     for key in photo_keys {
@@ -526,7 +530,7 @@ fn insert_demo(
         )?;
     }
     insert_catalog(conn, &org_s, now)?;
-    insert_stock(conn, org, now)
+    insert_stock(conn, scope, now)
 }
 
 /// The first machine's planogram saved as the "Standard 8-slot" template.
@@ -581,52 +585,51 @@ fn demo_planogram(
         .collect()
 }
 
+/// One demo movement through the ledger; a refusal is a bug in the demo data.
+fn demo_post(
+    conn: &mut vendhub_store::DbConn,
+    scope: &TenantScope,
+    route: Result<crate::stock::ledger::Route, vendhub_domain::stock::StockError>,
+    product: &str,
+    qty: i64,
+    cost: i64,
+    capacity: Option<i64>,
+) -> Result<(), StoreError> {
+    use crate::stock::ledger::{self, Movement, Reference};
+    let corrupt = |e: &dyn fmt::Display| StoreError::Corrupt(format!("demo stock refused: {e}"));
+    let route = route.map_err(|e| corrupt(&e))?;
+    let product = product.parse().map_err(|e| corrupt(&e))?;
+    let qty = vendhub_domain::stock::Qty::movement(qty).map_err(|e| corrupt(&e))?;
+    let m = Movement::new(route, product, qty, vendhub_store::now())
+        .cost(vendhub_domain::money::Tiyin::new(cost))
+        .reference(Reference::Demo)
+        .into_capacity(capacity);
+    ledger::post(conn, scope, &m).map_err(|e| corrupt(&AppError::from(e)))?;
+    Ok(())
+}
+
 /// Planograms for every machine (8 slots), warehouse stock bought at cost, and slots refilled through
 /// their operators: all through the ledger, so balances and movements agree.
 fn insert_stock(
     conn: &mut vendhub_store::DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     now: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
-    use vendhub_store::stock::{self, NewMovement};
+    use vendhub_domain::stock::{Holder, MovementKind, SlotCode};
+
+    use crate::stock::ledger::Route;
+    let corrupt = |e: &dyn fmt::Display| StoreError::Corrupt(format!("demo stock: {e}"));
+    let org = scope.id();
     let org_s = org.to_string();
     let catalog = products::list(conn, org)?;
     let warehouse = vendhub_store::warehouses::list(conn, org)?
         .into_iter()
         .next()
         .ok_or(StoreError::NotFound)?;
-    let warehouse_holder = format!("warehouse:{}", warehouse.id);
-    let refused = |r: stock::Refusal| StoreError::Corrupt(format!("demo stock refused: {r:?}"));
-    let movement =
-        |kind: &str, product: &str, from: Option<String>, to: Option<String>, qty: i64, cost: i64| {
-            NewMovement {
-                organization_id: org_s.clone(),
-                product_id: product.to_owned(),
-                from_holder: from,
-                to_holder: to,
-                quantity: qty,
-                kind: kind.into(),
-                unit_cost: cost,
-                reason: None,
-                reference_type: Some("demo".into()),
-                reference_id: None,
-                actor_id: None,
-            }
-        };
+    let warehouse_holder = Holder::Warehouse(warehouse.id.parse().map_err(|e| corrupt(&e))?);
     for p in &catalog {
-        stock::post(
-            conn,
-            &movement(
-                "purchase",
-                &p.id,
-                None,
-                Some(warehouse_holder.clone()),
-                400,
-                p.cost,
-            ),
-            None,
-        )?
-        .map_err(refused)?;
+        let route = Route::new(MovementKind::Purchase, None, Some(warehouse_holder.clone()));
+        demo_post(conn, scope, route, &p.id, 400, p.cost, None)?;
     }
     let (machines, _) = machines::list(
         conn,
@@ -644,39 +647,30 @@ fn insert_stock(
         if i == 0 {
             insert_template(conn, org, &slots, now)?;
         }
-        let Some(operator) = m.operator_id.as_ref().map(|o| format!("operator:{o}")) else {
+        let Some(operator) = &m.operator_id else {
             continue;
         };
+        let operator = Holder::Operator(operator.parse().map_err(|e| corrupt(&e))?);
+        let machine = m.id.parse().map_err(|e| corrupt(&e))?;
         for (j, slot) in slots.iter().enumerate() {
             // A varied fill, a few slots already below the low-stock threshold.
             let qty = i64::try_from((i * 7 + j * 3) % 10 + 1).unwrap_or(5);
-            let holder = format!("slot:{}:{}", m.id, slot.code);
-            stock::post(
+            let holder = Holder::Slot {
+                machine,
+                slot: SlotCode::parse(&slot.code).map_err(|e| corrupt(&e))?,
+            };
+            let to_operator = Route::between(warehouse_holder.clone(), operator.clone());
+            demo_post(conn, scope, to_operator, &slot.product_id, qty, 0, None)?;
+            let into_slot = Route::between(operator.clone(), holder);
+            demo_post(
                 conn,
-                &movement(
-                    "transfer",
-                    &slot.product_id,
-                    Some(warehouse_holder.clone()),
-                    Some(operator.clone()),
-                    qty,
-                    0,
-                ),
-                None,
-            )?
-            .map_err(refused)?;
-            stock::post(
-                conn,
-                &movement(
-                    "refill",
-                    &slot.product_id,
-                    Some(operator.clone()),
-                    Some(holder),
-                    qty,
-                    0,
-                ),
+                scope,
+                into_slot,
+                &slot.product_id,
+                qty,
+                0,
                 Some(slot.capacity),
-            )?
-            .map_err(refused)?;
+            )?;
         }
     }
     Ok(())

@@ -127,7 +127,7 @@ fn write_slots(
             machine,
             slot: SlotCode::parse(&old.code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         };
-        let held = stock::balance_of(c, &org.to_string(), &holder.to_string(), &old.product_id)?;
+        let held = stock::balance_of(c, who.scope(), &holder.to_string(), &old.product_id)?;
         if held == 0 {
             continue;
         }

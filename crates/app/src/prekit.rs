@@ -74,7 +74,6 @@ fn load(
     scope: &vendhub_store::TenantScope,
     ids: &[String],
 ) -> Result<Option<Vec<MachineData>>, StoreError> {
-    let org = scope.id();
     let since = vendhub_store::now() - chrono::Duration::days(i64::from(HISTORY_DAYS));
     let mut out = Vec::new();
     for id in ids {
@@ -82,7 +81,7 @@ fn load(
             return Ok(None);
         };
         let slots = planograms::of_machine(c, scope, &m.id)?;
-        let balances = stock::balances(c, &org.to_string(), &format!("slot:{}:", m.id), true)?;
+        let balances = stock::balances(c, scope, &format!("slot:{}:", m.id), true)?;
         let sold = sales::units_per_slot(c, scope, &m.id, since)?;
         let refilled = machines::last_refill_at(c, scope, &m.id)?;
         out.push((m, slots, balances, sold, refilled));
@@ -131,8 +130,7 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             "give 1 to 500 machines",
         )]));
     }
-    let org = who.organization_id();
-    let scope = who.scope().clone();
+    let (org, scope) = (who.organization_id(), who.scope().clone());
     let data = app
         .db()
         .run(move |c| {

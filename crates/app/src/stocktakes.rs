@@ -5,14 +5,15 @@
 use serde::Serialize;
 use vendhub_domain::ids::ProductId;
 use vendhub_domain::money::Tiyin;
-use vendhub_domain::stock::{Count, Discrepancy, Holder, Qty, stocktake};
-use vendhub_store::stock::{self, NewMovement};
+use vendhub_domain::stock::{Count, Discrepancy, Holder, MovementKind, Qty, stocktake};
+use vendhub_store::stock;
 use vendhub_store::stocktakes::{self, LineRow, StocktakeRow};
-use vendhub_store::{DbConn, StoreError, audit, products};
+use vendhub_store::{DbConn, StoreError, TenantScope, audit, products};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
 use crate::error::FieldError;
+use crate::stock::ledger::{self, Movement, Reason, Reference, Route};
 use crate::{App, AppError};
 
 /// A stocktake is open while counts are entered, then closed (its differences booked).
@@ -86,12 +87,16 @@ fn view(s: StocktakeRow, lines: Vec<LineRow>, differences: Vec<DifferenceView>) 
 }
 
 /// Differences recorded by a closed stocktake (its adjustment movements).
-fn recorded_differences(c: &mut DbConn, org: &str, id: &str) -> Result<Vec<DifferenceView>, StoreError> {
+fn recorded_differences(
+    c: &mut DbConn,
+    scope: &TenantScope,
+    id: &str,
+) -> Result<Vec<DifferenceView>, StoreError> {
     let filter = stock::MovementFilter {
         kind: Some("adjustment".into()),
         ..Default::default()
     };
-    let (rows, _) = stock::movements(c, org, &filter, 0, 10_000)?;
+    let (rows, _) = stock::movements(c, scope, &filter, 0, 10_000)?;
     Ok(rows
         .into_iter()
         .filter(|m| m.reference_id.as_deref() == Some(id))
@@ -128,7 +133,7 @@ pub async fn start(
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
-        match crate::inventory::holder_exists(c, who2.scope(), &holder) {
+        match ledger::holder_exists(c, who2.scope(), &holder) {
             Err(AppError::NotFound) => {
                 return Err(AppError::Validation(vec![FieldError::new(
                     "holder",
@@ -155,6 +160,7 @@ pub async fn start(
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView, AppError> {
     let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let found = app
         .db()
         .run(move |c| {
@@ -162,7 +168,7 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView
                 return Ok(None);
             };
             let lines = stocktakes::lines(c, &s.id)?;
-            let diffs = recorded_differences(c, &org, &s.id)?;
+            let diffs = recorded_differences(c, &scope, &s.id)?;
             Ok(Some((s, lines, diffs)))
         })
         .await?;
@@ -254,7 +260,7 @@ pub async fn close(
         let Some(s) = stocktakes::get(c, &org, &id2)? else {
             return Err(AppError::NotFound);
         };
-        let adjustments = close_in(c, &org, &s, &who2.user_id().to_string())?;
+        let adjustments = close_in(c, who2.scope(), &s, &who2.user_id().to_string())?;
         audit::append(
             c,
             &Record::new("stocktake.close", "stocktake", &s.id)
@@ -274,7 +280,7 @@ pub async fn close(
 /// refusal is an error, so the caller's transaction rolls back whole.
 pub(crate) fn close_in(
     c: &mut vendhub_store::DbConn,
-    org: &str,
+    scope: &TenantScope,
     s: &StocktakeRow,
     actor: &str,
 ) -> Result<usize, AppError> {
@@ -287,7 +293,7 @@ pub(crate) fn close_in(
         .map_err(|_| StoreError::Corrupt("stocktake holder".into()))?;
     let mut counts = Vec::new();
     // The holder's balances, read once (a prefix match: keep the exact holder only).
-    let balances: Vec<_> = stock::balances(c, org, &s.holder, true)?
+    let balances: Vec<_> = stock::balances(c, scope, &s.holder, true)?
         .into_iter()
         .filter(|b| b.holder == s.holder)
         .collect();
@@ -314,29 +320,21 @@ pub(crate) fn close_in(
     };
     for a in &adjustments {
         let (from, to) = a.route(&holder);
-        let m = NewMovement {
-            organization_id: org.to_owned(),
-            product_id: a.product.to_string(),
-            from_holder: from.map(ToString::to_string),
-            to_holder: to.map(ToString::to_string),
-            quantity: a.difference.get(),
-            kind: "adjustment".into(),
-            unit_cost: a.value.get().checked_div(a.difference.get()).unwrap_or(0),
-            reason: Some(
-                match a.discrepancy {
-                    Discrepancy::Shortage => "shortage",
-                    Discrepancy::Surplus => "surplus",
-                }
-                .into(),
-            ),
-            reference_type: Some("stocktake".into()),
-            reference_id: Some(s.id.clone()),
-            actor_id: Some(actor.to_owned()),
+        let route = Route::new(MovementKind::Adjustment, from.cloned(), to.cloned())
+            .map_err(|e| StoreError::Corrupt(format!("adjustment route: {e}")))?;
+        let reason = match a.discrepancy {
+            Discrepancy::Shortage => Reason::Shortage,
+            Discrepancy::Surplus => Reason::Surplus,
         };
-        if let Err(r) = stock::post(c, &m, None)? {
-            // A surplus beyond a slot's capacity, say: 422 naming the slot, nothing written.
-            return Err(crate::inventory::refusal(r));
-        }
+        // Not capacity-checked: a count is what the holder has.
+        let m = Movement::new(route, a.product, a.difference, vendhub_store::now())
+            .cost(Tiyin::new(
+                a.value.get().checked_div(a.difference.get()).unwrap_or(0),
+            ))
+            .reason(reason)
+            .reference(Reference::Stocktake(s.id.clone()))
+            .by(actor.parse().ok());
+        ledger::post(c, scope, &m)?;
     }
     Ok(adjustments.len())
 }

@@ -140,7 +140,7 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
             return Err(AppError::NotFound);
         };
         let holder = format!("warehouse:{id}");
-        let held = vendhub_store::stock::balances(c, &who2.organization_id().to_string(), &holder, false)?;
+        let held = vendhub_store::stock::balances(c, who2.scope(), &holder, false)?;
         if !held.is_empty() {
             return Err(crate::error::Rule::WarehouseHoldsStock.refuse(format!(
                 "the warehouse still holds {} product(s): move or write them off first",

@@ -32,7 +32,7 @@ use crate::HttpState;
         vendhub_app::locations::LocationView,
         vendhub_app::machines::MachineView,
         vendhub_app::users::Member,
-        vendhub_app::inventory::MovementView,
+        vendhub_app::stock::MovementView,
         vendhub_app::products::ProductView,
         vendhub_app::tasks::TaskView,
         vendhub_app::paging::PageMeta,

@@ -1,14 +1,19 @@
 //! The stock ledger: append-only movements, and balances per (holder, product) kept in the same
-//! transaction. A balance never goes below zero and a slot never above its capacity: such a movement is
-//! refused and nothing is written. Safe under concurrency: every balance change is one guarded `UPDATE`
+//! transaction, all within a tenant scope. A balance never goes below zero and a slot never above its
+//! capacity (the domain's `stock::apply`): such a movement is refused and nothing is written. Safe under concurrency: every balance change is one guarded `UPDATE`
 //! (row-locked on PostgreSQL, under the single writer on SQLite).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use vendhub_domain::ids::{ProductId, UserId};
+use vendhub_domain::money::Tiyin;
+use vendhub_domain::stock::{self, Balance, Holder, MovementKind, Qty, StockError};
+
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{stock_balances, stock_movements};
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = stock_movements)]
@@ -39,49 +44,34 @@ pub struct BalanceRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A movement to post. `unit_cost` is used for purchases (it enters the moving average); other kinds
-/// are valued at the source holder's average cost.
+/// A movement to post, in domain types (the app's ledger entry point builds it after checking its
+/// route). `unit_cost` enters the receiving holder's moving average when the stock comes from outside
+/// (a purchase, a surplus); stock from a holder is valued at that holder's average cost.
 #[derive(Debug, Clone)]
 pub struct NewMovement {
-    pub organization_id: String,
-    pub product_id: String,
-    pub from_holder: Option<String>,
-    pub to_holder: Option<String>,
-    pub quantity: i64,
-    pub kind: String,
-    pub unit_cost: i64,
+    pub kind: MovementKind,
+    pub product: ProductId,
+    pub from: Option<Holder>,
+    pub to: Option<Holder>,
+    pub qty: Qty,
+    pub unit_cost: Tiyin,
     pub reason: Option<String>,
     pub reference_type: Option<String>,
     pub reference_id: Option<String>,
-    pub actor_id: Option<String>,
-}
-
-/// Why the ledger refused a movement (nothing was written).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    Insufficient {
-        holder: String,
-        product_id: String,
-        available: i64,
-        requested: i64,
-    },
-    OverCapacity {
-        holder: String,
-        capacity: i64,
-        would_be: i64,
-    },
-    /// The quantity or its value would not fit the numbers we keep.
-    Overflow { holder: String },
+    pub actor: Option<UserId>,
+    pub at: NaiveDateTime,
+    /// The receiving slot's capacity; `None` is not checked.
+    pub to_capacity: Option<Qty>,
 }
 
 fn balance(
     conn: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     holder: &str,
     product: &str,
 ) -> Result<Option<(i64, i64)>, StoreError> {
     let q = stock_balances::table
-        .filter(stock_balances::organization_id.eq(org))
+        .filter(stock_balances::organization_id.eq(scope.org()))
         .filter(stock_balances::holder.eq(holder))
         .filter(stock_balances::product_id.eq(product))
         .select((stock_balances::quantity, stock_balances::avg_cost));
@@ -91,111 +81,140 @@ fn balance(
     })
 }
 
-/// The new moving average cost (the domain's rule), in tiyin; `None` when it does not fit.
-fn moving_average(current_qty: i64, current_avg: i64, qty: i64, cost: i64) -> Option<i64> {
-    use vendhub_domain::money::Tiyin;
-    use vendhub_domain::stock::{Qty, moving_average};
-    let (cq, q) = (Qty::new(current_qty).ok()?, Qty::new(qty).ok()?);
-    moving_average(cq, Tiyin::new(current_avg), q, Tiyin::new(cost))
-        .map(Tiyin::get)
-        .ok()
+/// A stored balance as a domain quantity.
+fn qty(n: i64) -> Result<Qty, StoreError> {
+    Qty::new(n).map_err(|e| StoreError::Corrupt(format!("stock balance: {e}")))
 }
 
-/// Posts one movement inside the caller's (write) transaction. `to_capacity` is the slot's capacity when
-/// the destination is a machine slot.
+/// The receiving holder's balance, its row made first (empty, at `unit_cost`) so it can be locked.
+fn receiving(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    holder: &str,
+    product: &str,
+    unit_cost: i64,
+    at: NaiveDateTime,
+) -> Result<(i64, i64), StoreError> {
+    let row = BalanceRow {
+        organization_id: scope.org().to_owned(),
+        holder: holder.to_owned(),
+        product_id: product.to_owned(),
+        quantity: 0,
+        avg_cost: unit_cost,
+        updated_at: at,
+    };
+    match conn {
+        DbConn::Postgres(c) => diesel::insert_into(stock_balances::table)
+            .values(&row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(stock_balances::table)
+            .values(&row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(balance(conn, scope, holder, product)?.unwrap_or((0, unit_cost)))
+}
+
+/// Posts one movement inside the caller's (write) transaction: reads both balances (row-locked on
+/// PostgreSQL), applies the domain's balance rule ([`stock::apply`]) and the moving average, then writes
+/// the balances and the movement. `Ok(Err(..))` is the rule's refusal, with nothing written but an empty
+/// balance row of the receiving holder. The route is the caller's to check ([`stock::validate_route`]).
 pub fn post(
     conn: &mut DbConn,
+    scope: &TenantScope,
     m: &NewMovement,
-    to_capacity: Option<i64>,
-) -> Result<Result<MovementRow, Refusal>, StoreError> {
-    let now = crate::now();
-    let org = m.organization_id.as_str();
-    let mut unit_cost = m.unit_cost;
-    if let Some(from) = &m.from_holder {
-        let current = balance(conn, org, from, &m.product_id)?;
-        let (available, avg) = current.unwrap_or((0, 0));
-        let n = diesel::update(stock_balances::table)
-            .filter(stock_balances::organization_id.eq(org))
-            .filter(stock_balances::holder.eq(from))
-            .filter(stock_balances::product_id.eq(&m.product_id))
-            .filter(stock_balances::quantity.ge(m.quantity))
+) -> Result<Result<MovementRow, StockError>, StoreError> {
+    let org = scope.org();
+    let product = m.product.to_string();
+    let (from, to) = (
+        m.from.as_ref().map(ToString::to_string),
+        m.to.as_ref().map(ToString::to_string),
+    );
+    let (from_qty, from_avg) = match &from {
+        Some(h) => balance(conn, scope, h, &product)?.unwrap_or((0, 0)),
+        None => (0, 0),
+    };
+    let unit_cost = if from.is_some() && m.kind != MovementKind::Purchase {
+        from_avg
+    } else {
+        m.unit_cost.get()
+    };
+    let (to_qty, to_avg) = match &to {
+        Some(h) => receiving(conn, scope, h, &product, unit_cost, m.at)?,
+        None => (0, unit_cost),
+    };
+    let from_bal = match &m.from {
+        Some(holder) => Some(Balance {
+            holder,
+            qty: qty(from_qty)?,
+        }),
+        None => None,
+    };
+    let to_bal = match &m.to {
+        Some(holder) => Some(Balance {
+            holder,
+            qty: qty(to_qty)?,
+        }),
+        None => None,
+    };
+    if let Err(refused) = stock::apply(from_bal, to_bal, m.qty, m.to_capacity) {
+        return Ok(Err(refused));
+    }
+    let new_avg = if to.is_some() {
+        match stock::moving_average(qty(to_qty)?, Tiyin::new(to_avg), m.qty, Tiyin::new(unit_cost)) {
+            Ok(avg) => avg.get(),
+            Err(e) => return Ok(Err(e.into())),
+        }
+    } else {
+        0
+    };
+    let n = m.qty.get();
+    if let (Some(h), Some(b)) = (&from, from_bal) {
+        let updated = diesel::update(stock_balances::table)
+            .filter(stock_balances::organization_id.eq(scope.org()))
+            .filter(stock_balances::holder.eq(h))
+            .filter(stock_balances::product_id.eq(&product))
+            .filter(stock_balances::quantity.ge(n))
             .set((
-                stock_balances::quantity.eq(stock_balances::quantity - m.quantity),
-                stock_balances::updated_at.eq(now),
+                stock_balances::quantity.eq(stock_balances::quantity - n),
+                stock_balances::updated_at.eq(m.at),
             ))
             .execute(conn)?;
-        if n != 1 {
-            return Ok(Err(Refusal::Insufficient {
-                holder: from.clone(),
-                product_id: m.product_id.clone(),
-                available,
-                requested: m.quantity,
+        if updated != 1 {
+            return Ok(Err(StockError::Insufficient {
+                holder: b.holder.clone(),
+                available: b.qty,
+                requested: m.qty,
             }));
-        }
-        if m.kind != "purchase" {
-            unit_cost = avg;
         }
     }
-    if let Some(to) = &m.to_holder {
-        let row = BalanceRow {
-            organization_id: org.to_owned(),
-            holder: to.clone(),
-            product_id: m.product_id.clone(),
-            quantity: 0,
-            avg_cost: unit_cost,
-            updated_at: now,
-        };
-        match conn {
-            DbConn::Postgres(c) => diesel::insert_into(stock_balances::table)
-                .values(&row)
-                .on_conflict_do_nothing()
-                .execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(stock_balances::table)
-                .values(&row)
-                .on_conflict_do_nothing()
-                .execute(c)?,
-        };
-        let (current, avg) = balance(conn, org, to, &m.product_id)?.unwrap_or((0, unit_cost));
-        let Some(would_be) = current.checked_add(m.quantity) else {
-            return Ok(Err(Refusal::Overflow { holder: to.clone() }));
-        };
-        if let Some(cap) = to_capacity
-            && would_be > cap
-        {
-            return Ok(Err(Refusal::OverCapacity {
-                holder: to.clone(),
-                capacity: cap,
-                would_be,
-            }));
-        }
-        let Some(new_avg) = moving_average(current, avg, m.quantity, unit_cost) else {
-            return Ok(Err(Refusal::Overflow { holder: to.clone() }));
-        };
+    if let Some(h) = &to {
         diesel::update(stock_balances::table)
-            .filter(stock_balances::organization_id.eq(org))
-            .filter(stock_balances::holder.eq(to))
-            .filter(stock_balances::product_id.eq(&m.product_id))
+            .filter(stock_balances::organization_id.eq(scope.org()))
+            .filter(stock_balances::holder.eq(h))
+            .filter(stock_balances::product_id.eq(&product))
             .set((
-                stock_balances::quantity.eq(stock_balances::quantity + m.quantity),
+                stock_balances::quantity.eq(stock_balances::quantity + n),
                 stock_balances::avg_cost.eq(new_avg),
-                stock_balances::updated_at.eq(now),
+                stock_balances::updated_at.eq(m.at),
             ))
             .execute(conn)?;
     }
     let row = MovementRow {
         id: uuid::Uuid::now_v7().to_string(),
         organization_id: org.to_owned(),
-        product_id: m.product_id.clone(),
-        from_holder: m.from_holder.clone(),
-        to_holder: m.to_holder.clone(),
-        quantity: m.quantity,
-        kind: m.kind.clone(),
+        product_id: product,
+        from_holder: from,
+        to_holder: to,
+        quantity: n,
+        kind: m.kind.as_str().to_owned(),
         unit_cost,
         reason: m.reason.clone(),
         reference_type: m.reference_type.clone(),
         reference_id: m.reference_id.clone(),
-        actor_id: m.actor_id.clone(),
-        at: now,
+        actor_id: m.actor.map(|a| a.to_string()),
+        at: m.at,
     };
     diesel::insert_into(stock_movements::table)
         .values(&row)
@@ -207,12 +226,12 @@ pub fn post(
 /// no LIKE wildcards), with quantity > 0 unless `include_empty`.
 pub fn balances(
     conn: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     holder_prefix: &str,
     include_empty: bool,
 ) -> Result<Vec<BalanceRow>, StoreError> {
     let mut q = stock_balances::table
-        .filter(stock_balances::organization_id.eq(org))
+        .filter(stock_balances::organization_id.eq(scope.org()))
         .filter(stock_balances::holder.like(format!("{holder_prefix}%")))
         .into_boxed();
     if !include_empty {
@@ -225,9 +244,15 @@ pub fn balances(
     )
 }
 
-pub fn balance_of(conn: &mut DbConn, org: &str, holder: &str, product: &str) -> Result<i64, StoreError> {
+/// One holder's quantity of a product (zero when it never held any).
+pub fn balance_of(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    holder: &str,
+    product: &str,
+) -> Result<i64, StoreError> {
     Ok(stock_balances::table
-        .filter(stock_balances::organization_id.eq(org))
+        .filter(stock_balances::organization_id.eq(scope.org()))
         .filter(stock_balances::holder.eq(holder))
         .filter(stock_balances::product_id.eq(product))
         .select(stock_balances::quantity)
@@ -248,16 +273,17 @@ pub struct MovementFilter {
     pub to: Option<NaiveDateTime>,
 }
 
+/// A page of the scope's movements, newest first, and how many match.
 pub fn movements(
     conn: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     f: &MovementFilter,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<MovementRow>, i64), StoreError> {
     let build = || {
         let mut q = stock_movements::table
-            .filter(stock_movements::organization_id.eq(org.to_owned()))
+            .filter(stock_movements::organization_id.eq(scope.org().to_owned()))
             .into_boxed();
         if let Some(p) = &f.product_id {
             q = q.filter(stock_movements::product_id.eq(p.clone()));
@@ -295,9 +321,9 @@ pub fn movements(
 
 /// The sum of all balances of a product in an organization (for consistency checks). Summed here, not in
 /// SQL: PostgreSQL's SUM(BIGINT) is NUMERIC, SQLite's an integer.
-pub fn total_of_product(conn: &mut DbConn, org: &str, product: &str) -> Result<i64, StoreError> {
+pub fn total_of_product(conn: &mut DbConn, scope: &TenantScope, product: &str) -> Result<i64, StoreError> {
     let quantities: Vec<i64> = stock_balances::table
-        .filter(stock_balances::organization_id.eq(org))
+        .filter(stock_balances::organization_id.eq(scope.org()))
         .filter(stock_balances::product_id.eq(product))
         .select(stock_balances::quantity)
         .load(conn)?;

@@ -4,13 +4,13 @@
 
 use chrono::NaiveDateTime;
 use vendhub_domain::planogram::{DEFAULT_LOW_STOCK_PERCENT, crossed_low};
-use vendhub_domain::stock::Qty;
+use vendhub_domain::stock::{Holder, MovementKind, Qty, SlotCode};
 use vendhub_store::planograms::SlotRow;
 use vendhub_store::sales::{self, SaleRow};
-use vendhub_store::stock::{self, NewMovement};
-use vendhub_store::{DbConn, StoreError, TenantScope};
+use vendhub_store::{DbConn, StoreError, TenantScope, stock};
 
 use crate::App;
+use crate::stock::ledger::{self, LedgerError, Movement, Reason, Reference, Route};
 
 /// A vend to record.
 pub struct Vend<'a> {
@@ -34,24 +34,26 @@ pub struct RecordedSale {
     pub low: bool,
 }
 
-fn movement(org: &str, slot: &SlotRow, holder: &str, kind: &str, sale_id: &str) -> NewMovement {
-    let (from, to) = if kind == "sale" {
-        (Some(holder.to_owned()), None)
-    } else {
-        (None, Some(holder.to_owned()))
-    };
-    NewMovement {
-        organization_id: org.to_owned(),
-        product_id: slot.product_id.clone(),
-        from_holder: from,
-        to_holder: to,
-        quantity: 1,
-        kind: kind.to_owned(),
-        unit_cost: 0,
-        reason: (kind == "adjustment").then(|| "shrink".to_owned()),
-        reference_type: Some("sale".into()),
-        reference_id: Some(sale_id.to_owned()),
-        actor_id: None,
+/// One unit of the slot's product along `route`, for the sale.
+fn movement(
+    slot: &SlotRow,
+    route: Result<Route, vendhub_domain::stock::StockError>,
+    sale_id: &str,
+) -> Result<Movement, StoreError> {
+    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("sale movement: {e}"));
+    let product = slot.product_id.parse().map_err(|e| corrupt(&e))?;
+    let route = route.map_err(|e| corrupt(&e))?;
+    let one = Qty::movement(1).map_err(|e| corrupt(&e))?;
+    Ok(Movement::new(route, product, one, vendhub_store::now())
+        .reference(Reference::Sale(sale_id.to_owned())))
+}
+
+/// Posts a sale's movement; `false` when the ledger refused it (the sale stands without it).
+fn tolerated(c: &mut DbConn, scope: &TenantScope, m: &Movement) -> Result<bool, StoreError> {
+    match ledger::post(c, scope, m) {
+        Ok(_) => Ok(true),
+        Err(LedgerError::Refused(_)) => Ok(false),
+        Err(LedgerError::Store(e)) => Err(e),
     }
 }
 
@@ -64,8 +66,13 @@ pub fn record_vend(
 ) -> Result<Option<RecordedSale>, StoreError> {
     let org = scope.org();
     let slot = vend.slot;
-    let holder = format!("slot:{machine}:{}", slot.code);
-    let before = stock::balance_of(c, org, &holder, &slot.product_id)?;
+    let holder = Holder::Slot {
+        machine: machine
+            .parse()
+            .map_err(|_| StoreError::Corrupt("machine id".into()))?,
+        slot: SlotCode::parse(&slot.code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    };
+    let before = stock::balance_of(c, scope, &holder.to_string(), &slot.product_id)?;
     let flag = (before < 1).then(|| "empty_slot".to_owned());
     let sale = SaleRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -89,15 +96,20 @@ pub fn record_vend(
     if flag.is_some() {
         // The ledger said empty, yet the machine sold one: bring it in as shrink, then sell it. A slot
         // without room for even one unit keeps the sale without movements.
-        let shrink = movement(org, slot, &holder, "adjustment", &sale.id);
-        if stock::post(c, &shrink, Some(slot.capacity.max(1)))?.is_err() {
+        let route = Route::new(MovementKind::Adjustment, None, Some(holder.clone()));
+        let shrink = movement(slot, route, &sale.id)?
+            .reason(Reason::Shrink)
+            .into_capacity(Some(slot.capacity.max(1)));
+        if !tolerated(c, scope, &shrink)? {
             return Ok(Some(recorded(&sale, slot, before, before)));
         }
     }
-    let out = movement(org, slot, &holder, "sale", &sale.id);
-    let after = match stock::post(c, &out, None)? {
-        Ok(_) => before.max(1) - 1,
-        Err(_) => before,
+    // A sale the ledger refuses (it cannot take stock that is not there) is recorded all the same.
+    let out = movement(slot, Route::new(MovementKind::Sale, Some(holder), None), &sale.id)?;
+    let after = if tolerated(c, scope, &out)? {
+        before.max(1) - 1
+    } else {
+        before
     };
     Ok(Some(recorded(&sale, slot, before, after)))
 }

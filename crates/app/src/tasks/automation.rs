@@ -13,21 +13,13 @@ use super::{NewItem, NewTask, insert_task};
 use crate::{App, AppError};
 
 /// Creates the refill tasks one organization needs; answers the rows created.
-fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, StoreError> {
-    let org_id = org
-        .parse()
-        .map_err(|_| StoreError::Corrupt("organization id".into()))?;
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the organization of the row the sweep just read"
-    )]
-    let scope = TenantScope::authenticated(org_id);
-    let balances: HashMap<String, i64> = stock::balances(c, org, "slot:", true)?
+fn refill_tasks_of(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<tasks::TaskRow>, StoreError> {
+    let balances: HashMap<String, i64> = stock::balances(c, scope, "slot:", true)?
         .into_iter()
         .map(|b| (format!("{}|{}", b.holder, b.product_id), b.quantity))
         .collect();
     let mut low: HashMap<String, Vec<NewItem>> = HashMap::new();
-    for s in planograms::of_organization(c, &scope)? {
+    for s in planograms::of_organization(c, scope)? {
         let q = balances
             .get(&format!("slot:{}:{}|{}", s.machine_id, s.code, s.product_id))
             .copied()
@@ -51,7 +43,7 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
         if tasks::has_open(c, &mid, TaskType::Refill.as_str())? {
             continue;
         }
-        let Some(m) = machines::get(c, &scope, &mid)? else {
+        let Some(m) = machines::get(c, scope, &mid)? else {
             continue;
         };
         if m.status == "disabled" {
@@ -71,7 +63,7 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
             items: low.remove(&mid).unwrap_or_default(),
             checklist: Vec::new(),
         };
-        match insert_task(c, &scope, None, &t) {
+        match insert_task(c, scope, None, &t) {
             Ok(row) => created.push(row),
             // A store failure ends the run (its transaction is gone); a refused task only skips the machine.
             Err(e @ (AppError::Internal(_) | AppError::Unavailable(_))) => {
@@ -88,9 +80,17 @@ pub async fn create_refill_tasks(app: &App) -> Result<usize, AppError> {
     let orgs = app.db().run(tasks::organizations_with_slots).await?;
     let mut total = 0;
     for org in orgs {
+        let id = org
+            .parse()
+            .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the organization of the row the sweep just read"
+        )]
+        let scope = TenantScope::authenticated(id);
         let created = app
             .db()
-            .run(move |c| vendhub_store::write(c, |c| refill_tasks_of(c, &org)))
+            .run(move |c| vendhub_store::write(c, |c| refill_tasks_of(c, &scope)))
             .await?;
         total += created.len();
         for t in &created {

@@ -3,9 +3,10 @@
 //! the previous collection; an audit counts the slots and posts the differences as adjustments.
 //! Rejecting reverses what completion posted, with new movements (the ledger is append-only).
 
+use vendhub_domain::stock::{Holder, MovementKind, Qty, SlotCode};
 use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missing_photos, over_short};
 use vendhub_store::cash_collections::{self, CollectionRow};
-use vendhub_store::stock::{self, MovementFilter, NewMovement};
+use vendhub_store::stock::{self, MovementFilter};
 use vendhub_store::tasks::{self, TaskRow};
 use vendhub_store::{DbConn, StoreError, TenantScope, planograms, sales, stocktakes};
 
@@ -13,7 +14,7 @@ use super::commands::{guard, save};
 use super::{TaskView, invalid, publish};
 use crate::auth::{Principal, RequestMeta};
 use crate::error::Rule;
-use crate::inventory::refusal;
+use crate::stock::ledger::{self, LedgerError, Movement, Reason, Reference, Route};
 use crate::{App, AppError};
 
 /// The actual quantity of one planned item.
@@ -54,28 +55,19 @@ fn check_photos(c: &mut DbConn, t: &TaskRow) -> Result<(), AppError> {
     }
 }
 
-fn movement(
-    t: &TaskRow,
-    product: &str,
-    from: Option<String>,
-    to: Option<String>,
-    qty: i64,
-    kind: &str,
-    actor: &str,
-) -> NewMovement {
-    NewMovement {
-        organization_id: t.organization_id.clone(),
-        product_id: product.to_owned(),
-        from_holder: from,
-        to_holder: to,
-        quantity: qty,
-        kind: kind.into(),
-        unit_cost: 0,
-        reason: None,
-        reference_type: Some("task".into()),
-        reference_id: Some(t.id.clone()),
-        actor_id: Some(actor.to_owned()),
-    }
+fn corrupt(what: &str) -> impl FnOnce(vendhub_domain::stock::StockError) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// A movement of this task, posted by `actor`.
+fn movement(t: &TaskRow, route: Route, product: &str, qty: i64, actor: &str) -> Result<Movement, AppError> {
+    let product = product
+        .parse()
+        .map_err(|_| StoreError::Corrupt("product id".into()))?;
+    let qty = Qty::movement(qty).map_err(|e| invalid("items", &e.to_string()))?;
+    Ok(Movement::new(route, product, qty, vendhub_store::now())
+        .reference(Reference::Task(t.id.clone()))
+        .by(actor.parse().ok()))
 }
 
 /// Refill: the actual quantities move from the assignee to each slot; refused whole, naming the slot.
@@ -87,6 +79,15 @@ pub(crate) fn refill(
     actor: &str,
 ) -> Result<(), AppError> {
     let operator = t.assignee_id.clone().unwrap_or_else(|| actor.to_owned());
+    let operator = Holder::Operator(
+        operator
+            .parse()
+            .map_err(|_| StoreError::Corrupt("task assignee".into()))?,
+    );
+    let machine = t
+        .machine_id
+        .parse()
+        .map_err(|_| StoreError::Corrupt("machine id".into()))?;
     for item in tasks::items(c, &t.id)? {
         let actual = req
             .items
@@ -101,20 +102,22 @@ pub(crate) fn refill(
             continue;
         }
         let capacity = planograms::slot(c, scope, &t.machine_id, code)?.map(|s| s.capacity);
-        let m = movement(
-            t,
-            &item.product_id,
-            Some(format!("operator:{operator}")),
-            Some(format!("slot:{}:{code}", t.machine_id)),
-            actual,
-            "refill",
-            actor,
-        );
-        if let Err(r) = stock::post(c, &m, capacity)? {
-            let AppError::Rule(rule, why) = refusal(r) else {
-                return Err(Rule::SlotOverCapacity.refuse(format!("slot {code} refused")));
-            };
-            return Err(rule.refuse(format!("slot {code}: {why}")));
+        let slot = Holder::Slot {
+            machine,
+            slot: SlotCode::parse(code).map_err(corrupt("slot code"))?,
+        };
+        let route = Route::new(MovementKind::Refill, Some(operator.clone()), Some(slot))
+            .map_err(corrupt("refill route"))?;
+        let m = movement(t, route, &item.product_id, actual, actor)?.into_capacity(capacity);
+        match ledger::post(c, scope, &m) {
+            Ok(_) => {}
+            Err(LedgerError::Store(e)) => return Err(e.into()),
+            Err(refused) => {
+                let AppError::Rule(rule, why) = AppError::from(refused) else {
+                    return Err(Rule::SlotOverCapacity.refuse(format!("slot {code} refused")));
+                };
+                return Err(rule.refuse(format!("slot {code}: {why}")));
+            }
         }
     }
     tasks::touch_refill(c, &t.machine_id, vendhub_store::now())?;
@@ -161,7 +164,13 @@ pub(crate) fn collect(
 /// Audit: each item's actual quantity is the count of its slot. Each counted slot gets a stocktake,
 /// closed at once in this transaction: its differences become adjustment movements at average cost,
 /// and show as shortage/surplus like any other stocktake.
-fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), AppError> {
+fn audit_count(
+    c: &mut DbConn,
+    scope: &TenantScope,
+    t: &TaskRow,
+    req: &CompleteRequest,
+    actor: &str,
+) -> Result<(), AppError> {
     let now = vendhub_store::now();
     let mut by_slot: std::collections::BTreeMap<String, Vec<(String, i64)>> =
         std::collections::BTreeMap::new();
@@ -206,7 +215,7 @@ fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) 
                 },
             )?;
         }
-        crate::stocktakes::close_in(c, &t.organization_id, &take, actor)?;
+        crate::stocktakes::close_in(c, scope, &take, actor)?;
     }
     Ok(())
 }
@@ -269,7 +278,7 @@ pub async fn complete(
             match TaskType::parse(&before.task_type) {
                 Some(TaskType::Refill) => refill(c, who2.scope(), &before, &req, &actor)?,
                 Some(TaskType::Collection) => collect(c, who2.scope(), &before, &req, &actor)?,
-                Some(TaskType::Audit) => audit_count(c, &before, &req, &actor)?,
+                Some(TaskType::Audit) => audit_count(c, who2.scope(), &before, &req, &actor)?,
                 _ => {}
             }
             Ok(after)
@@ -290,35 +299,28 @@ fn reverse_movements(c: &mut DbConn, scope: &TenantScope, t: &TaskRow, actor: &s
             reference_id: Some(reference),
             ..MovementFilter::default()
         };
-        posted.extend(stock::movements(c, &t.organization_id, &filter, 0, 10_000)?.0);
+        posted.extend(stock::movements(c, scope, &filter, 0, 10_000)?.0);
     }
+    let holder = |h: Option<&String>| -> Result<Option<Holder>, StoreError> {
+        h.map(|h| h.parse().map_err(corrupt("holder"))).transpose()
+    };
     for m in posted.into_iter().rev() {
-        let kind = match m.kind.as_str() {
-            "refill" => "unload",
-            other => other,
-        };
-        let capacity = match m.from_holder.as_deref().and_then(|h| h.strip_prefix("slot:")) {
-            Some(rest) => {
-                let (machine, code) = rest
-                    .split_once(':')
-                    .ok_or_else(|| StoreError::Corrupt("holder".into()))?;
-                planograms::slot(c, scope, machine, code)?.map(|s| s.capacity)
+        let kind = m.kind.parse().map_err(corrupt("movement kind"))?;
+        let (from, to) = (holder(m.from_holder.as_ref())?, holder(m.to_holder.as_ref())?);
+        let capacity = match &from {
+            Some(Holder::Slot { machine, slot }) => {
+                planograms::slot(c, scope, &machine.to_string(), slot.as_str())?
+                    .map(|s| s.capacity)
             }
-            None => None,
+            _ => None,
         };
-        let mut back = movement(
-            t,
-            &m.product_id,
-            m.to_holder.clone(),
-            m.from_holder.clone(),
-            m.quantity,
-            kind,
-            actor,
-        );
-        back.reason = Some("task rejected".into());
-        if let Err(r) = stock::post(c, &back, capacity)? {
-            return Err(refusal(r));
-        }
+        let back = Route::new(kind, from, to)
+            .and_then(|r| r.reversed())
+            .map_err(corrupt("movement route"))?;
+        let back = movement(t, back, &m.product_id, m.quantity, actor)?
+            .reason(Reason::TaskRejected)
+            .into_capacity(capacity);
+        ledger::post(c, scope, &back)?;
     }
     Ok(())
 }

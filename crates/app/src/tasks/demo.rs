@@ -1,14 +1,15 @@
 //! Demo tasks for `seed --demo`: one in every state, a completed refill and collection (through the same
 //! completion code as the API, so the ledger agrees), and photos.
 
+use vendhub_domain::stock::{Holder, Qty};
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
-use vendhub_store::stock::{self, NewMovement};
 use vendhub_store::tasks::{self, PhotoRow, TaskRow};
 use vendhub_store::{DbConn, StoreError, TenantScope, machines, planograms};
 
 use super::complete::{CompleteRequest, collect, refill};
 use super::{NewItem, NewTask, insert_task};
 use crate::AppError;
+use crate::stock::ledger::{self, Movement, Reference, Route};
 
 /// A one-pixel PNG for the demo photos.
 pub const DEMO_PHOTO: &[u8] = &[
@@ -49,7 +50,8 @@ fn set_state(
 }
 
 /// Inserts the demo tasks; answers the blob keys of the photos to store.
-pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) fn insert(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<String>, StoreError> {
+    let org = scope.org();
     let org_id = org
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
@@ -170,21 +172,15 @@ fn complete_demo(
     if status == TaskStatus::Completed || status == TaskStatus::Rejected {
         if kind == TaskType::Refill {
             // The operator takes the stock from the warehouse first.
+            let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("demo stock: {e}"));
+            let from = Holder::Warehouse(warehouse.parse().map_err(|e| corrupt(&e))?);
+            let to = Holder::Operator(actor.parse().map_err(|e| corrupt(&e))?);
             for item in items {
-                let m = NewMovement {
-                    organization_id: org.to_owned(),
-                    product_id: item.product_id.clone(),
-                    from_holder: Some(format!("warehouse:{warehouse}")),
-                    to_holder: Some(format!("operator:{actor}")),
-                    quantity: item.planned_qty,
-                    kind: "transfer".into(),
-                    unit_cost: 0,
-                    reason: None,
-                    reference_type: Some("demo".into()),
-                    reference_id: None,
-                    actor_id: None,
-                };
-                stock::post(c, &m, None)?.map_err(|r| StoreError::Corrupt(format!("demo stock: {r:?}")))?;
+                let route = Route::between(from.clone(), to.clone()).map_err(|e| corrupt(&e))?;
+                let product = item.product_id.parse().map_err(|e| corrupt(&e))?;
+                let qty = Qty::movement(item.planned_qty).map_err(|e| corrupt(&e))?;
+                let m = Movement::new(route, product, qty, vendhub_store::now()).reference(Reference::Demo);
+                ledger::post(c, scope, &m).map_err(|e| corrupt(&AppError::from(e)))?;
             }
             refill(c, scope, t, &CompleteRequest::default(), &actor).map_err(fail)?;
             for (category, minutes) in [("before", 30), ("after", 5)] {

@@ -9,11 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vendhub_app::AppError;
 use vendhub_app::error::FieldError;
-use vendhub_app::inventory::{self, SlotStock};
 use vendhub_app::machines::MachineFilter;
 use vendhub_app::machines::{self, MachineInput, MachineView, MapPoint, MoveView};
 use vendhub_app::paging::{PageRequest, Paged};
 use vendhub_app::planograms::{self, SlotInput, SlotView};
+use vendhub_app::stock::{self, SlotStock};
 use vendhub_domain::ids::MachineId;
 
 use crate::HttpState;
@@ -397,5 +397,5 @@ async fn stock(
     Allowed(who, ..): Allowed<perm::FleetRead>,
     Path(id): Path<MachineId>,
 ) -> Result<axum::Json<Vec<SlotStock>>, ApiError> {
-    Ok(axum::Json(inventory::machine_stock(&s.app, &who, id).await?))
+    Ok(axum::Json(stock::machine_stock(&s.app, &who, id).await?))
 }

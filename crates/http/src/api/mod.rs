@@ -4,7 +4,6 @@ pub mod audit;
 pub mod auth;
 pub mod cash_collections;
 pub mod gateway;
-pub mod inventory;
 pub mod invites;
 pub mod locations;
 pub mod machine_keys;
@@ -12,6 +11,7 @@ pub mod machines;
 pub mod organizations;
 pub mod planogram_templates;
 pub mod products;
+pub mod stock;
 pub mod tasks;
 pub mod users;
 pub mod warehouses;
@@ -32,7 +32,7 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .merge(products::routes())
         .merge(planogram_templates::routes())
         .merge(warehouses::routes())
-        .merge(inventory::routes())
+        .merge(stock::routes())
         .merge(tasks::routes())
         .merge(cash_collections::routes())
         .merge(machine_keys::routes())

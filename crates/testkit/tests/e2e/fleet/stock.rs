@@ -201,7 +201,12 @@ async fn parallel_transfers_never_overdraw_a_balance() {
         .unwrap()
         .to_owned();
     let total = |db: vendhub_store::Db, org: String, p: String| async move {
-        db.run(move |c| vendhub_store::stock::total_of_product(c, &org, &p))
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the organization this test signed in to, read back from the API"
+        )]
+        let scope = vendhub_store::TenantScope::authenticated(org.parse().unwrap());
+        db.run(move |c| vendhub_store::stock::total_of_product(c, &scope, &p))
             .await
             .unwrap()
     };
