@@ -183,6 +183,7 @@ impl Handler for Gauge {
     async fn run(&self, _: &JobContext, _: serde_json::Value) -> Result<(), JobError> {
         let n = self.now.fetch_add(1, Ordering::SeqCst) + 1;
         self.max.fetch_max(n, Ordering::SeqCst);
+        // The job's own work, not a wait in the test: it lasts long enough for runs to overlap.
         tokio::time::sleep(Duration::from_millis(30)).await;
         self.now.fetch_sub(1, Ordering::SeqCst);
         self.done.fetch_add(1, Ordering::SeqCst);
@@ -328,6 +329,7 @@ struct Slow;
 impl Handler for Slow {
     async fn run(&self, _: &JobContext, payload: serde_json::Value) -> Result<(), JobError> {
         let ms = payload.get("ms").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        // The job's own work, not a wait in the test: shorter or longer than the shutdown grace.
         tokio::time::sleep(Duration::from_millis(ms)).await;
         Ok(())
     }
@@ -479,7 +481,23 @@ async fn only_one_scheduler_leads_at_a_time_and_the_other_takes_over_when_it_sto
         )
         .run(stop_b.clone()),
     );
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Give B its chance to lead: on SQLite every scheduler leads, so its first tick shows; on
+    // PostgreSQL, wait until A has enqueued two more periods (B has tried about ten times meanwhile).
+    let sqlite = env.app.db().backend() == vendhub_store::Backend::Sqlite;
+    let a_at_b_start = ticks_by_kind(&env.app).await["test.lead.a"]
+        .iter()
+        .copied()
+        .max()
+        .unwrap();
+    until(Duration::from_secs(10), || async {
+        let ticks = ticks_by_kind(&env.app).await;
+        if sqlite {
+            ticks.contains_key("test.lead.b")
+        } else {
+            ticks["test.lead.a"].iter().any(|s| *s >= a_at_b_start + 2)
+        }
+    })
+    .await;
     let during = ticks_by_kind(&env.app).await;
     if env.app.db().backend() == vendhub_store::Backend::Sqlite {
         // One process by design: every scheduler leads, and the dedupe key alone keeps a period once.

@@ -378,7 +378,8 @@ fn prune_deletes_old_backups_but_keeps_the_newest() {
         .unwrap()
         .set_modified(old)
         .unwrap();
-    std::thread::sleep(Duration::from_millis(5));
+    // No pause needed: a backup's name carries its milliseconds, and the first one's process has
+    // written, verified and exited by now, so the second one's name is a later one.
     ok(&run(dir.path(), &db, &["backup", "create"]));
     let out = ok(&run(dir.path(), &db, &["backup", "prune", "--keep-days", "30"]));
     assert!(
@@ -460,10 +461,43 @@ impl Server {
                 break;
             }
         }
-        // On PostgreSQL the scheduler takes its leader lock within a tick of starting.
-        std::thread::sleep(Duration::from_millis(1500));
+        // On PostgreSQL the scheduler takes its leader lock within a tick of starting: wait until it
+        // holds it (on SQLite the lock file is taken before the server listens).
+        let start = Instant::now();
+        while !server_holds_the_lock(db) {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the server did not take the scheduler's leader lock within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         Self(child)
     }
+}
+
+/// Whether some session holds the scheduler's advisory lock on this PostgreSQL database (always true
+/// on SQLite, where a running server's lock is its lock file).
+fn server_holds_the_lock(db: &TestDb) -> bool {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Held {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        held: i64,
+    }
+    let vendhub_store::DbConn::Postgres(conn) = &mut vendhub_store::connection::establish(&db.url).unwrap()
+    else {
+        return true;
+    };
+    diesel::sql_query(
+        "SELECT count(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         AND ((classid::bigint << 32) | objid::bigint) = $1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(vendhub_store::leader::SCHEDULER_LOCK)
+    .get_result::<Held>(conn)
+    .unwrap()
+    .held
+        > 0
 }
 
 impl Drop for Server {
