@@ -51,7 +51,7 @@ echo "=== $("$st" --version)"
 # that today, and every later call is 401).
 # POST /api/v1/gateway/dex (a text/plain body) is left out because schemathesis' coverage phase crashes
 # on it inside hypothesis ("AST constructor recursion depth mismatch", Debian's Python 3.11), now and
-# then: a tool error, not an answer of ours. The DEX upload has its own e2e tests (e2e/gateway.rs).
+# then: a tool error, not an answer of ours. The DEX upload has its own e2e tests (e2e/gateway/dex.rs).
 "$st" run "$base/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \

@@ -2,7 +2,7 @@
 //!
 //! The names it emits (`BUILD_*`) deliberately carry none of the configuration's prefixes: `cargo run`
 //! passes a build script's `rustc-env` values to the program it starts, and the configuration refuses
-//! unknown `VENDHUB_*` variables (`tests/cli.rs` holds every name here to that).
+//! unknown `VENDHUB_*` variables (`tests/cli/config.rs` holds every name here to that).
 
 use std::process::Command;
 

@@ -143,8 +143,19 @@ fn a_claimed_job_is_not_claimed_again_until_its_lease_expires() {
     );
 
     // The worker "crashes": after the lease, another worker takes the job, and the first can't finish it.
-    std::thread::sleep(Duration::from_millis(350));
-    let second = jobs::claim(&mut conn, "w2", 10, Duration::from_secs(60)).unwrap();
+    // Wait for the 300 ms lease to run out: ask again until the job can be claimed, for at most 10 s.
+    let start = std::time::Instant::now();
+    let second = loop {
+        let claimed = jobs::claim(&mut conn, "w2", 10, Duration::from_secs(60)).unwrap();
+        if !claimed.is_empty() {
+            break claimed;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the job was not claimable again within 10 s of its 300 ms lease"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
     assert_eq!(second.len(), 1);
     assert_eq!(second[0].attempts, 2);
     assert!(
