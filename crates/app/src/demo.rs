@@ -10,7 +10,9 @@ use vendhub_store::locations::LocationRow;
 use vendhub_store::machines::MachineRow;
 use vendhub_store::products::ProductRow;
 use vendhub_store::warehouses::WarehouseRow;
-use vendhub_store::{StoreError, locations, machines, organizations, products, users, warehouses};
+use vendhub_store::{
+    StoreError, TenantScope, locations, machines, organizations, products, users, warehouses,
+};
 
 use crate::auth::password_hash;
 use crate::setup::DEFAULT_ORG_SLUG;
@@ -349,6 +351,11 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
         );
     };
     let org_id: OrganizationId = org.id.parse().map_err(AppError::internal)?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the CLI's demo seed (an operator at the console) fills the default organization it just looked up"
+    )]
+    let scope = TenantScope::authenticated(org_id);
     if app.db().run(move |c| machines::count(c, org_id)).await? > 0 {
         return Ok(DemoSummary::AlreadyThere);
     }
@@ -374,18 +381,17 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
         ),
     ];
     let emails: Vec<String> = staff.iter().map(|s| s.0.clone()).collect();
+    let scope2 = scope.clone();
     app.db()
         .run(move |conn| {
-            vendhub_store::write::<_, StoreError, _>(conn, |conn| insert_demo(conn, org_id, &staff, &hash))
+            vendhub_store::write::<_, StoreError, _>(conn, |conn| insert_demo(conn, &scope2, &staff, &hash))
         })
         .await?;
     // Field tasks in every state, with photos (files through the files port).
     let photo_keys = app
         .db()
         .run(move |conn| {
-            vendhub_store::write::<_, StoreError, _>(conn, |conn| {
-                crate::tasks::demo::insert(conn, &org_id.to_string())
-            })
+            vendhub_store::write::<_, StoreError, _>(conn, |conn| crate::tasks::demo::insert(conn, &scope))
         })
         .await?;
     for key in photo_keys {
@@ -406,10 +412,11 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
 
 fn insert_demo(
     conn: &mut vendhub_store::DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     staff: &[(String, &'static str, Role)],
     hash: &str,
 ) -> Result<(), StoreError> {
+    let org = scope.id();
     let now = vendhub_store::now();
     let org_s = org.to_string();
     let mut operators = Vec::new();
@@ -504,8 +511,8 @@ fn insert_demo(
             },
         )?;
     }
-    insert_catalog(conn, &org_s, now)?;
-    insert_stock(conn, org, now)
+    insert_catalog(conn, scope, now)?;
+    insert_stock(conn, scope, now)
 }
 
 /// The first machine's planogram saved as the "Standard 8-slot" template.
@@ -563,13 +570,14 @@ fn demo_planogram(
 /// their operators: all through the ledger, so balances and movements agree.
 fn insert_stock(
     conn: &mut vendhub_store::DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     now: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
     use vendhub_store::stock::{self, NewMovement};
+    let org = scope.id();
     let org_s = org.to_string();
-    let catalog = products::list(conn, org)?;
-    let warehouse = vendhub_store::warehouses::list(conn, org)?
+    let catalog = products::list(conn, scope)?;
+    let warehouse = vendhub_store::warehouses::list(conn, scope)?
         .into_iter()
         .next()
         .ok_or(StoreError::NotFound)?;
@@ -662,12 +670,14 @@ fn insert_stock(
 
 fn insert_catalog(
     conn: &mut vendhub_store::DbConn,
-    org_s: &str,
+    scope: &TenantScope,
     now: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
+    let org_s = scope.org();
     for (n, (sku, uz, ru, en, price, cost, ikpu)) in PRODUCTS.iter().enumerate() {
         products::insert(
             conn,
+            scope,
             &ProductRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 organization_id: org_s.to_owned(),
@@ -692,6 +702,7 @@ fn insert_catalog(
     }
     warehouses::insert(
         conn,
+        scope,
         &WarehouseRow {
             id: uuid::Uuid::now_v7().to_string(),
             organization_id: org_s.to_owned(),

@@ -10,7 +10,7 @@ use vendhub_store::audit;
 use vendhub_store::stock::{self, NewMovement, Refusal};
 
 pub use vendhub_store::stock::MovementFilter;
-use vendhub_store::{DbConn, StoreError, planograms, products, users, warehouses};
+use vendhub_store::{DbConn, StoreError, TenantScope, planograms, products, users, warehouses};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
@@ -88,14 +88,15 @@ pub(crate) fn refusal(r: Refusal) -> AppError {
 }
 
 /// Whether a holder exists in the organization (`Err` names why not).
-pub(crate) fn holder_exists(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<(), AppError> {
-    check_holder(conn, org, h).map(|_| ())
+pub(crate) fn holder_exists(conn: &mut DbConn, scope: &TenantScope, h: &Holder) -> Result<(), AppError> {
+    check_holder(conn, scope, h).map(|_| ())
 }
 
 /// The holder exists in the organization; a slot answers its capacity.
-fn check_holder(conn: &mut DbConn, org: OrganizationId, h: &Holder) -> Result<Option<i64>, AppError> {
+fn check_holder(conn: &mut DbConn, scope: &TenantScope, h: &Holder) -> Result<Option<i64>, AppError> {
+    let org = scope.id();
     match h {
-        Holder::Warehouse(id) => warehouses::get(conn, org, &id.to_string())?
+        Holder::Warehouse(id) => warehouses::get(conn, scope, &id.to_string())?
             .map(|_| None)
             .ok_or(AppError::NotFound),
         Holder::Operator(id) => users::role_in(conn, *id, org)?
@@ -137,17 +138,18 @@ pub async fn post(
         )]));
     }
     let (org, actor, meta2) = (who.organization_id(), who.user_id().to_string(), meta.clone());
+    let scope = who.scope().clone();
     let req2 = req.clone();
     let (row, low) = app
         .write(move |c| {
-            if products::get(c, org, &req2.product_id)?.is_none() {
+            if products::get(c, &scope, &req2.product_id)?.is_none() {
                 return Err(AppError::NotFound);
             }
             if let Some(from) = &req2.from {
-                check_holder(c, org, from)?;
+                check_holder(c, &scope, from)?;
             }
             let capacity = match &req2.to {
-                Some(to) => check_holder(c, org, to)?,
+                Some(to) => check_holder(c, &scope, to)?,
                 None => None,
             };
             let before = slot_balance(c, org, req2.from.as_ref(), &req2.product_id)?;
@@ -265,14 +267,15 @@ pub struct BalanceView {
 
 async fn balances_with_products(
     app: &App,
-    org: OrganizationId,
+    scope: &TenantScope,
     prefix: String,
 ) -> Result<Vec<BalanceView>, AppError> {
+    let (scope, org) = (scope.clone(), scope.id());
     let rows = app
         .db()
         .run(move |c| {
             let rows = stock::balances(c, &org.to_string(), &prefix, false)?;
-            let catalog = products::list(c, org)?;
+            let catalog = products::list(c, &scope)?;
             Ok((rows, catalog))
         })
         .await?;
@@ -304,7 +307,7 @@ pub async fn warehouse_stock(
     warehouse: Option<WarehouseId>,
 ) -> Result<Vec<BalanceView>, AppError> {
     let prefix = warehouse.map_or_else(|| "warehouse:".to_owned(), |w| Holder::Warehouse(w).to_string());
-    balances_with_products(app, who.organization_id(), prefix).await
+    balances_with_products(app, who.scope(), prefix).await
 }
 
 /// An operator's stock: their own, or (for those who may read all stock) anyone's.
@@ -319,7 +322,7 @@ pub async fn operator_stock(
     if target != who.user_id() {
         who.require(Permission::StockRead)?;
     }
-    balances_with_products(app, who.organization_id(), Holder::Operator(target).to_string()).await
+    balances_with_products(app, who.scope(), Holder::Operator(target).to_string()).await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

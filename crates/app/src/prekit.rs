@@ -129,7 +129,7 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             "give 1 to 500 machines",
         )]));
     }
-    let org = who.organization_id();
+    let (org, scope) = (who.organization_id(), who.scope().clone());
     let data = app
         .db()
         .run(move |c| {
@@ -137,7 +137,7 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             let Some(out) = load(c, org, &ids)? else {
                 return Ok(None);
             };
-            let catalog = products::list(c, org)?;
+            let catalog = products::list(c, &scope)?;
             Ok(Some((out, catalog)))
         })
         .await?

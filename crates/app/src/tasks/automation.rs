@@ -17,6 +17,11 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
     let org_id = org
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization of the row the sweep just read"
+    )]
+    let scope = vendhub_store::TenantScope::authenticated(org_id);
     let balances: HashMap<String, i64> = stock::balances(c, org, "slot:", true)?
         .into_iter()
         .map(|b| (format!("{}|{}", b.holder, b.product_id), b.quantity))
@@ -66,7 +71,7 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
             items: low.remove(&mid).unwrap_or_default(),
             checklist: Vec::new(),
         };
-        match insert_task(c, org, None, &t) {
+        match insert_task(c, &scope, None, &t) {
             Ok(row) => created.push(row),
             // A store failure ends the run (its transaction is gone); a refused task only skips the machine.
             Err(e @ (AppError::Internal(_) | AppError::Unavailable(_))) => {

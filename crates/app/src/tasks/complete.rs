@@ -7,7 +7,7 @@ use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missin
 use vendhub_store::cash_collections::{self, CollectionRow};
 use vendhub_store::stock::{self, MovementFilter, NewMovement};
 use vendhub_store::tasks::{self, TaskRow};
-use vendhub_store::{DbConn, StoreError, planograms, sales, stocktakes};
+use vendhub_store::{DbConn, StoreError, TenantScope, planograms, sales, stocktakes};
 
 use super::commands::{guard, save};
 use super::{TaskView, invalid, publish};
@@ -159,7 +159,13 @@ pub(crate) fn collect(
 /// Audit: each item's actual quantity is the count of its slot. Each counted slot gets a stocktake,
 /// closed at once in this transaction: its differences become adjustment movements at average cost,
 /// and show as shortage/surplus like any other stocktake.
-fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), AppError> {
+fn audit_count(
+    c: &mut DbConn,
+    scope: &TenantScope,
+    t: &TaskRow,
+    req: &CompleteRequest,
+    actor: &str,
+) -> Result<(), AppError> {
     let now = vendhub_store::now();
     let mut by_slot: std::collections::BTreeMap<String, Vec<(String, i64)>> =
         std::collections::BTreeMap::new();
@@ -192,10 +198,11 @@ fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) 
             closed_at: None,
             task_id: Some(t.id.clone()),
         };
-        stocktakes::insert(c, &take)?;
+        stocktakes::insert(c, scope, &take)?;
         for (product_id, counted) in counts {
             stocktakes::count(
                 c,
+                scope,
                 &stocktakes::LineRow {
                     stocktake_id: take.id.clone(),
                     product_id,
@@ -204,7 +211,7 @@ fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) 
                 },
             )?;
         }
-        crate::stocktakes::close_in(c, &t.organization_id, &take, actor)?;
+        crate::stocktakes::close_in(c, scope, &take, actor)?;
     }
     Ok(())
 }
@@ -267,7 +274,7 @@ pub async fn complete(
             match TaskType::parse(&before.task_type) {
                 Some(TaskType::Refill) => refill(c, &before, &req, &actor)?,
                 Some(TaskType::Collection) => collect(c, &before, &req, &actor)?,
-                Some(TaskType::Audit) => audit_count(c, &before, &req, &actor)?,
+                Some(TaskType::Audit) => audit_count(c, who2.scope(), &before, &req, &actor)?,
                 _ => {}
             }
             Ok(after)
@@ -278,10 +285,10 @@ pub async fn complete(
 }
 
 /// Posts the reverse of every movement the task's completion posted.
-fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), AppError> {
+fn reverse_movements(c: &mut DbConn, scope: &TenantScope, t: &TaskRow, actor: &str) -> Result<(), AppError> {
     // What the task posted itself, and what the stocktakes of an audit task posted.
     let mut references = vec![t.id.clone()];
-    references.extend(stocktakes::ids_of_task(c, &t.id)?);
+    references.extend(stocktakes::ids_of_task(c, scope, &t.id)?);
     let mut posted = Vec::new();
     for reference in references {
         let filter = MovementFilter {
@@ -344,7 +351,7 @@ pub async fn reject(
                 ..before.clone()
             };
             save(c, &who2, &meta, &before, &after, Command::Reject)?;
-            reverse_movements(c, &before, &who2.user_id().to_string())?;
+            reverse_movements(c, who2.scope(), &before, &who2.user_id().to_string())?;
             cash_collections::reverse_for_task(c, &before.id, vendhub_store::now())?;
             Ok(after)
         })

@@ -4,7 +4,7 @@
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 use vendhub_store::stock::{self, NewMovement};
 use vendhub_store::tasks::{self, PhotoRow, TaskRow};
-use vendhub_store::{DbConn, StoreError, machines, planograms};
+use vendhub_store::{DbConn, StoreError, TenantScope, machines, planograms};
 
 use super::complete::{CompleteRequest, collect, refill};
 use super::{NewItem, NewTask, insert_task};
@@ -49,11 +49,9 @@ fn set_state(
 }
 
 /// Inserts the demo tasks; answers the blob keys of the photos to store.
-pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreError> {
-    let org_id = org
-        .parse()
-        .map_err(|_| StoreError::Corrupt("organization id".into()))?;
-    let warehouse = vendhub_store::warehouses::list(c, org_id)?
+pub(crate) fn insert(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<String>, StoreError> {
+    let (org, org_id) = (scope.org(), scope.id());
+    let warehouse = vendhub_store::warehouses::list(c, scope)?
         .into_iter()
         .next()
         .ok_or(StoreError::NotFound)?
@@ -134,7 +132,7 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
             items: items.clone(),
             checklist: vec!["Check the machine's display".into(), "Wipe the front".into()],
         };
-        let t = insert_task(c, org, None, &new).map_err(fail)?;
+        let t = insert_task(c, scope, None, &new).map_err(fail)?;
         if status == TaskStatus::Pending || status == TaskStatus::Assigned && assignee.is_some() {
             continue;
         }

@@ -18,7 +18,7 @@ use serde::Serialize;
 use vendhub_domain::ids::{MachineId, ProductId, UserId};
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 use vendhub_store::tasks::{self, CheckRow, ItemRow, TaskRow};
-use vendhub_store::{DbConn, StoreError, audit, machines, planograms, products, users};
+use vendhub_store::{DbConn, TenantScope, audit, machines, planograms, products, users};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
@@ -146,19 +146,17 @@ pub struct NewTask {
 /// Checks the items against the machine's planogram and the catalogue (`Err` names the bad field).
 pub(crate) fn check_items(
     c: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     machine: &str,
     items: &[NewItem],
 ) -> Result<(), AppError> {
-    let org_id = org
-        .parse()
-        .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+    let org = scope.org();
     for (i, item) in items.iter().enumerate() {
         if item.planned_qty < 0 {
             return Err(invalid(format!("items[{i}].planned_qty"), "must not be negative"));
         }
         if item.product_id.parse::<ProductId>().is_err()
-            || products::get(c, org_id, &item.product_id)?.is_none()
+            || products::get(c, scope, &item.product_id)?.is_none()
         {
             return Err(invalid(format!("items[{i}].product_id"), "no such product"));
         }
@@ -218,13 +216,11 @@ pub(crate) fn check_rows(task: &str, labels: &[String]) -> Vec<CheckRow> {
 /// caller's write transaction. `Err` when the machine, assignee, products or slots do not fit.
 pub(crate) fn insert_task(
     c: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     created_by: Option<String>,
     t: &NewTask,
 ) -> Result<TaskRow, AppError> {
-    let org_id = org
-        .parse()
-        .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+    let (org, org_id) = (scope.org(), scope.id());
     let machine = t.machine_id.to_string();
     let Some(m) = machines::get(c, org_id, &machine)? else {
         return Err(invalid("machine_id", "no such machine"));
@@ -234,7 +230,7 @@ pub(crate) fn insert_task(
     {
         return Err(invalid("assignee_id", "no such user"));
     }
-    check_items(c, org, &machine, &t.items)?;
+    check_items(c, scope, &machine, &t.items)?;
     let now = vendhub_store::now();
     let seq = tasks::next_number(c, org)?;
     let year = chrono::Datelike::year(&now);
@@ -300,8 +296,7 @@ pub async fn create(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let org = who2.organization_id().to_string();
-            let row = insert_task(c, &org, Some(who2.user_id().to_string()), &t)?;
+            let row = insert_task(c, who2.scope(), Some(who2.user_id().to_string()), &t)?;
             audit::append(
                 c,
                 &Record::new("task.create", "task", &row.id)

@@ -185,7 +185,7 @@ pub async fn set_items(
     let meta = meta.clone();
     let task = on_task(app, who, id, move |c, who, t| {
         still_open(&t)?;
-        check_items(c, &t.organization_id, &t.machine_id, &items)?;
+        check_items(c, who.scope(), &t.machine_id, &items)?;
         tasks::replace_items(c, &t.id, &item_rows(&t.id, &items))?;
         audit::append(
             c,

@@ -51,17 +51,23 @@ async fn the_demo_seed_adds_a_fleet_once() {
         .unwrap()
         .unwrap();
     let org_id: vendhub_domain_ids::OrganizationId = org.id.parse().unwrap();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test reads back the default organization the demo seed filled"
+    )]
+    let scope = vendhub_store::TenantScope::authenticated(org_id);
     assert_eq!(db.run(move |c| machines::count(c, org_id)).await.unwrap(), 20);
     let types = db.run(move |c| machines::count_by_type(c, org_id)).await.unwrap();
     assert_eq!(types.len(), 7, "every machine type: {types:?}");
-    let catalog = db.run(move |c| products::list(c, org_id)).await.unwrap();
+    let s = scope.clone();
+    let catalog = db.run(move |c| products::list(c, &s)).await.unwrap();
     assert_eq!(catalog.len(), 30);
     assert!(
         catalog
             .iter()
             .all(|p| p.ikpu_code.as_ref().is_some_and(|c| c.len() == 17) && p.price > 0)
     );
-    assert_eq!(db.run(move |c| warehouses::count(c, org_id)).await.unwrap(), 1);
+    assert_eq!(db.run(move |c| warehouses::count(c, &scope)).await.unwrap(), 1);
     let operators = db
         .run(move |c| users::count_with_role(c, org_id, vendhub_domain_ids::Role::Operator))
         .await;
