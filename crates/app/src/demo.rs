@@ -369,12 +369,6 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
     if app.db().run(move |c| machines::count(c, &counted)).await? > 0 {
         return Ok(DemoSummary::AlreadyThere);
     }
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the demo seeds the installation's default organization, found by its slug above"
-    )]
-    let scope = TenantScope::authenticated(org_id);
-    let scope2 = scope.clone();
     let staff_password = password_hash::generate();
     let hash = {
         let p = staff_password.clone();
@@ -397,6 +391,7 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
         ),
     ];
     let emails: Vec<String> = staff.iter().map(|s| s.0.clone()).collect();
+    let scope2 = scope.clone();
     app.db()
         .run(move |conn| {
             vendhub_store::write::<_, StoreError, _>(conn, |conn| insert_demo(conn, &scope, &staff, &hash))
@@ -529,7 +524,7 @@ fn insert_demo(
             },
         )?;
     }
-    insert_catalog(conn, &org_s, now)?;
+    insert_catalog(conn, scope, now)?;
     insert_stock(conn, scope, now)
 }
 
@@ -621,8 +616,8 @@ fn insert_stock(
     let corrupt = |e: &dyn fmt::Display| StoreError::Corrupt(format!("demo stock: {e}"));
     let org = scope.id();
     let org_s = org.to_string();
-    let catalog = products::list(conn, org)?;
-    let warehouse = vendhub_store::warehouses::list(conn, org)?
+    let catalog = products::list(conn, scope)?;
+    let warehouse = vendhub_store::warehouses::list(conn, scope)?
         .into_iter()
         .next()
         .ok_or(StoreError::NotFound)?;
@@ -678,12 +673,14 @@ fn insert_stock(
 
 fn insert_catalog(
     conn: &mut vendhub_store::DbConn,
-    org_s: &str,
+    scope: &TenantScope,
     now: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
+    let org_s = scope.org();
     for (n, (sku, uz, ru, en, price, cost, ikpu)) in PRODUCTS.iter().enumerate() {
         products::insert(
             conn,
+            scope,
             &ProductRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 organization_id: org_s.to_owned(),
@@ -708,6 +705,7 @@ fn insert_catalog(
     }
     warehouses::insert(
         conn,
+        scope,
         &WarehouseRow {
             id: uuid::Uuid::now_v7().to_string(),
             organization_id: org_s.to_owned(),

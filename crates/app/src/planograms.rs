@@ -115,7 +115,7 @@ fn write_slots(
 ) -> Result<Vec<SlotRow>, AppError> {
     let (org, m) = (who.organization_id(), machine.to_string());
     for s in slots {
-        if products::get(c, org, &s.product.to_string())?.is_none() {
+        if products::get(c, who.scope(), &s.product.to_string())?.is_none() {
             return Err(AppError::Validation(vec![FieldError::new(
                 "slots",
                 format!("slot {}: no such product", s.code),
@@ -363,7 +363,7 @@ pub async fn create_template(
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
         for s in &json {
-            if products::get(c, who2.organization_id(), &s.product_id)?.is_none() {
+            if products::get(c, who2.scope(), &s.product_id)?.is_none() {
                 return Err(AppError::Validation(vec![FieldError::new(
                     "slots",
                     format!("slot {}: no such product", s.slot),

@@ -138,7 +138,7 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             let Some(out) = load(c, &scope, &ids)? else {
                 return Ok(None);
             };
-            let catalog = products::list(c, org)?;
+            let catalog = products::list(c, &scope)?;
             Ok(Some((out, catalog)))
         })
         .await?

@@ -142,7 +142,7 @@ pub async fn start(
             }
             other => other?,
         }
-        stocktakes::insert(c, &stored)?;
+        stocktakes::insert(c, who2.scope(), &stored)?;
         audit::append(
             c,
             &Record::new("stocktake.start", "stocktake", &stored.id)
@@ -159,15 +159,14 @@ pub async fn start(
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView, AppError> {
-    let org = who.organization_id().to_string();
     let scope = who.scope().clone();
     let found = app
         .db()
         .run(move |c| {
-            let Some(s) = stocktakes::get(c, &org, &id)? else {
+            let Some(s) = stocktakes::get(c, &scope, &id)? else {
                 return Ok(None);
             };
-            let lines = stocktakes::lines(c, &s.id)?;
+            let lines = stocktakes::lines(c, &scope, &s.id)?;
             let diffs = recorded_differences(c, &scope, &s.id)?;
             Ok(Some((s, lines, diffs)))
         })
@@ -178,8 +177,8 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<StocktakeView>, AppError> {
-    let org = who.organization_id().to_string();
-    let rows = app.db().run(move |c| stocktakes::list(c, &org)).await?;
+    let scope = who.scope().clone();
+    let rows = app.db().run(move |c| stocktakes::list(c, &scope)).await?;
     Ok(rows
         .into_iter()
         .map(|s| view(s, Vec::new(), Vec::new()))
@@ -212,17 +211,17 @@ pub async fn count(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (org, user) = (who.organization_id(), who.user_id().to_string());
+    let (scope, user) = (who.scope().clone(), who.user_id().to_string());
     let id2 = id.clone();
     app.write(move |c| {
-        let Some(s) = stocktakes::get(c, &org.to_string(), &id2)? else {
+        let Some(s) = stocktakes::get(c, &scope, &id2)? else {
             return Err(AppError::NotFound);
         };
         if s.status != "open" {
             return Err(AppError::Conflict("the stocktake is closed".into()));
         }
         for (product, n) in &counts {
-            if products::get(c, org, product)?.is_none() {
+            if products::get(c, &scope, product)?.is_none() {
                 return Err(AppError::Validation(vec![FieldError::new(
                     "counts",
                     format!("no such product {product}"),
@@ -230,6 +229,7 @@ pub async fn count(
             }
             stocktakes::count(
                 c,
+                &scope,
                 &LineRow {
                     stocktake_id: s.id.clone(),
                     product_id: product.clone(),
@@ -256,8 +256,7 @@ pub async fn close(
     let id2 = id.clone();
     // Any refusal rolls the whole close back, the closed mark included.
     app.write(move |c| {
-        let org = who2.organization_id().to_string();
-        let Some(s) = stocktakes::get(c, &org, &id2)? else {
+        let Some(s) = stocktakes::get(c, who2.scope(), &id2)? else {
             return Err(AppError::NotFound);
         };
         let adjustments = close_in(c, who2.scope(), &s, &who2.user_id().to_string())?;
@@ -284,7 +283,7 @@ pub(crate) fn close_in(
     s: &StocktakeRow,
     actor: &str,
 ) -> Result<usize, AppError> {
-    if !stocktakes::close(c, &s.id)? {
+    if !stocktakes::close(c, scope, &s.id)? {
         return Err(AppError::Conflict("the stocktake is closed already".into()));
     }
     let holder: Holder = s
@@ -297,7 +296,7 @@ pub(crate) fn close_in(
         .into_iter()
         .filter(|b| b.holder == s.holder)
         .collect();
-    for l in stocktakes::lines(c, &s.id)? {
+    for l in stocktakes::lines(c, scope, &s.id)? {
         let (ledger, avg) = balances
             .iter()
             .find(|b| b.product_id == l.product_id)

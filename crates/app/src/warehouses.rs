@@ -29,10 +29,10 @@ fn view(w: warehouses::WarehouseRow) -> WarehouseView {
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn list(app: &App, who: &Principal) -> Result<Vec<WarehouseView>, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     Ok(app
         .db()
-        .run(move |c| warehouses::list(c, org))
+        .run(move |c| warehouses::list(c, &scope))
         .await?
         .into_iter()
         .map(view)
@@ -41,9 +41,9 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<WarehouseView>, AppE
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<WarehouseView, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     app.db()
-        .run(move |c| warehouses::get(c, org, &id))
+        .run(move |c| warehouses::get(c, &scope, &id))
         .await?
         .map(view)
         .ok_or(AppError::NotFound)
@@ -76,7 +76,7 @@ pub async fn create(
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
-        warehouses::insert(c, &stored).map_err(AppError::conflict_as(NAME_TAKEN))?;
+        warehouses::insert(c, who2.scope(), &stored).map_err(AppError::conflict_as(NAME_TAKEN))?;
         audit::append(
             c,
             &Record::new("warehouse.create", "warehouse", &stored.id)
@@ -109,10 +109,10 @@ pub async fn update(
     }
     let (who2, meta, address) = (who.clone(), meta.clone(), address.trim().to_owned());
     app.write(move |c| {
-        let Some(before) = warehouses::get(c, who2.organization_id(), &id)? else {
+        let Some(before) = warehouses::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);
         };
-        warehouses::update(c, who2.organization_id(), &id, &name, &address)
+        warehouses::update(c, who2.scope(), &id, &name, &address)
             .map_err(AppError::conflict_as(NAME_TAKEN))?;
         audit::append(
             c,
@@ -125,7 +125,7 @@ pub async fn update(
                 .after(Some(serde_json::json!({ "name": name, "address": address })))
                 .done(),
         )?;
-        Ok(warehouses::get(c, who2.organization_id(), &id)?.map(view))
+        Ok(warehouses::get(c, who2.scope(), &id)?.map(view))
     })
     .await?
     .ok_or(AppError::NotFound)
@@ -136,7 +136,7 @@ pub async fn update(
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = warehouses::get(c, who2.organization_id(), &id)? else {
+        let Some(before) = warehouses::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);
         };
         let holder = format!("warehouse:{id}");
@@ -147,7 +147,7 @@ pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) 
                 held.len()
             )));
         }
-        warehouses::soft_delete(c, who2.organization_id(), &id)?;
+        warehouses::soft_delete(c, who2.scope(), &id)?;
         audit::append(
             c,
             &Record::new("warehouse.delete", "warehouse", &id)

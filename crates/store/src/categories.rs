@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::product_categories;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = product_categories)]
@@ -17,7 +18,8 @@ pub struct CategoryRow {
     pub deleted_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &CategoryRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &CategoryRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(product_categories::table)
         .values(row)
         .execute(conn)
@@ -25,9 +27,9 @@ pub fn insert(conn: &mut DbConn, row: &CategoryRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn get(conn: &mut DbConn, org: &str, id: &str) -> Result<Option<CategoryRow>, StoreError> {
+pub fn get(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<CategoryRow>, StoreError> {
     Ok(product_categories::table
-        .filter(product_categories::organization_id.eq(org))
+        .filter(product_categories::organization_id.eq(scope.org()))
         .filter(product_categories::id.eq(id))
         .filter(product_categories::deleted_at.is_null())
         .select(CategoryRow::as_select())
@@ -35,9 +37,9 @@ pub fn get(conn: &mut DbConn, org: &str, id: &str) -> Result<Option<CategoryRow>
         .optional()?)
 }
 
-pub fn list(conn: &mut DbConn, org: &str) -> Result<Vec<CategoryRow>, StoreError> {
+pub fn list(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<CategoryRow>, StoreError> {
     Ok(product_categories::table
-        .filter(product_categories::organization_id.eq(org))
+        .filter(product_categories::organization_id.eq(scope.org()))
         .filter(product_categories::deleted_at.is_null())
         .order(product_categories::name.asc())
         .select(CategoryRow::as_select())

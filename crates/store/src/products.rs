@@ -2,11 +2,11 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use vendhub_domain::ids::OrganizationId;
 
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::products;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = products)]
@@ -31,7 +31,8 @@ pub struct ProductRow {
     pub image_key: Option<String>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &ProductRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &ProductRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(products::table)
         .values(row)
         .execute(conn)
@@ -39,18 +40,18 @@ pub fn insert(conn: &mut DbConn, row: &ProductRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn list(conn: &mut DbConn, org: OrganizationId) -> Result<Vec<ProductRow>, StoreError> {
+pub fn list(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<ProductRow>, StoreError> {
     Ok(products::table
-        .filter(products::organization_id.eq(org.to_string()))
+        .filter(products::organization_id.eq(scope.org()))
         .filter(products::deleted_at.is_null())
         .order(products::sku.asc())
         .select(ProductRow::as_select())
         .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<Option<ProductRow>, StoreError> {
+pub fn get(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<ProductRow>, StoreError> {
     Ok(products::table
-        .filter(products::organization_id.eq(org.to_string()))
+        .filter(products::organization_id.eq(scope.org()))
         .filter(products::id.eq(id))
         .filter(products::deleted_at.is_null())
         .select(ProductRow::as_select())
@@ -60,14 +61,14 @@ pub fn get(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<Option<Pr
 
 pub fn page(
     conn: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     q: Option<&str>,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ProductRow>, i64), StoreError> {
     let build = || {
         let mut b = products::table
-            .filter(products::organization_id.eq(org.to_string()))
+            .filter(products::organization_id.eq(scope.org()))
             .filter(products::deleted_at.is_null())
             .into_boxed();
         if let Some(q) = q {
@@ -98,9 +99,10 @@ pub fn page(
     Ok((rows, total))
 }
 
-pub fn update(conn: &mut DbConn, row: &ProductRow) -> Result<(), StoreError> {
+pub fn update(conn: &mut DbConn, scope: &TenantScope, row: &ProductRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::update(products::table.find(&row.id))
-        .filter(products::organization_id.eq(&row.organization_id))
+        .filter(products::organization_id.eq(scope.org()))
         .set((
             products::sku.eq(&row.sku),
             products::barcode.eq(&row.barcode),
@@ -122,9 +124,9 @@ pub fn update(conn: &mut DbConn, row: &ProductRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn soft_delete(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<bool, StoreError> {
+pub fn soft_delete(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<bool, StoreError> {
     let n = diesel::update(products::table.find(id))
-        .filter(products::organization_id.eq(org.to_string()))
+        .filter(products::organization_id.eq(scope.org()))
         .filter(products::deleted_at.is_null())
         .set((
             products::deleted_at.eq(Some(crate::now())),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{stocktake_lines, stocktakes};
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = stocktakes)]
@@ -30,32 +31,43 @@ pub struct LineRow {
     pub counted_by: Option<String>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &StocktakeRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &StocktakeRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(stocktakes::table).values(row).execute(conn)?;
     Ok(())
 }
 
-pub fn get(conn: &mut DbConn, org: &str, id: &str) -> Result<Option<StocktakeRow>, StoreError> {
+pub fn get(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<StocktakeRow>, StoreError> {
     Ok(stocktakes::table
-        .filter(stocktakes::organization_id.eq(org))
+        .filter(stocktakes::organization_id.eq(scope.org()))
         .filter(stocktakes::id.eq(id))
         .select(StocktakeRow::as_select())
         .first(conn)
         .optional()?)
 }
 
-pub fn list(conn: &mut DbConn, org: &str) -> Result<Vec<StocktakeRow>, StoreError> {
+pub fn list(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<StocktakeRow>, StoreError> {
     Ok(stocktakes::table
-        .filter(stocktakes::organization_id.eq(org))
+        .filter(stocktakes::organization_id.eq(scope.org()))
         .order(stocktakes::started_at.desc())
         .select(StocktakeRow::as_select())
         .load(conn)?)
 }
 
-/// Records (or corrects) a count.
-pub fn count(conn: &mut DbConn, line: &LineRow) -> Result<(), StoreError> {
+/// The id of the stocktake `id` when it is the scope's: the parent through which its lines are reached.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn in_scope<'a>(scope: &'a TenantScope, id: &'a str) -> _ {
+    let org: &'a str = scope.org();
+    stocktakes::table
+        .filter(stocktakes::id.eq(id))
+        .filter(stocktakes::organization_id.eq(org))
+        .select(stocktakes::id)
+}
+
+/// Records (or corrects) a count on a stocktake of the scope ([`StoreError::OutOfScope`] otherwise).
+pub fn count(conn: &mut DbConn, scope: &TenantScope, line: &LineRow) -> Result<(), StoreError> {
     let n = diesel::update(stocktake_lines::table)
-        .filter(stocktake_lines::stocktake_id.eq(&line.stocktake_id))
+        .filter(stocktake_lines::stocktake_id.eq_any(in_scope(scope, &line.stocktake_id)))
         .filter(stocktake_lines::product_id.eq(&line.product_id))
         .set((
             stocktake_lines::counted.eq(line.counted),
@@ -63,6 +75,10 @@ pub fn count(conn: &mut DbConn, line: &LineRow) -> Result<(), StoreError> {
         ))
         .execute(conn)?;
     if n == 0 {
+        let parent: Option<String> = in_scope(scope, &line.stocktake_id).first(conn).optional()?;
+        if parent.is_none() {
+            return Err(StoreError::OutOfScope);
+        }
         diesel::insert_into(stocktake_lines::table)
             .values(line)
             .execute(conn)?;
@@ -70,17 +86,19 @@ pub fn count(conn: &mut DbConn, line: &LineRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn lines(conn: &mut DbConn, id: &str) -> Result<Vec<LineRow>, StoreError> {
+/// The counted lines of a stocktake of the scope (none for another organization's).
+pub fn lines(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Vec<LineRow>, StoreError> {
     Ok(stocktake_lines::table
-        .filter(stocktake_lines::stocktake_id.eq(id))
+        .filter(stocktake_lines::stocktake_id.eq_any(in_scope(scope, id)))
         .order(stocktake_lines::product_id.asc())
         .select(LineRow::as_select())
         .load(conn)?)
 }
 
 /// Closes an open stocktake; `false` when it was closed already (by a concurrent request).
-pub fn close(conn: &mut DbConn, id: &str) -> Result<bool, StoreError> {
+pub fn close(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<bool, StoreError> {
     let n = diesel::update(stocktakes::table.find(id))
+        .filter(stocktakes::organization_id.eq(scope.org()))
         .filter(stocktakes::status.eq("open"))
         .set((
             stocktakes::status.eq("closed"),
@@ -91,8 +109,9 @@ pub fn close(conn: &mut DbConn, id: &str) -> Result<bool, StoreError> {
 }
 
 /// The stocktakes an audit task made.
-pub fn ids_of_task(conn: &mut DbConn, task: &str) -> Result<Vec<String>, StoreError> {
+pub fn ids_of_task(conn: &mut DbConn, scope: &TenantScope, task: &str) -> Result<Vec<String>, StoreError> {
     Ok(stocktakes::table
+        .filter(stocktakes::organization_id.eq(scope.org()))
         .filter(stocktakes::task_id.eq(task))
         .select(stocktakes::id)
         .load(conn)?)

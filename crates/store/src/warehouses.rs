@@ -2,11 +2,11 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use vendhub_domain::ids::OrganizationId;
 
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::warehouses;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = warehouses)]
@@ -20,7 +20,8 @@ pub struct WarehouseRow {
     pub deleted_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &WarehouseRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &WarehouseRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(warehouses::table)
         .values(row)
         .execute(conn)
@@ -28,17 +29,17 @@ pub fn insert(conn: &mut DbConn, row: &WarehouseRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn count(conn: &mut DbConn, org: OrganizationId) -> Result<i64, StoreError> {
+pub fn count(conn: &mut DbConn, scope: &TenantScope) -> Result<i64, StoreError> {
     Ok(warehouses::table
-        .filter(warehouses::organization_id.eq(org.to_string()))
+        .filter(warehouses::organization_id.eq(scope.org()))
         .filter(warehouses::deleted_at.is_null())
         .count()
         .get_result(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<Option<WarehouseRow>, StoreError> {
+pub fn get(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<WarehouseRow>, StoreError> {
     Ok(warehouses::table
-        .filter(warehouses::organization_id.eq(org.to_string()))
+        .filter(warehouses::organization_id.eq(scope.org()))
         .filter(warehouses::id.eq(id))
         .filter(warehouses::deleted_at.is_null())
         .select(WarehouseRow::as_select())
@@ -46,9 +47,9 @@ pub fn get(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<Option<Wa
         .optional()?)
 }
 
-pub fn list(conn: &mut DbConn, org: OrganizationId) -> Result<Vec<WarehouseRow>, StoreError> {
+pub fn list(conn: &mut DbConn, scope: &TenantScope) -> Result<Vec<WarehouseRow>, StoreError> {
     Ok(warehouses::table
-        .filter(warehouses::organization_id.eq(org.to_string()))
+        .filter(warehouses::organization_id.eq(scope.org()))
         .filter(warehouses::deleted_at.is_null())
         .order(warehouses::name.asc())
         .select(WarehouseRow::as_select())
@@ -57,13 +58,13 @@ pub fn list(conn: &mut DbConn, org: OrganizationId) -> Result<Vec<WarehouseRow>,
 
 pub fn update(
     conn: &mut DbConn,
-    org: OrganizationId,
+    scope: &TenantScope,
     id: &str,
     name: &str,
     address: &str,
 ) -> Result<bool, StoreError> {
     let n = diesel::update(warehouses::table.find(id))
-        .filter(warehouses::organization_id.eq(org.to_string()))
+        .filter(warehouses::organization_id.eq(scope.org()))
         .filter(warehouses::deleted_at.is_null())
         .set((
             warehouses::name.eq(name),
@@ -75,10 +76,10 @@ pub fn update(
     Ok(n == 1)
 }
 
-pub fn soft_delete(conn: &mut DbConn, org: OrganizationId, id: &str) -> Result<bool, StoreError> {
+pub fn soft_delete(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<bool, StoreError> {
     let now = crate::now();
     let n = diesel::update(warehouses::table.find(id))
-        .filter(warehouses::organization_id.eq(org.to_string()))
+        .filter(warehouses::organization_id.eq(scope.org()))
         .filter(warehouses::deleted_at.is_null())
         .set((
             warehouses::deleted_at.eq(Some(now)),

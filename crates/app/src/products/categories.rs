@@ -16,10 +16,10 @@ pub struct CategoryView {
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn categories(app: &App, who: &Principal) -> Result<Vec<CategoryView>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let rows = app
         .db()
-        .run(move |c| vendhub_store::categories::list(c, &org))
+        .run(move |c| vendhub_store::categories::list(c, &scope))
         .await?;
     Ok(rows
         .into_iter()
@@ -53,7 +53,7 @@ pub async fn create_category(
     };
     let (stored, who2, meta) = (row.clone(), who.clone(), meta.clone());
     app.write(move |c| {
-        vendhub_store::categories::insert(c, &stored)
+        vendhub_store::categories::insert(c, who2.scope(), &stored)
             .map_err(AppError::conflict_as("name: a category with this name exists"))?;
         audit::append(
             c,

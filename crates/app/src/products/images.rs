@@ -73,8 +73,8 @@ pub async fn set_image(
         ImageKind::sniff(&bytes).ok_or(AppError::UnsupportedType("JPEG, PNG or WebP images only".into()))?;
     let org = who.organization_id();
     let found = {
-        let id = id.clone();
-        app.db().run(move |c| products::get(c, org, &id)).await?
+        let (scope, id) = (who.scope().clone(), id.clone());
+        app.db().run(move |c| products::get(c, &scope, &id)).await?
     };
     let product = found.ok_or(AppError::NotFound)?;
     let key = format!(
@@ -90,14 +90,14 @@ pub async fn set_image(
     let (who2, meta, key2) = (who.clone(), meta.clone(), key.clone());
     let saved = app
         .write(move |c| {
-            let Some(before) = products::get(c, who2.organization_id(), &id)? else {
+            let Some(before) = products::get(c, who2.scope(), &id)? else {
                 return Err(AppError::NotFound);
             };
             let after = ProductRow {
                 image_key: Some(key2.clone()),
                 ..before.clone()
             };
-            products::update(c, &after).map_err(conflict)?;
+            products::update(c, who2.scope(), &after).map_err(conflict)?;
             audit::append(
                 c,
                 &Record::new("product.image", "product", &after.id)
@@ -130,10 +130,10 @@ pub async fn set_image(
 /// A product's image and its content type.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn image(app: &App, who: &Principal, id: String) -> Result<(bytes::Bytes, &'static str), AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let product = app
         .db()
-        .run(move |c| products::get(c, org, &id))
+        .run(move |c| products::get(c, &scope, &id))
         .await?
         .ok_or(AppError::NotFound)?;
     let key = product.image_key.ok_or(AppError::NotFound)?;

@@ -9,8 +9,8 @@ pub use categories::{CategoryView, categories, create_category};
 pub use images::{ImageKind, image, set_image};
 
 use serde::Serialize;
-use vendhub_store::audit;
 use vendhub_store::products::{self, ProductRow};
+use vendhub_store::{TenantScope, audit};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
@@ -197,11 +197,15 @@ fn row(
 
 /// A product's category must be one of its organization's: another organization's category answers as
 /// one that does not exist.
-fn category_in_tenant(c: &mut vendhub_store::connection::DbConn, p: &ProductRow) -> Result<(), AppError> {
+fn category_in_tenant(
+    c: &mut vendhub_store::connection::DbConn,
+    scope: &TenantScope,
+    p: &ProductRow,
+) -> Result<(), AppError> {
     match &p.category_id {
-        Some(cat) if vendhub_store::categories::get(c, &p.organization_id, cat)?.is_none() => Err(
-            AppError::Validation(vec![FieldError::new("category_id", "no such category")]),
-        ),
+        Some(cat) if vendhub_store::categories::get(c, scope, cat)?.is_none() => Err(AppError::Validation(
+            vec![FieldError::new("category_id", "no such category")],
+        )),
         _ => Ok(()),
     }
 }
@@ -226,8 +230,8 @@ pub async fn create(
     );
     let (stored, who2, meta) = (r.clone(), who.clone(), meta.clone());
     app.write(move |c| {
-        category_in_tenant(c, &stored)?;
-        products::insert(c, &stored).map_err(conflict)?;
+        category_in_tenant(c, who2.scope(), &stored)?;
+        products::insert(c, who2.scope(), &stored).map_err(conflict)?;
         audit::append(
             c,
             &Record::new("product.create", "product", &stored.id)
@@ -244,9 +248,9 @@ pub async fn create(
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<ProductView, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     app.db()
-        .run(move |c| products::get(c, org, &id))
+        .run(move |c| products::get(c, &scope, &id))
         .await?
         .map(view)
         .ok_or(AppError::NotFound)
@@ -259,10 +263,10 @@ pub async fn list(
     q: Option<String>,
     page: PageRequest,
 ) -> Result<Paged<ProductView>, AppError> {
-    let org = who.organization_id();
+    let scope = who.scope().clone();
     let (rows, total) = app
         .db()
-        .run(move |c| products::page(c, org, q.as_deref(), page.offset(), page.limit()))
+        .run(move |c| products::page(c, &scope, q.as_deref(), page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
@@ -281,7 +285,7 @@ pub async fn update(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = products::get(c, who2.organization_id(), &id)? else {
+        let Some(before) = products::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);
         };
         let after = row(
@@ -291,8 +295,8 @@ pub async fn update(
             before.created_at,
             Some(&before),
         );
-        category_in_tenant(c, &after)?;
-        products::update(c, &after).map_err(conflict)?;
+        category_in_tenant(c, who2.scope(), &after)?;
+        products::update(c, who2.scope(), &after).map_err(conflict)?;
         audit::append(
             c,
             &Record::new("product.update", "product", &after.id)
@@ -311,10 +315,10 @@ pub async fn update(
 pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = products::get(c, who2.organization_id(), &id)? else {
+        let Some(before) = products::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);
         };
-        products::soft_delete(c, who2.organization_id(), &id)?;
+        products::soft_delete(c, who2.scope(), &id)?;
         audit::append(
             c,
             &Record::new("product.delete", "product", &id)

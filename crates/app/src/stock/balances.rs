@@ -31,7 +31,7 @@ async fn balances_with_products(
         .db()
         .run(move |c| {
             let rows = stock::balances(c, &scope, &prefix, false)?;
-            let catalog = products::list(c, scope.id())?;
+            let catalog = products::list(c, &scope)?;
             Ok((rows, catalog))
         })
         .await?;

@@ -299,9 +299,8 @@ pub(crate) fn check_holder(
     scope: &TenantScope,
     h: &Holder,
 ) -> Result<Option<i64>, AppError> {
-    let org = scope.id();
     match h {
-        Holder::Warehouse(id) => warehouses::get(conn, org, &id.to_string())?
+        Holder::Warehouse(id) => warehouses::get(conn, scope, &id.to_string())?
             .map(|_| None)
             .ok_or(AppError::NotFound),
         Holder::Operator(id) => users::role_in(conn, scope, *id)?

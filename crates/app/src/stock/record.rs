@@ -48,7 +48,7 @@ pub(super) async fn post(
         .write(move |c| {
             let org = scope.id();
             let product: ProductId = p.product_id.parse().map_err(|_| AppError::NotFound)?;
-            if products::get(c, org, &p.product_id)?.is_none() {
+            if products::get(c, &scope, &p.product_id)?.is_none() {
                 return Err(AppError::NotFound);
             }
             if let Some(from) = p.route.from() {

@@ -203,10 +203,11 @@ fn audit_count(
             closed_at: None,
             task_id: Some(t.id.clone()),
         };
-        stocktakes::insert(c, &take)?;
+        stocktakes::insert(c, scope, &take)?;
         for (product_id, counted) in counts {
             stocktakes::count(
                 c,
+                scope,
                 &stocktakes::LineRow {
                     stocktake_id: take.id.clone(),
                     product_id,
@@ -292,7 +293,7 @@ pub async fn complete(
 fn reverse_movements(c: &mut DbConn, scope: &TenantScope, t: &TaskRow, actor: &str) -> Result<(), AppError> {
     // What the task posted itself, and what the stocktakes of an audit task posted.
     let mut references = vec![t.id.clone()];
-    references.extend(stocktakes::ids_of_task(c, &t.id)?);
+    references.extend(stocktakes::ids_of_task(c, scope, &t.id)?);
     let mut posted = Vec::new();
     for reference in references {
         let filter = MovementFilter {

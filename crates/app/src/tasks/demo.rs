@@ -51,16 +51,7 @@ fn set_state(
 
 /// Inserts the demo tasks; answers the blob keys of the photos to store.
 pub(crate) fn insert(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<String>, StoreError> {
-    let org = scope.org();
-    let org_id = org
-        .parse()
-        .map_err(|_| StoreError::Corrupt("organization id".into()))?;
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the organization `seed --demo` read by its slug, seeding from the operator's command line"
-    )]
-    let scope = TenantScope::authenticated(org_id);
-    let warehouse = vendhub_store::warehouses::list(c, org_id)?
+    let warehouse = vendhub_store::warehouses::list(c, scope)?
         .into_iter()
         .next()
         .ok_or(StoreError::NotFound)?
@@ -141,7 +132,7 @@ pub(crate) fn insert(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<String>,
             items: items.clone(),
             checklist: vec!["Check the machine's display".into(), "Wipe the front".into()],
         };
-        let t = insert_task(c, &scope, None, &new).map_err(fail)?;
+        let t = insert_task(c, scope, None, &new).map_err(fail)?;
         if status == TaskStatus::Pending || status == TaskStatus::Assigned && assignee.is_some() {
             continue;
         }

@@ -150,13 +150,12 @@ pub(crate) fn check_items(
     machine: &str,
     items: &[NewItem],
 ) -> Result<(), AppError> {
-    let org_id = scope.id();
     for (i, item) in items.iter().enumerate() {
         if item.planned_qty < 0 {
             return Err(invalid(format!("items[{i}].planned_qty"), "must not be negative"));
         }
         if item.product_id.parse::<ProductId>().is_err()
-            || products::get(c, org_id, &item.product_id)?.is_none()
+            || products::get(c, scope, &item.product_id)?.is_none()
         {
             return Err(invalid(format!("items[{i}].product_id"), "no such product"));
         }

@@ -61,23 +61,19 @@ async fn the_demo_seed_adds_a_fleet_once() {
     let s = scope.clone();
     let types = db.run(move |c| machines::count_by_type(c, &s)).await.unwrap();
     assert_eq!(types.len(), 7, "every machine type: {types:?}");
-    let catalog = db.run(move |c| products::list(c, org_id)).await.unwrap();
+    let s = scope.clone();
+    let catalog = db.run(move |c| products::list(c, &s)).await.unwrap();
     assert_eq!(catalog.len(), 30);
     assert!(
         catalog
             .iter()
             .all(|p| p.ikpu_code.as_ref().is_some_and(|c| c.len() == 17) && p.price > 0)
     );
-    assert_eq!(db.run(move |c| warehouses::count(c, org_id)).await.unwrap(), 1);
+    let s = scope.clone();
+    assert_eq!(db.run(move |c| warehouses::count(c, &s)).await.unwrap(), 1);
+    let s = scope.clone();
     let operators = db
-        .run(move |c| {
-            #[expect(
-                clippy::disallowed_methods,
-                reason = "the test reads the organization the demo seed filled"
-            )]
-            let scope = vendhub_store::TenantScope::authenticated(org_id);
-            users::count_with_role(c, &scope, vendhub_domain_ids::Role::Operator)
-        })
+        .run(move |c| users::count_with_role(c, &s, vendhub_domain_ids::Role::Operator))
         .await;
     assert_eq!(operators.unwrap(), 3);
 
@@ -85,8 +81,7 @@ async fn the_demo_seed_adds_a_fleet_once() {
         vendhub_app::demo::seed(&app.app).await.unwrap(),
         DemoSummary::AlreadyThere
     );
-    let s = scope.clone();
-    assert_eq!(db.run(move |c| machines::count(c, &s)).await.unwrap(), 20);
+    assert_eq!(db.run(move |c| machines::count(c, &scope)).await.unwrap(), 20);
 }
 
 /// Short names for the domain types these tests use.
