@@ -71,10 +71,10 @@ pub async fn list(
     filter: CollectionFilter,
     page: PageRequest,
 ) -> Result<Paged<CollectionView>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let (rows, total) = app
         .db()
-        .run(move |c| cash_collections::list(c, &org, &filter, page.offset(), page.limit()))
+        .run(move |c| cash_collections::list(c, &scope, &filter, page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
@@ -87,10 +87,10 @@ pub async fn totals(
     filter: CollectionFilter,
     by: GroupBy,
 ) -> Result<Vec<CollectionTotal>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let (rows, _) = app
         .db()
-        .run(move |c| cash_collections::list(c, &org, &filter, 0, i64::MAX))
+        .run(move |c| cash_collections::list(c, &scope, &filter, 0, i64::MAX))
         .await?;
     let mut out: Vec<CollectionTotal> = Vec::new();
     for r in rows {
@@ -131,12 +131,12 @@ pub async fn confirm(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let org = who2.organization_id().to_string();
-            let Some(r) = cash_collections::get(c, &org, &id)? else {
+            let scope = who2.scope();
+            let Some(r) = cash_collections::get(c, scope, &id)? else {
                 return Err(AppError::NotFound);
             };
             let now = vendhub_store::now();
-            if !cash_collections::confirm(c, &r.id, &who2.user_id().to_string(), now)? {
+            if !cash_collections::confirm(c, scope, &r.id, &who2.user_id().to_string(), now)? {
                 return Err(AppError::Conflict("the collection is confirmed already".into()));
             }
             audit::append(
@@ -146,7 +146,7 @@ pub async fn confirm(
                     .from(&meta)
                     .done(),
             )?;
-            cash_collections::get(c, &org, &r.id)?.ok_or(AppError::NotFound)
+            cash_collections::get(c, scope, &r.id)?.ok_or(AppError::NotFound)
         })
         .await?;
     Ok(view(row))

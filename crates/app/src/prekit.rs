@@ -93,6 +93,7 @@ fn load(
 fn chosen(
     c: &mut vendhub_store::DbConn,
     org: vendhub_domain::ids::OrganizationId,
+    scope: &vendhub_store::TenantScope,
     selection: &Selection,
 ) -> Result<Vec<String>, StoreError> {
     Ok(match selection {
@@ -102,7 +103,7 @@ fn chosen(
             let from = day.and_time(chrono::NaiveTime::MIN);
             vendhub_store::tasks::refill_machines_due(
                 c,
-                &org.to_string(),
+                scope,
                 from,
                 from + chrono::Duration::days(1),
                 user.map(|u| u.to_string()).as_deref(),
@@ -130,10 +131,11 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
         )]));
     }
     let org = who.organization_id();
+    let scope = who.scope().clone();
     let data = app
         .db()
         .run(move |c| {
-            let ids = chosen(c, org, &selection)?;
+            let ids = chosen(c, org, &scope, &selection)?;
             let Some(out) = load(c, org, &ids)? else {
                 return Ok(None);
             };

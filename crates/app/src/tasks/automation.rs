@@ -4,19 +4,32 @@
 
 use std::collections::HashMap;
 
+use vendhub_domain::ids::OrganizationId;
 use vendhub_domain::planogram::{DEFAULT_LOW_STOCK_PERCENT, is_low};
 use vendhub_domain::stock::Qty;
 use vendhub_domain::tasks::{Priority, TaskType};
-use vendhub_store::{DbConn, StoreError, machines, planograms, stock, tasks};
+use vendhub_store::{DbConn, StoreError, TenantScope, machines, planograms, stock, tasks};
 
 use super::{NewItem, NewTask, insert_task};
 use crate::{App, AppError};
 
-/// Creates the refill tasks one organization needs; answers the rows created.
-fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, StoreError> {
-    let org_id = org
+/// The scope a sweep acts in on a row it read across organizations: the row's own organization.
+fn scope_of_row(organization_id: &str) -> Result<TenantScope, StoreError> {
+    let org: OrganizationId = organization_id
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization of the row the sweep just read"
+    )]
+    let scope = TenantScope::authenticated(org);
+    Ok(scope)
+}
+
+/// Creates the refill tasks one organization needs; answers the rows created.
+fn refill_tasks_of(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<tasks::TaskRow>, StoreError> {
+    let org = scope.org();
+    let org_id = scope.id();
     let balances: HashMap<String, i64> = stock::balances(c, org, "slot:", true)?
         .into_iter()
         .map(|b| (format!("{}|{}", b.holder, b.product_id), b.quantity))
@@ -43,7 +56,7 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
     let mut machine_ids: Vec<_> = low.keys().cloned().collect();
     machine_ids.sort();
     for mid in machine_ids {
-        if tasks::has_open(c, &mid, TaskType::Refill.as_str())? {
+        if tasks::has_open(c, scope, &mid, TaskType::Refill.as_str())? {
             continue;
         }
         let Some(m) = machines::get(c, org_id, &mid)? else {
@@ -66,7 +79,7 @@ fn refill_tasks_of(c: &mut DbConn, org: &str) -> Result<Vec<tasks::TaskRow>, Sto
             items: low.remove(&mid).unwrap_or_default(),
             checklist: Vec::new(),
         };
-        match insert_task(c, org, None, &t) {
+        match insert_task(c, scope, None, &t) {
             Ok(row) => created.push(row),
             // A store failure ends the run (its transaction is gone); a refused task only skips the machine.
             Err(e @ (AppError::Internal(_) | AppError::Unavailable(_))) => {
@@ -83,9 +96,10 @@ pub async fn create_refill_tasks(app: &App) -> Result<usize, AppError> {
     let orgs = app.db().run(tasks::organizations_with_slots).await?;
     let mut total = 0;
     for org in orgs {
+        let scope = scope_of_row(&org)?;
         let created = app
             .db()
-            .run(move |c| vendhub_store::write(c, |c| refill_tasks_of(c, &org)))
+            .run(move |c| vendhub_store::write(c, |c| refill_tasks_of(c, &scope)))
             .await?;
         total += created.len();
         for t in &created {
@@ -106,7 +120,8 @@ pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
                 for mut t in tasks::overdue(c, now)? {
                     let p = Priority::parse(&t.priority).unwrap_or(Priority::Normal);
                     let next = p.escalated().unwrap_or(p);
-                    if tasks::escalate(c, &t.id, next.as_str(), now)? {
+                    let scope = scope_of_row(&t.organization_id)?;
+                    if tasks::escalate(c, &scope, &t.id, next.as_str(), now)? {
                         t.priority = next.as_str().into();
                         out.push(t);
                     }

@@ -47,7 +47,7 @@ pub(crate) fn guard(
     id: &str,
     command: Command,
 ) -> Result<(TaskRow, TaskStatus), AppError> {
-    let Some(t) = tasks::get(c, &who.organization_id().to_string(), id)? else {
+    let Some(t) = tasks::get(c, who.scope(), id)? else {
         return Err(AppError::NotFound);
     };
     if !may(actor(who, &t), command) {
@@ -69,7 +69,7 @@ pub(crate) fn save(
     after: &TaskRow,
     command: Command,
 ) -> Result<(), AppError> {
-    if !tasks::save_if(c, after, &before.status)? {
+    if !tasks::save_if(c, who.scope(), after, &before.status)? {
         return Err(AppError::Conflict(
             "the task was changed by someone else: reload it".into(),
         ));

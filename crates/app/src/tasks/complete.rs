@@ -7,7 +7,7 @@ use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missin
 use vendhub_store::cash_collections::{self, CollectionRow};
 use vendhub_store::stock::{self, MovementFilter, NewMovement};
 use vendhub_store::tasks::{self, TaskRow};
-use vendhub_store::{DbConn, StoreError, planograms, sales, stocktakes};
+use vendhub_store::{DbConn, StoreError, TenantScope, planograms, sales, stocktakes};
 
 use super::commands::{guard, save};
 use super::{TaskView, invalid, publish};
@@ -33,11 +33,11 @@ pub struct CompleteRequest {
     pub bag_number: Option<String>,
 }
 
-fn check_photos(c: &mut DbConn, t: &TaskRow) -> Result<(), AppError> {
+fn check_photos(c: &mut DbConn, scope: &TenantScope, t: &TaskRow) -> Result<(), AppError> {
     if !t.requires_photos {
         return Ok(());
     }
-    let photos: Vec<PhotoTaken> = tasks::photos(c, &t.id)?
+    let photos: Vec<PhotoTaken> = tasks::photos(c, scope, &t.id)?
         .into_iter()
         .filter_map(|p| {
             Some(PhotoTaken {
@@ -81,18 +81,19 @@ fn movement(
 /// Refill: the actual quantities move from the assignee to each slot; refused whole, naming the slot.
 pub(crate) fn refill(
     c: &mut DbConn,
+    scope: &TenantScope,
     t: &TaskRow,
     req: &CompleteRequest,
     actor: &str,
 ) -> Result<(), AppError> {
     let operator = t.assignee_id.clone().unwrap_or_else(|| actor.to_owned());
-    for item in tasks::items(c, &t.id)? {
+    for item in tasks::items(c, scope, &t.id)? {
         let actual = req
             .items
             .iter()
             .find(|a| a.item_id == item.id)
             .map_or(item.planned_qty, |a| a.actual_qty);
-        tasks::set_actual(c, &item.id, actual)?;
+        tasks::set_actual(c, scope, &t.id, &item.id, actual)?;
         let Some(code) = &item.slot_code else {
             continue;
         };
@@ -116,13 +117,14 @@ pub(crate) fn refill(
             return Err(rule.refuse(format!("slot {code}: {why}")));
         }
     }
-    tasks::touch_refill(c, &t.machine_id, vendhub_store::now())?;
+    tasks::touch_refill(c, scope, &t.machine_id, vendhub_store::now())?;
     Ok(())
 }
 
 /// Collection: the counted cash against the cash sales since the previous collection.
 pub(crate) fn collect(
     c: &mut DbConn,
+    scope: &TenantScope,
     t: &TaskRow,
     req: &CompleteRequest,
     actor: &str,
@@ -131,10 +133,11 @@ pub(crate) fn collect(
         return Err(invalid("counted", "is required to complete a collection"));
     };
     let now = vendhub_store::now();
-    let previous = cash_collections::latest(c, &t.machine_id)?.map(|p| p.collected_at);
+    let previous = cash_collections::latest(c, scope, &t.machine_id)?.map(|p| p.collected_at);
     let expected = sales::cash_total(c, &t.machine_id, previous, now)?;
     cash_collections::insert(
         c,
+        scope,
         &CollectionRow {
             id: uuid::Uuid::now_v7().to_string(),
             organization_id: t.organization_id.clone(),
@@ -152,18 +155,24 @@ pub(crate) fn collect(
             reversed_at: None,
         },
     )?;
-    tasks::touch_collection(c, &t.machine_id, now)?;
+    tasks::touch_collection(c, scope, &t.machine_id, now)?;
     Ok(())
 }
 
 /// Audit: each item's actual quantity is the count of its slot. Each counted slot gets a stocktake,
 /// closed at once in this transaction: its differences become adjustment movements at average cost,
 /// and show as shortage/surplus like any other stocktake.
-fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) -> Result<(), AppError> {
+fn audit_count(
+    c: &mut DbConn,
+    scope: &TenantScope,
+    t: &TaskRow,
+    req: &CompleteRequest,
+    actor: &str,
+) -> Result<(), AppError> {
     let now = vendhub_store::now();
     let mut by_slot: std::collections::BTreeMap<String, Vec<(String, i64)>> =
         std::collections::BTreeMap::new();
-    for item in tasks::items(c, &t.id)? {
+    for item in tasks::items(c, scope, &t.id)? {
         let Some(code) = &item.slot_code else {
             continue;
         };
@@ -175,7 +184,7 @@ fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) 
         else {
             continue;
         };
-        tasks::set_actual(c, &item.id, counted)?;
+        tasks::set_actual(c, scope, &t.id, &item.id, counted)?;
         by_slot
             .entry(format!("slot:{}:{code}", t.machine_id))
             .or_default()
@@ -211,8 +220,13 @@ fn audit_count(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest, actor: &str) 
 
 /// Every actual quantity names an item of this task, once: an id of another task (or organization), or
 /// one that does not exist, is refused (422 naming it) instead of being ignored.
-fn check_items(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest) -> Result<(), AppError> {
-    let own: Vec<String> = tasks::items(c, &t.id)?.into_iter().map(|i| i.id).collect();
+fn check_items(
+    c: &mut DbConn,
+    scope: &TenantScope,
+    t: &TaskRow,
+    req: &CompleteRequest,
+) -> Result<(), AppError> {
+    let own: Vec<String> = tasks::items(c, scope, &t.id)?.into_iter().map(|i| i.id).collect();
     for (n, actual) in req.items.iter().enumerate() {
         if !own.contains(&actual.item_id) {
             return Err(Rule::TaskItemInvalid.refuse(format!(
@@ -250,8 +264,8 @@ pub async fn complete(
     let saved = app
         .write(move |c| {
             let (before, next) = guard(c, &who2, &id, Command::Complete)?;
-            check_photos(c, &before)?;
-            check_items(c, &before, &req)?;
+            check_photos(c, who2.scope(), &before)?;
+            check_items(c, who2.scope(), &before, &req)?;
             let now = vendhub_store::now();
             let actor = who2.user_id().to_string();
             let after = TaskRow {
@@ -265,9 +279,9 @@ pub async fn complete(
             // and then finds the task completed.
             save(c, &who2, &meta, &before, &after, Command::Complete)?;
             match TaskType::parse(&before.task_type) {
-                Some(TaskType::Refill) => refill(c, &before, &req, &actor)?,
-                Some(TaskType::Collection) => collect(c, &before, &req, &actor)?,
-                Some(TaskType::Audit) => audit_count(c, &before, &req, &actor)?,
+                Some(TaskType::Refill) => refill(c, who2.scope(), &before, &req, &actor)?,
+                Some(TaskType::Collection) => collect(c, who2.scope(), &before, &req, &actor)?,
+                Some(TaskType::Audit) => audit_count(c, who2.scope(), &before, &req, &actor)?,
                 _ => {}
             }
             Ok(after)
@@ -345,7 +359,7 @@ pub async fn reject(
             };
             save(c, &who2, &meta, &before, &after, Command::Reject)?;
             reverse_movements(c, &before, &who2.user_id().to_string())?;
-            cash_collections::reverse_for_task(c, &before.id, vendhub_store::now())?;
+            cash_collections::reverse_for_task(c, who2.scope(), &before.id, vendhub_store::now())?;
             Ok(after)
         })
         .await?;

@@ -4,7 +4,7 @@
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 use vendhub_store::stock::{self, NewMovement};
 use vendhub_store::tasks::{self, PhotoRow, TaskRow};
-use vendhub_store::{DbConn, StoreError, machines, planograms};
+use vendhub_store::{DbConn, StoreError, TenantScope, machines, planograms};
 
 use super::complete::{CompleteRequest, collect, refill};
 use super::{NewItem, NewTask, insert_task};
@@ -24,6 +24,7 @@ fn fail(e: AppError) -> StoreError {
 
 fn set_state(
     c: &mut DbConn,
+    scope: &TenantScope,
     t: &TaskRow,
     status: TaskStatus,
     reason: Option<&str>,
@@ -44,7 +45,7 @@ fn set_state(
         updated_at: now,
         ..t.clone()
     };
-    tasks::save_if(c, &after, &t.status)?;
+    tasks::save_if(c, scope, &after, &t.status)?;
     Ok(after)
 }
 
@@ -53,6 +54,11 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
     let org_id = org
         .parse()
         .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization `seed --demo` read by its slug, seeding from the operator's command line"
+    )]
+    let scope = TenantScope::authenticated(org_id);
     let warehouse = vendhub_store::warehouses::list(c, org_id)?
         .into_iter()
         .next()
@@ -134,12 +140,12 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
             items: items.clone(),
             checklist: vec!["Check the machine's display".into(), "Wipe the front".into()],
         };
-        let t = insert_task(c, org, None, &new).map_err(fail)?;
+        let t = insert_task(c, &scope, None, &new).map_err(fail)?;
         if status == TaskStatus::Pending || status == TaskStatus::Assigned && assignee.is_some() {
             continue;
         }
-        let t = set_state(c, &t, status, reason)?;
-        complete_demo(c, org, &warehouse, &t, kind, &items, i, &mut keys)?;
+        let t = set_state(c, &scope, &t, status, reason)?;
+        complete_demo(c, &scope, &warehouse, &t, kind, &items, i, &mut keys)?;
     }
     Ok(keys)
 }
@@ -151,7 +157,7 @@ pub(crate) fn insert(c: &mut DbConn, org: &str) -> Result<Vec<String>, StoreErro
 )]
 fn complete_demo(
     c: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     warehouse: &str,
     t: &TaskRow,
     kind: TaskType,
@@ -166,7 +172,7 @@ fn complete_demo(
             // The operator takes the stock from the warehouse first.
             for item in items {
                 let m = NewMovement {
-                    organization_id: org.to_owned(),
+                    organization_id: scope.org().to_owned(),
                     product_id: item.product_id.clone(),
                     from_holder: Some(format!("warehouse:{warehouse}")),
                     to_holder: Some(format!("operator:{actor}")),
@@ -180,15 +186,16 @@ fn complete_demo(
                 };
                 stock::post(c, &m, None)?.map_err(|r| StoreError::Corrupt(format!("demo stock: {r:?}")))?;
             }
-            refill(c, t, &CompleteRequest::default(), &actor).map_err(fail)?;
+            refill(c, scope, t, &CompleteRequest::default(), &actor).map_err(fail)?;
             for (category, minutes) in [("before", 30), ("after", 5)] {
                 let id = uuid::Uuid::now_v7().to_string();
-                let key = format!("tasks/{org}/{}/{id}.png", t.id);
+                let key = format!("tasks/{scope}/{}/{id}.png", t.id);
                 tasks::add_photo(
                     c,
+                    scope,
                     &PhotoRow {
                         id,
-                        organization_id: org.to_owned(),
+                        organization_id: scope.org().to_owned(),
                         task_id: t.id.clone(),
                         category: category.into(),
                         blob_key: key.clone(),
@@ -208,9 +215,9 @@ fn complete_demo(
                 bag_number: Some(format!("BAG-{:03}", i + 1)),
                 ..CompleteRequest::default()
             };
-            collect(c, t, &req, &actor).map_err(fail)?;
+            collect(c, scope, t, &req, &actor).map_err(fail)?;
             if status == TaskStatus::Rejected {
-                vendhub_store::cash_collections::reverse_for_task(c, &t.id, vendhub_store::now())?;
+                vendhub_store::cash_collections::reverse_for_task(c, scope, &t.id, vendhub_store::now())?;
             }
         }
     }

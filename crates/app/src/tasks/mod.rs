@@ -18,7 +18,7 @@ use serde::Serialize;
 use vendhub_domain::ids::{MachineId, ProductId, UserId};
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 use vendhub_store::tasks::{self, CheckRow, ItemRow, TaskRow};
-use vendhub_store::{DbConn, StoreError, audit, machines, planograms, products, users};
+use vendhub_store::{DbConn, TenantScope, audit, machines, planograms, products, users};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
@@ -146,24 +146,21 @@ pub struct NewTask {
 /// Checks the items against the machine's planogram and the catalogue (`Err` names the bad field).
 pub(crate) fn check_items(
     c: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     machine: &str,
     items: &[NewItem],
 ) -> Result<(), AppError> {
-    let org_id = org
-        .parse()
-        .map_err(|_| StoreError::Corrupt("organization id".into()))?;
     for (i, item) in items.iter().enumerate() {
         if item.planned_qty < 0 {
             return Err(invalid(format!("items[{i}].planned_qty"), "must not be negative"));
         }
         if item.product_id.parse::<ProductId>().is_err()
-            || products::get(c, org_id, &item.product_id)?.is_none()
+            || products::get(c, scope.id(), &item.product_id)?.is_none()
         {
             return Err(invalid(format!("items[{i}].product_id"), "no such product"));
         }
         if let Some(slot) = &item.slot {
-            match planograms::slot(c, org, machine, slot)? {
+            match planograms::slot(c, scope.org(), machine, slot)? {
                 None => {
                     return Err(invalid(format!("items[{i}].slot"), "no such slot on the machine"));
                 }
@@ -218,30 +215,27 @@ pub(crate) fn check_rows(task: &str, labels: &[String]) -> Vec<CheckRow> {
 /// caller's write transaction. `Err` when the machine, assignee, products or slots do not fit.
 pub(crate) fn insert_task(
     c: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     created_by: Option<String>,
     t: &NewTask,
 ) -> Result<TaskRow, AppError> {
-    let org_id = org
-        .parse()
-        .map_err(|_| StoreError::Corrupt("organization id".into()))?;
     let machine = t.machine_id.to_string();
-    let Some(m) = machines::get(c, org_id, &machine)? else {
+    let Some(m) = machines::get(c, scope.id(), &machine)? else {
         return Err(invalid("machine_id", "no such machine"));
     };
     if let Some(a) = t.assignee_id
-        && users::role_in(c, a, org_id)?.is_none()
+        && users::role_in(c, a, scope.id())?.is_none()
     {
         return Err(invalid("assignee_id", "no such user"));
     }
-    check_items(c, org, &machine, &t.items)?;
+    check_items(c, scope, &machine, &t.items)?;
     let now = vendhub_store::now();
-    let seq = tasks::next_number(c, org)?;
+    let seq = tasks::next_number(c, scope)?;
     let year = chrono::Datelike::year(&now);
     let id = uuid::Uuid::now_v7().to_string();
     let row = TaskRow {
         id: id.clone(),
-        organization_id: org.to_owned(),
+        organization_id: scope.org().to_owned(),
         number: vendhub_domain::tasks::number(year, seq),
         task_type: t.task_type.as_str().into(),
         status: if t.assignee_id.is_some() {
@@ -272,9 +266,9 @@ pub(crate) fn insert_task(
         created_at: now,
         updated_at: now,
     };
-    tasks::insert(c, &row)?;
-    tasks::insert_items(c, &item_rows(&id, &t.items))?;
-    tasks::replace_checklist(c, &id, &check_rows(&id, &t.checklist))?;
+    tasks::insert(c, scope, &row)?;
+    tasks::insert_items(c, scope, &item_rows(&id, &t.items))?;
+    tasks::replace_checklist(c, scope, &id, &check_rows(&id, &t.checklist))?;
     Ok(row)
 }
 
@@ -300,8 +294,7 @@ pub async fn create(
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let org = who2.organization_id().to_string();
-            let row = insert_task(c, &org, Some(who2.user_id().to_string()), &t)?;
+            let row = insert_task(c, who2.scope(), Some(who2.user_id().to_string()), &t)?;
             audit::append(
                 c,
                 &Record::new("task.create", "task", &row.id)
@@ -334,16 +327,16 @@ pub(crate) async fn publish(app: &App, t: &TaskRow) {
 /// One task with its items, checklist and photos.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let found = app
         .db()
         .run(move |c| {
-            let Some(t) = tasks::get(c, &org, &id)? else {
+            let Some(t) = tasks::get(c, &scope, &id)? else {
                 return Ok(None);
             };
-            let items = tasks::items(c, &t.id)?;
-            let checks = tasks::checklist(c, &t.id)?;
-            let photos = tasks::photos(c, &t.id)?;
+            let items = tasks::items(c, &scope, &t.id)?;
+            let checks = tasks::checklist(c, &scope, &t.id)?;
+            let photos = tasks::photos(c, &scope, &t.id)?;
             Ok(Some((t, items, checks, photos)))
         })
         .await?;
@@ -363,10 +356,10 @@ pub async fn list(
     filter: TaskFilter,
     page: PageRequest,
 ) -> Result<Paged<TaskView>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let (rows, total) = app
         .db()
-        .run(move |c| tasks::list(c, &org, &filter, page.offset(), page.limit()))
+        .run(move |c| tasks::list(c, &scope, &filter, page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
@@ -374,11 +367,11 @@ pub async fn list(
 /// Tasks per status, in the board's order; `mine` counts only the caller's.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn kanban(app: &App, who: &Principal, mine: bool) -> Result<Vec<(String, i64)>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let me = mine.then(|| who.user_id().to_string());
     let counts = app
         .db()
-        .run(move |c| tasks::count_by_status(c, &org, me.as_deref()))
+        .run(move |c| tasks::count_by_status(c, &scope, me.as_deref()))
         .await?;
     Ok(TaskStatus::ALL
         .iter()

@@ -28,7 +28,7 @@ pub struct CheckItem {
 
 /// The task, if the caller is its assignee or a manager (404 if missing, 403 if not theirs).
 fn own_task(c: &mut DbConn, who: &Principal, id: &str) -> Result<TaskRow, AppError> {
-    let t = tasks::get(c, &who.organization_id().to_string(), id)?.ok_or(AppError::NotFound)?;
+    let t = tasks::get(c, who.scope(), id)?.ok_or(AppError::NotFound)?;
     let a = actor(who, &t);
     if a.is_assignee || a.is_manager {
         Ok(t)
@@ -80,7 +80,7 @@ pub async fn add_comment(
             body,
             created_at: now,
         };
-        tasks::add_comment(c, &row)?;
+        tasks::add_comment(c, who.scope(), &row)?;
         Ok(row)
     })
     .await?;
@@ -89,14 +89,14 @@ pub async fn add_comment(
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<CommentView>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let rows = app
         .db()
         .run(move |c| {
-            let Some(t) = tasks::get(c, &org, &id)? else {
+            let Some(t) = tasks::get(c, &scope, &id)? else {
                 return Ok(None);
             };
-            Ok(Some(tasks::comments(c, &t.id)?))
+            Ok(Some(tasks::comments(c, &scope, &t.id)?))
         })
         .await?
         .ok_or(AppError::NotFound)?;
@@ -112,7 +112,7 @@ pub async fn set_check(
     checks: Vec<CheckItem>,
 ) -> Result<TaskView, AppError> {
     let task = on_task(app, who, id, move |c, who, t| {
-        let mut list = tasks::checklist(c, &t.id)?;
+        let mut list = tasks::checklist(c, who.scope(), &t.id)?;
         for ch in &checks {
             let Some(entry) = list.iter_mut().find(|e| e.position == ch.position) else {
                 return Err(invalid("position", "no such checklist entry"));
@@ -121,7 +121,7 @@ pub async fn set_check(
             entry.done_by = ch.done.then(|| who.user_id().to_string());
             entry.done_at = ch.done.then(vendhub_store::now);
         }
-        tasks::replace_checklist(c, &t.id, &list)?;
+        tasks::replace_checklist(c, who.scope(), &t.id, &list)?;
         Ok(t.id)
     })
     .await?;
@@ -158,7 +158,7 @@ pub async fn set_checklist(
     let meta = meta.clone();
     let task = on_task(app, who, id, move |c, who, t| {
         still_open(&t)?;
-        tasks::replace_checklist(c, &t.id, &check_rows(&t.id, &labels))?;
+        tasks::replace_checklist(c, who.scope(), &t.id, &check_rows(&t.id, &labels))?;
         audit::append(
             c,
             &Record::new("task.checklist", "task", &t.id)
@@ -185,8 +185,8 @@ pub async fn set_items(
     let meta = meta.clone();
     let task = on_task(app, who, id, move |c, who, t| {
         still_open(&t)?;
-        check_items(c, &t.organization_id, &t.machine_id, &items)?;
-        tasks::replace_items(c, &t.id, &item_rows(&t.id, &items))?;
+        check_items(c, who.scope(), &t.machine_id, &items)?;
+        tasks::replace_items(c, who.scope(), &t.id, &item_rows(&t.id, &items))?;
         audit::append(
             c,
             &Record::new("task.items", "task", &t.id)

@@ -60,10 +60,10 @@ pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> R
     if p.longitude.is_some_and(|v| !(-180.0..=180.0).contains(&v)) {
         return Err(invalid("longitude", "must be from -180 to 180"));
     }
-    let org = who.organization_id().to_string();
+    let org = who.scope().org().to_owned();
     let task = {
-        let (org, id) = (org.clone(), id.clone());
-        app.db().run(move |c| tasks::get(c, &org, &id)).await?
+        let (scope, id) = (who.scope().clone(), id.clone());
+        app.db().run(move |c| tasks::get(c, &scope, &id)).await?
     }
     .ok_or(AppError::NotFound)?;
     let a = super::commands::actor(who, &task);
@@ -91,6 +91,9 @@ pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> R
         taken_at: app.now(),
     };
     let stored = row.clone();
-    app.db().run(move |c| tasks::add_photo(c, &stored)).await?;
+    let scope = who.scope().clone();
+    app.db()
+        .run(move |c| tasks::add_photo(c, &scope, &stored))
+        .await?;
     Ok(photo_view(row))
 }
