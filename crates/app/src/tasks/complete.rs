@@ -3,6 +3,7 @@
 //! the previous collection; an audit counts the slots and posts the differences as adjustments.
 //! Rejecting reverses what completion posted, with new movements (the ledger is append-only).
 
+use vendhub_domain::ids::TaskId;
 use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missing_photos, over_short};
 use vendhub_store::cash_collections::{self, CollectionRow};
 use vendhub_store::stock::{self, MovementFilter, NewMovement};
@@ -247,10 +248,11 @@ fn check_items(
 pub async fn complete(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     req: CompleteRequest,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     if req.items.iter().any(|i| i.actual_qty < 0) {
         return Err(invalid("items", "actual quantities must not be negative"));
     }
@@ -288,7 +290,7 @@ pub async fn complete(
         })
         .await?;
     publish(app, &saved).await;
-    super::get(app, who, saved.id).await
+    super::view_of(app, who, saved.id).await
 }
 
 /// Posts the reverse of every movement the task's completion posted.
@@ -340,10 +342,11 @@ fn reverse_movements(c: &mut DbConn, t: &TaskRow, actor: &str) -> Result<(), App
 pub async fn reject(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     reason: String,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     if reason.trim().is_empty() || reason.chars().count() > 500 {
         return Err(invalid("reason", "must be 1 to 500 characters"));
     }
@@ -364,5 +367,5 @@ pub async fn reject(
         })
         .await?;
     publish(app, &saved).await;
-    super::get(app, who, saved.id).await
+    super::view_of(app, who, saved.id).await
 }

@@ -7,15 +7,16 @@ mod complete;
 pub(crate) mod demo;
 mod notes;
 mod photos;
+mod query;
 
 pub use commands::{Change, act};
 pub use complete::{CompleteRequest, ItemActual, complete, reject};
 pub use notes::{CheckItem, CommentView, add_comment, comments, set_check, set_checklist, set_items};
 pub use photos::{NewPhoto, PhotoView, add_photo};
-pub use vendhub_store::tasks::TaskFilter;
+pub use query::TaskQuery;
 
 use serde::Serialize;
-use vendhub_domain::ids::{MachineId, ProductId, UserId};
+use vendhub_domain::ids::{MachineId, ProductId, TaskId, UserId};
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 use vendhub_store::tasks::{self, CheckRow, ItemRow, TaskRow};
 use vendhub_store::{DbConn, TenantScope, audit, machines, planograms, products, users};
@@ -309,7 +310,7 @@ pub async fn create(
         })
         .await?;
     publish(app, &row).await;
-    get(app, who, row.id).await
+    view_of(app, who, row.id).await
 }
 
 /// Publishes `task:updated` for real-time clients.
@@ -326,7 +327,12 @@ pub(crate) async fn publish(app: &App, t: &TaskRow) {
 
 /// One task with its items, checklist and photos.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, AppError> {
+pub async fn get(app: &App, who: &Principal, id: TaskId) -> Result<TaskView, AppError> {
+    view_of(app, who, id.to_string()).await
+}
+
+/// One task with its items, checklist and photos, by the id a row of it holds.
+pub(crate) async fn view_of(app: &App, who: &Principal, id: String) -> Result<TaskView, AppError> {
     let scope = who.scope().clone();
     let found = app
         .db()
@@ -353,10 +359,11 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, App
 pub async fn list(
     app: &App,
     who: &Principal,
-    filter: TaskFilter,
+    query: TaskQuery,
     page: PageRequest,
 ) -> Result<Paged<TaskView>, AppError> {
     let scope = who.scope().clone();
+    let filter = query.filter();
     let (rows, total) = app
         .db()
         .run(move |c| tasks::list(c, &scope, &filter, page.offset(), page.limit()))

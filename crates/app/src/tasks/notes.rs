@@ -1,6 +1,7 @@
 //! What is written on a task besides its state: comments, the checklist, the planned items.
 
 use serde::Serialize;
+use vendhub_domain::ids::TaskId;
 use vendhub_domain::tasks::TaskStatus;
 use vendhub_store::tasks::{self, CommentRow, TaskRow};
 use vendhub_store::{DbConn, audit};
@@ -65,9 +66,10 @@ async fn on_task<T: Send + 'static>(
 pub async fn add_comment(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     body: String,
 ) -> Result<CommentView, AppError> {
+    let id = id.to_string();
     if body.trim().is_empty() || body.chars().count() > 2000 {
         return Err(invalid("body", "must be 1 to 2000 characters"));
     }
@@ -88,7 +90,8 @@ pub async fn add_comment(
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<CommentView>, AppError> {
+pub async fn comments(app: &App, who: &Principal, id: TaskId) -> Result<Vec<CommentView>, AppError> {
+    let id = id.to_string();
     let scope = who.scope().clone();
     let rows = app
         .db()
@@ -108,9 +111,10 @@ pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<Comm
 pub async fn set_check(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     checks: Vec<CheckItem>,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     let task = on_task(app, who, id, move |c, who, t| {
         let mut list = tasks::checklist(c, who.scope(), &t.id)?;
         for ch in &checks {
@@ -125,7 +129,7 @@ pub async fn set_check(
         Ok(t.id)
     })
     .await?;
-    super::get(app, who, task).await
+    super::view_of(app, who, task).await
 }
 
 /// Fails unless the task is still open (its plan can change).
@@ -145,10 +149,11 @@ fn still_open(t: &TaskRow) -> Result<(), AppError> {
 pub async fn set_checklist(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     labels: Vec<String>,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     if labels
         .iter()
         .any(|l| l.trim().is_empty() || l.chars().count() > 200)
@@ -170,7 +175,7 @@ pub async fn set_checklist(
         Ok(t.id)
     })
     .await?;
-    super::get(app, who, task).await
+    super::view_of(app, who, task).await
 }
 
 /// Replaces the planned items (a manager's; open tasks only).
@@ -178,10 +183,11 @@ pub async fn set_checklist(
 pub async fn set_items(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     items: Vec<NewItem>,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     let meta = meta.clone();
     let task = on_task(app, who, id, move |c, who, t| {
         still_open(&t)?;
@@ -198,5 +204,5 @@ pub async fn set_items(
         Ok(t.id)
     })
     .await?;
-    super::get(app, who, task).await
+    super::view_of(app, who, task).await
 }

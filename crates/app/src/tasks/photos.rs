@@ -1,6 +1,7 @@
 //! Photo proof: images bound to a task with the server's time, checked by content and size.
 
 use serde::Serialize;
+use vendhub_domain::ids::TaskId;
 use vendhub_domain::tasks::PhotoCategory;
 use vendhub_store::tasks::{self, PhotoRow};
 
@@ -47,7 +48,8 @@ pub struct NewPhoto {
 
 /// Stores a photo through the files port and binds it to the task (its assignee's or a manager's).
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> Result<PhotoView, AppError> {
+pub async fn add_photo(app: &App, who: &Principal, id: TaskId, p: NewPhoto) -> Result<PhotoView, AppError> {
+    let id = id.to_string();
     let limit = app.settings().max_file_size;
     if u64::try_from(p.bytes.len()).unwrap_or(u64::MAX) > limit {
         return Err(AppError::TooLarge { limit });
