@@ -1,9 +1,9 @@
 //! Cash collections: lists, totals per machine or operator over a period, and a manager's confirmation.
 
 use serde::Serialize;
+use vendhub_domain::ids::CashCollectionId;
 use vendhub_store::audit;
-pub use vendhub_store::cash_collections::CollectionFilter;
-use vendhub_store::cash_collections::{self, CollectionRow};
+use vendhub_store::cash_collections::{self, CollectionFilter, CollectionRow};
 
 use crate::audit_record::Record;
 use crate::auth::{Principal, RequestMeta};
@@ -57,6 +57,32 @@ pub struct CollectionTotal {
     pub over_short: i64,
 }
 
+/// Which collections to list or total.
+#[derive(Debug, Clone, Default)]
+pub struct CollectionQuery {
+    /// Kept as given: an id that is not a machine's matches no collection (empty, not refused).
+    pub machine_id: Option<String>,
+    /// Kept as given, like `machine_id`.
+    pub operator_id: Option<String>,
+    /// Collected at or after.
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Collected before.
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    pub confirmed: Option<bool>,
+}
+
+impl CollectionQuery {
+    fn filter(&self) -> CollectionFilter {
+        CollectionFilter {
+            machine_id: self.machine_id.clone(),
+            operator_id: self.operator_id.clone(),
+            from: self.from.map(|t| t.naive_utc()),
+            to: self.to.map(|t| t.naive_utc()),
+            confirmed: self.confirmed,
+        }
+    }
+}
+
 /// What to group totals by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -68,13 +94,14 @@ pub enum GroupBy {
 pub async fn list(
     app: &App,
     who: &Principal,
-    filter: CollectionFilter,
+    query: CollectionQuery,
     page: PageRequest,
 ) -> Result<Paged<CollectionView>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
+    let filter = query.filter();
     let (rows, total) = app
         .db()
-        .run(move |c| cash_collections::list(c, &org, &filter, page.offset(), page.limit()))
+        .run(move |c| cash_collections::list(c, &scope, &filter, page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
@@ -84,13 +111,14 @@ pub async fn list(
 pub async fn totals(
     app: &App,
     who: &Principal,
-    filter: CollectionFilter,
+    query: CollectionQuery,
     by: GroupBy,
 ) -> Result<Vec<CollectionTotal>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
+    let filter = query.filter();
     let (rows, _) = app
         .db()
-        .run(move |c| cash_collections::list(c, &org, &filter, 0, i64::MAX))
+        .run(move |c| cash_collections::list(c, &scope, &filter, 0, i64::MAX))
         .await?;
     let mut out: Vec<CollectionTotal> = Vec::new();
     for r in rows {
@@ -125,18 +153,19 @@ pub async fn totals(
 pub async fn confirm(
     app: &App,
     who: &Principal,
-    id: String,
+    id: CashCollectionId,
     meta: &RequestMeta,
 ) -> Result<CollectionView, AppError> {
+    let id = id.to_string();
     let (who2, meta) = (who.clone(), meta.clone());
     let row = app
         .write(move |c| {
-            let org = who2.organization_id().to_string();
-            let Some(r) = cash_collections::get(c, &org, &id)? else {
+            let scope = who2.scope();
+            let Some(r) = cash_collections::get(c, scope, &id)? else {
                 return Err(AppError::NotFound);
             };
             let now = vendhub_store::now();
-            if !cash_collections::confirm(c, &r.id, &who2.user_id().to_string(), now)? {
+            if !cash_collections::confirm(c, scope, &r.id, &who2.user_id().to_string(), now)? {
                 return Err(AppError::Conflict("the collection is confirmed already".into()));
             }
             audit::append(
@@ -146,7 +175,7 @@ pub async fn confirm(
                     .from(&meta)
                     .done(),
             )?;
-            cash_collections::get(c, &org, &r.id)?.ok_or(AppError::NotFound)
+            cash_collections::get(c, scope, &r.id)?.ok_or(AppError::NotFound)
         })
         .await?;
     Ok(view(row))

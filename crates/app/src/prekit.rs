@@ -92,7 +92,6 @@ fn load(
 /// The ids of the machines a selection names.
 fn chosen(
     c: &mut vendhub_store::DbConn,
-    org: vendhub_domain::ids::OrganizationId,
     scope: &vendhub_store::TenantScope,
     selection: &Selection,
 ) -> Result<Vec<String>, StoreError> {
@@ -103,7 +102,7 @@ fn chosen(
             let from = day.and_time(chrono::NaiveTime::MIN);
             vendhub_store::tasks::refill_machines_due(
                 c,
-                &org.to_string(),
+                scope,
                 from,
                 from + chrono::Duration::days(1),
                 user.map(|u| u.to_string()).as_deref(),
@@ -130,11 +129,11 @@ pub async fn compute(app: &App, who: &Principal, selection: Selection) -> Result
             "give 1 to 500 machines",
         )]));
     }
-    let (org, scope) = (who.organization_id(), who.scope().clone());
+    let scope = who.scope().clone();
     let data = app
         .db()
         .run(move |c| {
-            let ids = chosen(c, org, &scope, &selection)?;
+            let ids = chosen(c, &scope, &selection)?;
             let Some(out) = load(c, &scope, &ids)? else {
                 return Ok(None);
             };

@@ -1,5 +1,5 @@
 //! Cash collections: what an operator counted out of a machine, what the sales say was expected, and a
-//! manager's confirmation.
+//! manager's confirmation. Every function takes the caller's [`TenantScope`].
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::cash_collections;
+use crate::scope::TenantScope;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = cash_collections)]
@@ -32,7 +33,8 @@ pub struct CollectionRow {
     pub reversed_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &CollectionRow) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConn, scope: &TenantScope, row: &CollectionRow) -> Result<(), StoreError> {
+    scope.check(&row.organization_id)?;
     diesel::insert_into(cash_collections::table)
         .values(row)
         .execute(conn)
@@ -40,9 +42,9 @@ pub fn insert(conn: &mut DbConn, row: &CollectionRow) -> Result<(), StoreError> 
     Ok(())
 }
 
-pub fn get(conn: &mut DbConn, org: &str, id: &str) -> Result<Option<CollectionRow>, StoreError> {
+pub fn get(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<CollectionRow>, StoreError> {
     Ok(cash_collections::table
-        .filter(cash_collections::organization_id.eq(org))
+        .filter(cash_collections::organization_id.eq(scope.org()))
         .filter(cash_collections::id.eq(id))
         .select(CollectionRow::as_select())
         .first(conn)
@@ -50,8 +52,13 @@ pub fn get(conn: &mut DbConn, org: &str, id: &str) -> Result<Option<CollectionRo
 }
 
 /// The latest collection of a machine that still counts (not reversed).
-pub fn latest(conn: &mut DbConn, machine: &str) -> Result<Option<CollectionRow>, StoreError> {
+pub fn latest(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    machine: &str,
+) -> Result<Option<CollectionRow>, StoreError> {
     Ok(cash_collections::table
+        .filter(cash_collections::organization_id.eq(scope.org()))
         .filter(cash_collections::machine_id.eq(machine))
         .filter(cash_collections::reversed_at.is_null())
         .order(cash_collections::collected_at.desc())
@@ -73,14 +80,14 @@ pub struct CollectionFilter {
 /// Collections matching the filter (newest first), reversed ones left out.
 pub fn list(
     conn: &mut DbConn,
-    org: &str,
+    scope: &TenantScope,
     f: &CollectionFilter,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<CollectionRow>, i64), StoreError> {
     let build = || {
         let mut q = cash_collections::table
-            .filter(cash_collections::organization_id.eq(org.to_owned()))
+            .filter(cash_collections::organization_id.eq(scope.org().to_owned()))
             .filter(cash_collections::reversed_at.is_null())
             .into_boxed();
         if let Some(v) = &f.machine_id {
@@ -112,9 +119,16 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Confirms an unconfirmed collection; `false` when it was confirmed already.
-pub fn confirm(conn: &mut DbConn, id: &str, by: &str, at: NaiveDateTime) -> Result<bool, StoreError> {
+/// Confirms an unconfirmed collection in scope; `false` when it was confirmed already (or is not in scope).
+pub fn confirm(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    id: &str,
+    by: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
     let n = diesel::update(cash_collections::table.find(id))
+        .filter(cash_collections::organization_id.eq(scope.org()))
         .filter(cash_collections::confirmed_at.is_null())
         .set((
             cash_collections::confirmed_by.eq(Some(by)),
@@ -125,9 +139,18 @@ pub fn confirm(conn: &mut DbConn, id: &str, by: &str, at: NaiveDateTime) -> Resu
 }
 
 /// Marks the collection a task recorded as reversed (the task was rejected).
-pub fn reverse_for_task(conn: &mut DbConn, task: &str, at: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(cash_collections::table.filter(cash_collections::task_id.eq(task)))
-        .set(cash_collections::reversed_at.eq(Some(at)))
-        .execute(conn)?;
+pub fn reverse_for_task(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    task: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(
+        cash_collections::table
+            .filter(cash_collections::organization_id.eq(scope.org()))
+            .filter(cash_collections::task_id.eq(task)),
+    )
+    .set(cash_collections::reversed_at.eq(Some(at)))
+    .execute(conn)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use vendhub_domain::ids::OrganizationId;
 use vendhub_domain::planogram::{DEFAULT_LOW_STOCK_PERCENT, is_low};
 use vendhub_domain::stock::Qty;
 use vendhub_domain::tasks::{Priority, TaskType};
@@ -11,6 +12,19 @@ use vendhub_store::{DbConn, StoreError, TenantScope, machines, planograms, stock
 
 use super::{NewItem, NewTask, insert_task};
 use crate::{App, AppError};
+
+/// The scope a sweep acts in on a row it read across organizations: the row's own organization.
+fn scope_of_row(organization_id: &str) -> Result<TenantScope, StoreError> {
+    let org: OrganizationId = organization_id
+        .parse()
+        .map_err(|_| StoreError::Corrupt("organization id".into()))?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the organization of the row the sweep just read"
+    )]
+    let scope = TenantScope::authenticated(org);
+    Ok(scope)
+}
 
 /// Creates the refill tasks one organization needs; answers the rows created.
 fn refill_tasks_of(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<tasks::TaskRow>, StoreError> {
@@ -40,7 +54,7 @@ fn refill_tasks_of(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<tasks::Tas
     let mut machine_ids: Vec<_> = low.keys().cloned().collect();
     machine_ids.sort();
     for mid in machine_ids {
-        if tasks::has_open(c, &mid, TaskType::Refill.as_str())? {
+        if tasks::has_open(c, scope, &mid, TaskType::Refill.as_str())? {
             continue;
         }
         let Some(m) = machines::get(c, scope, &mid)? else {
@@ -80,14 +94,7 @@ pub async fn create_refill_tasks(app: &App) -> Result<usize, AppError> {
     let orgs = app.db().run(tasks::organizations_with_slots).await?;
     let mut total = 0;
     for org in orgs {
-        let id = org
-            .parse()
-            .map_err(|_| StoreError::Corrupt("organization id".into()))?;
-        #[expect(
-            clippy::disallowed_methods,
-            reason = "the organization of the row the sweep just read"
-        )]
-        let scope = TenantScope::authenticated(id);
+        let scope = scope_of_row(&org)?;
         let created = app
             .db()
             .run(move |c| vendhub_store::write(c, |c| refill_tasks_of(c, &scope)))
@@ -111,7 +118,8 @@ pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
                 for mut t in tasks::overdue(c, now)? {
                     let p = Priority::parse(&t.priority).unwrap_or(Priority::Normal);
                     let next = p.escalated().unwrap_or(p);
-                    if tasks::escalate(c, &t.id, next.as_str(), now)? {
+                    let scope = scope_of_row(&t.organization_id)?;
+                    if tasks::escalate(c, &scope, &t.id, next.as_str(), now)? {
                         t.priority = next.as_str().into();
                         out.push(t);
                     }

@@ -1,7 +1,7 @@
 //! State changes other than completion and rejection: assign, start, postpone, cancel. Each goes through
 //! the domain's state table and its rule of who may act; a change lost to a concurrent one is a 409.
 
-use vendhub_domain::ids::UserId;
+use vendhub_domain::ids::{TaskId, UserId};
 use vendhub_domain::roles::Permission;
 use vendhub_domain::tasks::{Actor, Command, TaskStatus, may, transition};
 use vendhub_store::tasks::{self, TaskRow};
@@ -47,7 +47,7 @@ pub(crate) fn guard(
     id: &str,
     command: Command,
 ) -> Result<(TaskRow, TaskStatus), AppError> {
-    let Some(t) = tasks::get(c, &who.organization_id().to_string(), id)? else {
+    let Some(t) = tasks::get(c, who.scope(), id)? else {
         return Err(AppError::NotFound);
     };
     if !may(actor(who, &t), command) {
@@ -69,7 +69,7 @@ pub(crate) fn save(
     after: &TaskRow,
     command: Command,
 ) -> Result<(), AppError> {
-    if !tasks::save_if(c, after, &before.status)? {
+    if !tasks::save_if(c, who.scope(), after, &before.status)? {
         return Err(AppError::Conflict(
             "the task was changed by someone else: reload it".into(),
         ));
@@ -96,10 +96,11 @@ pub(crate) fn save(
 pub async fn act(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     change: Change,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     if let Change::Postpone(reason) = &change
         && (reason.trim().is_empty() || reason.chars().count() > 500)
     {
@@ -132,5 +133,5 @@ pub async fn act(
         })
         .await?;
     publish(app, &saved).await;
-    super::get(app, who, saved.id).await
+    super::view_of(app, who, saved.id).await
 }

@@ -4,6 +4,7 @@
 //! Rejecting reverses what completion posted, with new movements (the ledger is append-only).
 
 use vendhub_domain::stock::{Holder, MovementKind, Qty, SlotCode};
+use vendhub_domain::ids::TaskId;
 use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missing_photos, over_short};
 use vendhub_store::cash_collections::{self, CollectionRow};
 use vendhub_store::stock::{self, MovementFilter};
@@ -34,11 +35,11 @@ pub struct CompleteRequest {
     pub bag_number: Option<String>,
 }
 
-fn check_photos(c: &mut DbConn, t: &TaskRow) -> Result<(), AppError> {
+fn check_photos(c: &mut DbConn, scope: &TenantScope, t: &TaskRow) -> Result<(), AppError> {
     if !t.requires_photos {
         return Ok(());
     }
-    let photos: Vec<PhotoTaken> = tasks::photos(c, &t.id)?
+    let photos: Vec<PhotoTaken> = tasks::photos(c, scope, &t.id)?
         .into_iter()
         .filter_map(|p| {
             Some(PhotoTaken {
@@ -88,13 +89,13 @@ pub(crate) fn refill(
         .machine_id
         .parse()
         .map_err(|_| StoreError::Corrupt("machine id".into()))?;
-    for item in tasks::items(c, &t.id)? {
+    for item in tasks::items(c, scope, &t.id)? {
         let actual = req
             .items
             .iter()
             .find(|a| a.item_id == item.id)
             .map_or(item.planned_qty, |a| a.actual_qty);
-        tasks::set_actual(c, &item.id, actual)?;
+        tasks::set_actual(c, scope, &t.id, &item.id, actual)?;
         let Some(code) = &item.slot_code else {
             continue;
         };
@@ -120,7 +121,7 @@ pub(crate) fn refill(
             }
         }
     }
-    tasks::touch_refill(c, &t.machine_id, vendhub_store::now())?;
+    tasks::touch_refill(c, scope, &t.machine_id, vendhub_store::now())?;
     Ok(())
 }
 
@@ -136,10 +137,11 @@ pub(crate) fn collect(
         return Err(invalid("counted", "is required to complete a collection"));
     };
     let now = vendhub_store::now();
-    let previous = cash_collections::latest(c, &t.machine_id)?.map(|p| p.collected_at);
+    let previous = cash_collections::latest(c, scope, &t.machine_id)?.map(|p| p.collected_at);
     let expected = sales::cash_total(c, scope, &t.machine_id, previous, now)?;
     cash_collections::insert(
         c,
+        scope,
         &CollectionRow {
             id: uuid::Uuid::now_v7().to_string(),
             organization_id: t.organization_id.clone(),
@@ -157,7 +159,7 @@ pub(crate) fn collect(
             reversed_at: None,
         },
     )?;
-    tasks::touch_collection(c, &t.machine_id, now)?;
+    tasks::touch_collection(c, scope, &t.machine_id, now)?;
     Ok(())
 }
 
@@ -174,7 +176,7 @@ fn audit_count(
     let now = vendhub_store::now();
     let mut by_slot: std::collections::BTreeMap<String, Vec<(String, i64)>> =
         std::collections::BTreeMap::new();
-    for item in tasks::items(c, &t.id)? {
+    for item in tasks::items(c, scope, &t.id)? {
         let Some(code) = &item.slot_code else {
             continue;
         };
@@ -186,7 +188,7 @@ fn audit_count(
         else {
             continue;
         };
-        tasks::set_actual(c, &item.id, counted)?;
+        tasks::set_actual(c, scope, &t.id, &item.id, counted)?;
         by_slot
             .entry(format!("slot:{}:{code}", t.machine_id))
             .or_default()
@@ -223,8 +225,13 @@ fn audit_count(
 
 /// Every actual quantity names an item of this task, once: an id of another task (or organization), or
 /// one that does not exist, is refused (422 naming it) instead of being ignored.
-fn check_items(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest) -> Result<(), AppError> {
-    let own: Vec<String> = tasks::items(c, &t.id)?.into_iter().map(|i| i.id).collect();
+fn check_items(
+    c: &mut DbConn,
+    scope: &TenantScope,
+    t: &TaskRow,
+    req: &CompleteRequest,
+) -> Result<(), AppError> {
+    let own: Vec<String> = tasks::items(c, scope, &t.id)?.into_iter().map(|i| i.id).collect();
     for (n, actual) in req.items.iter().enumerate() {
         if !own.contains(&actual.item_id) {
             return Err(Rule::TaskItemInvalid.refuse(format!(
@@ -245,10 +252,11 @@ fn check_items(c: &mut DbConn, t: &TaskRow, req: &CompleteRequest) -> Result<(),
 pub async fn complete(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     req: CompleteRequest,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     if req.items.iter().any(|i| i.actual_qty < 0) {
         return Err(invalid("items", "actual quantities must not be negative"));
     }
@@ -262,8 +270,8 @@ pub async fn complete(
     let saved = app
         .write(move |c| {
             let (before, next) = guard(c, &who2, &id, Command::Complete)?;
-            check_photos(c, &before)?;
-            check_items(c, &before, &req)?;
+            check_photos(c, who2.scope(), &before)?;
+            check_items(c, who2.scope(), &before, &req)?;
             let now = vendhub_store::now();
             let actor = who2.user_id().to_string();
             let after = TaskRow {
@@ -286,7 +294,7 @@ pub async fn complete(
         })
         .await?;
     publish(app, &saved).await;
-    super::get(app, who, saved.id).await
+    super::view_of(app, who, saved.id).await
 }
 
 /// Posts the reverse of every movement the task's completion posted.
@@ -331,10 +339,11 @@ fn reverse_movements(c: &mut DbConn, scope: &TenantScope, t: &TaskRow, actor: &s
 pub async fn reject(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     reason: String,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     if reason.trim().is_empty() || reason.chars().count() > 500 {
         return Err(invalid("reason", "must be 1 to 500 characters"));
     }
@@ -350,10 +359,10 @@ pub async fn reject(
             };
             save(c, &who2, &meta, &before, &after, Command::Reject)?;
             reverse_movements(c, who2.scope(), &before, &who2.user_id().to_string())?;
-            cash_collections::reverse_for_task(c, &before.id, vendhub_store::now())?;
+            cash_collections::reverse_for_task(c, who2.scope(), &before.id, vendhub_store::now())?;
             Ok(after)
         })
         .await?;
     publish(app, &saved).await;
-    super::get(app, who, saved.id).await
+    super::view_of(app, who, saved.id).await
 }

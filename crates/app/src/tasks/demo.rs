@@ -25,6 +25,7 @@ fn fail(e: AppError) -> StoreError {
 
 fn set_state(
     c: &mut DbConn,
+    scope: &TenantScope,
     t: &TaskRow,
     status: TaskStatus,
     reason: Option<&str>,
@@ -45,7 +46,7 @@ fn set_state(
         updated_at: now,
         ..t.clone()
     };
-    tasks::save_if(c, &after, &t.status)?;
+    tasks::save_if(c, scope, &after, &t.status)?;
     Ok(after)
 }
 
@@ -136,7 +137,7 @@ pub(crate) fn insert(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<String>,
         if status == TaskStatus::Pending || status == TaskStatus::Assigned && assignee.is_some() {
             continue;
         }
-        let t = set_state(c, &t, status, reason)?;
+        let t = set_state(c, scope, &t, status, reason)?;
         complete_demo(c, &scope, &warehouse, &t, kind, &items, i, &mut keys)?;
     }
     Ok(keys)
@@ -157,7 +158,6 @@ fn complete_demo(
     i: usize,
     keys: &mut Vec<String>,
 ) -> Result<(), StoreError> {
-    let org = scope.org();
     let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Pending);
     let actor = t.assignee_id.clone().unwrap_or_default();
     if status == TaskStatus::Completed || status == TaskStatus::Rejected {
@@ -176,12 +176,13 @@ fn complete_demo(
             refill(c, scope, t, &CompleteRequest::default(), &actor).map_err(fail)?;
             for (category, minutes) in [("before", 30), ("after", 5)] {
                 let id = uuid::Uuid::now_v7().to_string();
-                let key = format!("tasks/{org}/{}/{id}.png", t.id);
+                let key = format!("tasks/{scope}/{}/{id}.png", t.id);
                 tasks::add_photo(
                     c,
+                    scope,
                     &PhotoRow {
                         id,
-                        organization_id: org.to_owned(),
+                        organization_id: scope.org().to_owned(),
                         task_id: t.id.clone(),
                         category: category.into(),
                         blob_key: key.clone(),
@@ -203,7 +204,7 @@ fn complete_demo(
             };
             collect(c, scope, t, &req, &actor).map_err(fail)?;
             if status == TaskStatus::Rejected {
-                vendhub_store::cash_collections::reverse_for_task(c, &t.id, vendhub_store::now())?;
+                vendhub_store::cash_collections::reverse_for_task(c, scope, &t.id, vendhub_store::now())?;
             }
         }
     }

@@ -7,15 +7,16 @@ mod complete;
 pub(crate) mod demo;
 mod notes;
 mod photos;
+mod query;
 
 pub use commands::{Change, act};
 pub use complete::{CompleteRequest, ItemActual, complete, reject};
 pub use notes::{CheckItem, CommentView, add_comment, comments, set_check, set_checklist, set_items};
 pub use photos::{NewPhoto, PhotoView, add_photo};
-pub use vendhub_store::tasks::TaskFilter;
+pub use query::TaskQuery;
 
 use serde::Serialize;
-use vendhub_domain::ids::{MachineId, ProductId, UserId};
+use vendhub_domain::ids::{MachineId, ProductId, TaskId, UserId};
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 use vendhub_store::tasks::{self, CheckRow, ItemRow, TaskRow};
 use vendhub_store::{DbConn, TenantScope, audit, machines, planograms, products, users};
@@ -219,24 +220,23 @@ pub(crate) fn insert_task(
     created_by: Option<String>,
     t: &NewTask,
 ) -> Result<TaskRow, AppError> {
-    let (org, org_id) = (scope.org(), scope.id());
     let machine = t.machine_id.to_string();
     let Some(m) = machines::get(c, scope, &machine)? else {
         return Err(invalid("machine_id", "no such machine"));
     };
     if let Some(a) = t.assignee_id
-        && users::active_role(c, a, org_id)?.is_none()
+        && users::role_in(c, scope, a)?.is_none()
     {
         return Err(invalid("assignee_id", "no such user"));
     }
     check_items(c, scope, &machine, &t.items)?;
     let now = vendhub_store::now();
-    let seq = tasks::next_number(c, org)?;
+    let seq = tasks::next_number(c, scope)?;
     let year = chrono::Datelike::year(&now);
     let id = uuid::Uuid::now_v7().to_string();
     let row = TaskRow {
         id: id.clone(),
-        organization_id: org.to_owned(),
+        organization_id: scope.org().to_owned(),
         number: vendhub_domain::tasks::number(year, seq),
         task_type: t.task_type.as_str().into(),
         status: if t.assignee_id.is_some() {
@@ -267,9 +267,9 @@ pub(crate) fn insert_task(
         created_at: now,
         updated_at: now,
     };
-    tasks::insert(c, &row)?;
-    tasks::insert_items(c, &item_rows(&id, &t.items))?;
-    tasks::replace_checklist(c, &id, &check_rows(&id, &t.checklist))?;
+    tasks::insert(c, scope, &row)?;
+    tasks::insert_items(c, scope, &item_rows(&id, &t.items))?;
+    tasks::replace_checklist(c, scope, &id, &check_rows(&id, &t.checklist))?;
     Ok(row)
 }
 
@@ -310,7 +310,7 @@ pub async fn create(
         })
         .await?;
     publish(app, &row).await;
-    get(app, who, row.id).await
+    view_of(app, who, row.id).await
 }
 
 /// Publishes `task:updated` for real-time clients.
@@ -327,17 +327,22 @@ pub(crate) async fn publish(app: &App, t: &TaskRow) {
 
 /// One task with its items, checklist and photos.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, AppError> {
-    let org = who.organization_id().to_string();
+pub async fn get(app: &App, who: &Principal, id: TaskId) -> Result<TaskView, AppError> {
+    view_of(app, who, id.to_string()).await
+}
+
+/// One task with its items, checklist and photos, by the id a row of it holds.
+pub(crate) async fn view_of(app: &App, who: &Principal, id: String) -> Result<TaskView, AppError> {
+    let scope = who.scope().clone();
     let found = app
         .db()
         .run(move |c| {
-            let Some(t) = tasks::get(c, &org, &id)? else {
+            let Some(t) = tasks::get(c, &scope, &id)? else {
                 return Ok(None);
             };
-            let items = tasks::items(c, &t.id)?;
-            let checks = tasks::checklist(c, &t.id)?;
-            let photos = tasks::photos(c, &t.id)?;
+            let items = tasks::items(c, &scope, &t.id)?;
+            let checks = tasks::checklist(c, &scope, &t.id)?;
+            let photos = tasks::photos(c, &scope, &t.id)?;
             Ok(Some((t, items, checks, photos)))
         })
         .await?;
@@ -354,13 +359,14 @@ pub async fn get(app: &App, who: &Principal, id: String) -> Result<TaskView, App
 pub async fn list(
     app: &App,
     who: &Principal,
-    filter: TaskFilter,
+    query: TaskQuery,
     page: PageRequest,
 ) -> Result<Paged<TaskView>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
+    let filter = query.filter();
     let (rows, total) = app
         .db()
-        .run(move |c| tasks::list(c, &org, &filter, page.offset(), page.limit()))
+        .run(move |c| tasks::list(c, &scope, &filter, page.offset(), page.limit()))
         .await?;
     Ok(Paged::new(rows.into_iter().map(view).collect(), page, total))
 }
@@ -368,11 +374,11 @@ pub async fn list(
 /// Tasks per status, in the board's order; `mine` counts only the caller's.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn kanban(app: &App, who: &Principal, mine: bool) -> Result<Vec<(String, i64)>, AppError> {
-    let org = who.organization_id().to_string();
+    let scope = who.scope().clone();
     let me = mine.then(|| who.user_id().to_string());
     let counts = app
         .db()
-        .run(move |c| tasks::count_by_status(c, &org, me.as_deref()))
+        .run(move |c| tasks::count_by_status(c, &scope, me.as_deref()))
         .await?;
     Ok(TaskStatus::ALL
         .iter()

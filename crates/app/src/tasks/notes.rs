@@ -1,6 +1,7 @@
 //! What is written on a task besides its state: comments, the checklist, the planned items.
 
 use serde::Serialize;
+use vendhub_domain::ids::TaskId;
 use vendhub_domain::tasks::TaskStatus;
 use vendhub_store::tasks::{self, CommentRow, TaskRow};
 use vendhub_store::{DbConn, audit};
@@ -28,7 +29,7 @@ pub struct CheckItem {
 
 /// The task, if the caller is its assignee or a manager (404 if missing, 403 if not theirs).
 fn own_task(c: &mut DbConn, who: &Principal, id: &str) -> Result<TaskRow, AppError> {
-    let t = tasks::get(c, &who.organization_id().to_string(), id)?.ok_or(AppError::NotFound)?;
+    let t = tasks::get(c, who.scope(), id)?.ok_or(AppError::NotFound)?;
     let a = actor(who, &t);
     if a.is_assignee || a.is_manager {
         Ok(t)
@@ -65,9 +66,10 @@ async fn on_task<T: Send + 'static>(
 pub async fn add_comment(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     body: String,
 ) -> Result<CommentView, AppError> {
+    let id = id.to_string();
     if body.trim().is_empty() || body.chars().count() > 2000 {
         return Err(invalid("body", "must be 1 to 2000 characters"));
     }
@@ -80,7 +82,7 @@ pub async fn add_comment(
             body,
             created_at: now,
         };
-        tasks::add_comment(c, &row)?;
+        tasks::add_comment(c, who.scope(), &row)?;
         Ok(row)
     })
     .await?;
@@ -88,15 +90,16 @@ pub async fn add_comment(
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<CommentView>, AppError> {
-    let org = who.organization_id().to_string();
+pub async fn comments(app: &App, who: &Principal, id: TaskId) -> Result<Vec<CommentView>, AppError> {
+    let id = id.to_string();
+    let scope = who.scope().clone();
     let rows = app
         .db()
         .run(move |c| {
-            let Some(t) = tasks::get(c, &org, &id)? else {
+            let Some(t) = tasks::get(c, &scope, &id)? else {
                 return Ok(None);
             };
-            Ok(Some(tasks::comments(c, &t.id)?))
+            Ok(Some(tasks::comments(c, &scope, &t.id)?))
         })
         .await?
         .ok_or(AppError::NotFound)?;
@@ -108,11 +111,12 @@ pub async fn comments(app: &App, who: &Principal, id: String) -> Result<Vec<Comm
 pub async fn set_check(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     checks: Vec<CheckItem>,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     let task = on_task(app, who, id, move |c, who, t| {
-        let mut list = tasks::checklist(c, &t.id)?;
+        let mut list = tasks::checklist(c, who.scope(), &t.id)?;
         for ch in &checks {
             let Some(entry) = list.iter_mut().find(|e| e.position == ch.position) else {
                 return Err(invalid("position", "no such checklist entry"));
@@ -121,11 +125,11 @@ pub async fn set_check(
             entry.done_by = ch.done.then(|| who.user_id().to_string());
             entry.done_at = ch.done.then(vendhub_store::now);
         }
-        tasks::replace_checklist(c, &t.id, &list)?;
+        tasks::replace_checklist(c, who.scope(), &t.id, &list)?;
         Ok(t.id)
     })
     .await?;
-    super::get(app, who, task).await
+    super::view_of(app, who, task).await
 }
 
 /// Fails unless the task is still open (its plan can change).
@@ -145,10 +149,11 @@ fn still_open(t: &TaskRow) -> Result<(), AppError> {
 pub async fn set_checklist(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     labels: Vec<String>,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     if labels
         .iter()
         .any(|l| l.trim().is_empty() || l.chars().count() > 200)
@@ -158,7 +163,7 @@ pub async fn set_checklist(
     let meta = meta.clone();
     let task = on_task(app, who, id, move |c, who, t| {
         still_open(&t)?;
-        tasks::replace_checklist(c, &t.id, &check_rows(&t.id, &labels))?;
+        tasks::replace_checklist(c, who.scope(), &t.id, &check_rows(&t.id, &labels))?;
         audit::append(
             c,
             &Record::new("task.checklist", "task", &t.id)
@@ -170,7 +175,7 @@ pub async fn set_checklist(
         Ok(t.id)
     })
     .await?;
-    super::get(app, who, task).await
+    super::view_of(app, who, task).await
 }
 
 /// Replaces the planned items (a manager's; open tasks only).
@@ -178,15 +183,16 @@ pub async fn set_checklist(
 pub async fn set_items(
     app: &App,
     who: &Principal,
-    id: String,
+    id: TaskId,
     items: Vec<NewItem>,
     meta: &RequestMeta,
 ) -> Result<TaskView, AppError> {
+    let id = id.to_string();
     let meta = meta.clone();
     let task = on_task(app, who, id, move |c, who, t| {
         still_open(&t)?;
         check_items(c, who.scope(), &t.machine_id, &items)?;
-        tasks::replace_items(c, &t.id, &item_rows(&t.id, &items))?;
+        tasks::replace_items(c, who.scope(), &t.id, &item_rows(&t.id, &items))?;
         audit::append(
             c,
             &Record::new("task.items", "task", &t.id)
@@ -198,5 +204,5 @@ pub async fn set_items(
         Ok(t.id)
     })
     .await?;
-    super::get(app, who, task).await
+    super::view_of(app, who, task).await
 }

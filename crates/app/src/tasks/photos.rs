@@ -1,6 +1,7 @@
 //! Photo proof: images bound to a task with the server's time, checked by content and size.
 
 use serde::Serialize;
+use vendhub_domain::ids::TaskId;
 use vendhub_domain::tasks::PhotoCategory;
 use vendhub_store::tasks::{self, PhotoRow};
 
@@ -47,7 +48,8 @@ pub struct NewPhoto {
 
 /// Stores a photo through the files port and binds it to the task (its assignee's or a manager's).
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> Result<PhotoView, AppError> {
+pub async fn add_photo(app: &App, who: &Principal, id: TaskId, p: NewPhoto) -> Result<PhotoView, AppError> {
+    let id = id.to_string();
     let limit = app.settings().max_file_size;
     if u64::try_from(p.bytes.len()).unwrap_or(u64::MAX) > limit {
         return Err(AppError::TooLarge { limit });
@@ -60,10 +62,10 @@ pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> R
     if p.longitude.is_some_and(|v| !(-180.0..=180.0).contains(&v)) {
         return Err(invalid("longitude", "must be from -180 to 180"));
     }
-    let org = who.organization_id().to_string();
+    let org = who.scope().org().to_owned();
     let task = {
-        let (org, id) = (org.clone(), id.clone());
-        app.db().run(move |c| tasks::get(c, &org, &id)).await?
+        let (scope, id) = (who.scope().clone(), id.clone());
+        app.db().run(move |c| tasks::get(c, &scope, &id)).await?
     }
     .ok_or(AppError::NotFound)?;
     let a = super::commands::actor(who, &task);
@@ -91,6 +93,9 @@ pub async fn add_photo(app: &App, who: &Principal, id: String, p: NewPhoto) -> R
         taken_at: app.now(),
     };
     let stored = row.clone();
-    app.db().run(move |c| tasks::add_photo(c, &stored)).await?;
+    let scope = who.scope().clone();
+    app.db()
+        .run(move |c| tasks::add_photo(c, &scope, &stored))
+        .await?;
     Ok(photo_view(row))
 }

@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vendhub_app::AppError;
-use vendhub_app::cash_collections::{self, CollectionFilter, CollectionTotal, CollectionView, GroupBy};
+use vendhub_app::cash_collections::{self, CollectionTotal, CollectionView, GroupBy};
 use vendhub_app::error::FieldError;
 use vendhub_app::paging::{PageRequest, Paged};
 
@@ -37,12 +37,12 @@ pub struct CollectionQuery {
     group_by: Option<String>,
 }
 
-fn filter(q: &CollectionQuery) -> CollectionFilter {
-    CollectionFilter {
+fn filter(q: &CollectionQuery) -> cash_collections::CollectionQuery {
+    cash_collections::CollectionQuery {
         machine_id: q.machine_id.clone(),
         operator_id: q.operator_id.clone(),
-        from: q.from.map(|t| t.naive_utc()),
-        to: q.to.map(|t| t.naive_utc()),
+        from: q.from,
+        to: q.to,
         confirmed: q.confirmed,
     }
 }
@@ -99,6 +99,6 @@ async fn confirm(
     Path(id): Path<CashCollectionId>,
 ) -> Result<axum::Json<CollectionView>, ApiError> {
     Ok(axum::Json(
-        cash_collections::confirm(&s.app, &who, id.to_string(), &meta).await?,
+        cash_collections::confirm(&s.app, &who, id, &meta).await?,
     ))
 }

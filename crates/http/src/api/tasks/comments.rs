@@ -21,7 +21,7 @@ pub(super) async fn list_comments(
     Allowed(who, ..): Allowed<perm::FleetRead>,
     Path(id): Path<TaskId>,
 ) -> Result<axum::Json<Vec<CommentView>>, ApiError> {
-    Ok(axum::Json(tasks::comments(&s.app, &who, id.to_string()).await?))
+    Ok(axum::Json(tasks::comments(&s.app, &who, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -43,6 +43,6 @@ pub(super) async fn add_comment(
 ) -> Result<(StatusCode, axum::Json<CommentView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        axum::Json(tasks::add_comment(&s.app, &who, id.to_string(), b.body).await?),
+        axum::Json(tasks::add_comment(&s.app, &who, id, b.body).await?),
     ))
 }

@@ -104,7 +104,7 @@ pub(super) async fn assign(
         .parse()
         .map_err(|_| bad("assignee_id", "no such user"))?;
     Ok(axum::Json(
-        tasks::act(&s.app, &who, id.to_string(), Change::Assign(user), &meta).await?,
+        tasks::act(&s.app, &who, id, Change::Assign(user), &meta).await?,
     ))
 }
 
@@ -120,7 +120,7 @@ pub(super) async fn start(
     Path(id): Path<TaskId>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::act(&s.app, &who, id.to_string(), Change::Start, &meta).await?,
+        tasks::act(&s.app, &who, id, Change::Start, &meta).await?,
     ))
 }
 
@@ -148,7 +148,7 @@ pub(super) async fn postpone(
     Json(b): Json<ReasonBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::act(&s.app, &who, id.to_string(), Change::Postpone(b.reason), &meta).await?,
+        tasks::act(&s.app, &who, id, Change::Postpone(b.reason), &meta).await?,
     ))
 }
 
@@ -168,7 +168,7 @@ pub(super) async fn cancel(
         return Err(bad("reason", "must be at most 500 characters").into());
     }
     Ok(axum::Json(
-        tasks::act(&s.app, &who, id.to_string(), Change::Cancel(b.reason), &meta).await?,
+        tasks::act(&s.app, &who, id, Change::Cancel(b.reason), &meta).await?,
     ))
 }
 
@@ -215,9 +215,7 @@ pub(super) async fn complete(
         counted: b.counted,
         bag_number: b.bag_number,
     };
-    Ok(axum::Json(
-        tasks::complete(&s.app, &who, id.to_string(), req, &meta).await?,
-    ))
+    Ok(axum::Json(tasks::complete(&s.app, &who, id, req, &meta).await?))
 }
 
 /// Reject a completed task with a reason; what completion posted is reversed.
@@ -234,6 +232,6 @@ pub(super) async fn reject(
     Json(b): Json<ReasonBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::reject(&s.app, &who, id.to_string(), b.reason, &meta).await?,
+        tasks::reject(&s.app, &who, id, b.reason, &meta).await?,
     ))
 }

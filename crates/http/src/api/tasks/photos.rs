@@ -90,6 +90,6 @@ pub(super) async fn add_photo(
     let photo = read_form(form, s.config.upload_limit).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(tasks::add_photo(&s.app, &who, id.to_string(), photo).await?),
+        axum::Json(tasks::add_photo(&s.app, &who, id, photo).await?),
     ))
 }

@@ -31,7 +31,7 @@ pub(super) async fn set_checklist(
     Json(b): Json<ChecklistBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::set_checklist(&s.app, &who, id.to_string(), b.checklist, &meta).await?,
+        tasks::set_checklist(&s.app, &who, id, b.checklist, &meta).await?,
     ))
 }
 
@@ -66,9 +66,7 @@ pub(super) async fn tick_checklist(
             done: c.done,
         })
         .collect();
-    Ok(axum::Json(
-        tasks::set_check(&s.app, &who, id.to_string(), checks).await?,
-    ))
+    Ok(axum::Json(tasks::set_check(&s.app, &who, id, checks).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -90,6 +88,6 @@ pub(super) async fn set_items(
     Json(b): Json<ItemsBody>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(
-        tasks::set_items(&s.app, &who, id.to_string(), items(b.items), &meta).await?,
+        tasks::set_items(&s.app, &who, id, items(b.items), &meta).await?,
     ))
 }

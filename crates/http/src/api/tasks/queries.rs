@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use vendhub_app::AppError;
 use vendhub_app::paging::{PageRequest, Paged};
-use vendhub_app::tasks::{self, TaskFilter, TaskView};
+use vendhub_app::tasks::{self, TaskQuery, TaskView};
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 
 use super::parse_or;
@@ -30,7 +30,7 @@ pub struct ListQuery {
     open: Option<bool>,
 }
 
-fn filter(q: &ListQuery) -> Result<TaskFilter, AppError> {
+fn filter(q: &ListQuery) -> Result<TaskQuery, AppError> {
     let status = parse_or("status", q.status.as_deref(), TaskStatus::parse, "unknown status")?;
     let task_type = parse_or(
         "task_type",
@@ -44,13 +44,13 @@ fn filter(q: &ListQuery) -> Result<TaskFilter, AppError> {
         Priority::parse,
         "unknown priority",
     )?;
-    Ok(TaskFilter {
-        status: status.map(|s| s.as_str().into()),
-        task_type: task_type.map(|s| s.as_str().into()),
+    Ok(TaskQuery {
+        status,
+        task_type,
         machine_id: q.machine_id.clone(),
         assignee_id: q.assignee_id.clone(),
-        priority: priority.map(|s| s.as_str().into()),
-        due_before: q.due_before.map(|t| t.naive_utc()),
+        priority,
+        due_before: q.due_before,
         open_only: q.open.unwrap_or(false),
     })
 }
@@ -117,5 +117,5 @@ pub(super) async fn get(
     Allowed(who, ..): Allowed<perm::FleetRead>,
     Path(id): Path<TaskId>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
-    Ok(axum::Json(tasks::get(&s.app, &who, id.to_string()).await?))
+    Ok(axum::Json(tasks::get(&s.app, &who, id).await?))
 }
