@@ -306,10 +306,8 @@ pub(crate) fn check_holder(
         Holder::Operator(id) => users::role_in(conn, scope, *id)?
             .map(|_| None)
             .ok_or(AppError::NotFound),
-        Holder::Slot { machine, slot } => {
-            planograms::slot(conn, scope, &machine.to_string(), slot.as_str())?
-                .map(|s| Some(s.capacity))
-                .ok_or(AppError::NotFound)
-        }
+        Holder::Slot { machine, slot } => planograms::slot(conn, scope, &machine.to_string(), slot.as_str())?
+            .map(|s| Some(s.capacity))
+            .ok_or(AppError::NotFound),
     }
 }

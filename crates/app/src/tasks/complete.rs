@@ -3,8 +3,8 @@
 //! the previous collection; an audit counts the slots and posts the differences as adjustments.
 //! Rejecting reverses what completion posted, with new movements (the ledger is append-only).
 
-use vendhub_domain::stock::{Holder, MovementKind, Qty, SlotCode};
 use vendhub_domain::ids::TaskId;
+use vendhub_domain::stock::{Holder, MovementKind, Qty, SlotCode};
 use vendhub_domain::tasks::{Command, PhotoCategory, PhotoTaken, TaskType, missing_photos, over_short};
 use vendhub_store::cash_collections::{self, CollectionRow};
 use vendhub_store::stock::{self, MovementFilter};
@@ -318,8 +318,7 @@ fn reverse_movements(c: &mut DbConn, scope: &TenantScope, t: &TaskRow, actor: &s
         let (from, to) = (holder(m.from_holder.as_ref())?, holder(m.to_holder.as_ref())?);
         let capacity = match &from {
             Some(Holder::Slot { machine, slot }) => {
-                planograms::slot(c, scope, &machine.to_string(), slot.as_str())?
-                    .map(|s| s.capacity)
+                planograms::slot(c, scope, &machine.to_string(), slot.as_str())?.map(|s| s.capacity)
             }
             _ => None,
         };

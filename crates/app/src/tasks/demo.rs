@@ -59,7 +59,7 @@ pub(crate) fn insert(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<String>,
         .id;
     let (fleet, _) = machines::list(
         c,
-        &scope,
+        scope,
         &machines::MachineFilter {
             sort: "number".into(),
             ..machines::MachineFilter::default()
@@ -100,7 +100,7 @@ pub(crate) fn insert(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<String>,
         } else {
             m.operator_id.clone()
         };
-        let slots = planograms::of_machine(c, &scope, &m.id)?;
+        let slots = planograms::of_machine(c, scope, &m.id)?;
         let items: Vec<NewItem> = if kind == TaskType::Refill {
             slots
                 .iter()
@@ -138,7 +138,7 @@ pub(crate) fn insert(c: &mut DbConn, scope: &TenantScope) -> Result<Vec<String>,
             continue;
         }
         let t = set_state(c, scope, &t, status, reason)?;
-        complete_demo(c, &scope, &warehouse, &t, kind, &items, i, &mut keys)?;
+        complete_demo(c, scope, &warehouse, &t, kind, &items, i, &mut keys)?;
     }
     Ok(keys)
 }
