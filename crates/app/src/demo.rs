@@ -360,11 +360,7 @@ pub async fn seed(app: &App) -> Result<DemoSummary, AppError> {
         );
     };
     let org_id: OrganizationId = org.id.parse().map_err(AppError::internal)?;
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the CLI's demo seed, run by the operator of the server, fills the first organization"
-    )]
-    let scope = TenantScope::authenticated(org_id);
+    let scope = demo_scope(org_id);
     let counted = scope.clone();
     if app.db().run(move |c| machines::count(c, &counted)).await? > 0 {
         return Ok(DemoSummary::AlreadyThere);
