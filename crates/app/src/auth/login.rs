@@ -128,7 +128,7 @@ pub(crate) fn open_session(
             revoked_reason: None,
         },
     )?;
-    tokens::issue_access(s, &user.id, org, role, &id).map(|access_token| TokenPair {
+    tokens::issue_access(s, now, &user.id, org, role, &id).map(|access_token| TokenPair {
         access_token,
         refresh_token: refresh,
         token_type: TOKEN_TYPE,
@@ -187,7 +187,7 @@ pub async fn login(
                 return Err(AppError::Unauthorized);
             };
             if user.totp_enabled {
-                return tokens::issue_challenge(&s, &user.id, &org.to_string())
+                return tokens::issue_challenge(&s, now, &user.id, &org.to_string())
                     .map(|challenge_token| LoginOutcome::TwoFactorRequired { challenge_token });
             }
             #[expect(
@@ -298,7 +298,7 @@ pub async fn logout(app: &App, who: &Principal, meta: &RequestMeta) -> Result<()
 /// Turns a bearer token into a `Principal`: a valid signature, a live session, an active user who is
 /// still a member of the organization (with the role held now, not the one in the token).
 pub async fn authenticate(app: &App, bearer: &str) -> Result<Principal, AppError> {
-    let claims = tokens::verify_access(app.auth(), bearer)?;
+    let claims = tokens::verify_access(app.auth(), bearer, app.now())?;
     let user_id: UserId = claims.sub.parse().map_err(|_| AppError::Unauthorized)?;
     let org: OrganizationId = claims.org.parse().map_err(|_| AppError::Unauthorized)?;
     let sid = claims.sid.clone();

@@ -271,7 +271,7 @@ pub async fn verify_login(
     meta: &RequestMeta,
 ) -> Result<TokenPair, AppError> {
     let s = app.auth().clone();
-    let claims = tokens::verify_challenge(&s, challenge)?;
+    let claims = tokens::verify_challenge(&s, challenge, app.now())?;
     let id: UserId = claims.sub.parse().map_err(|_| AppError::Unauthorized)?;
     let org: OrganizationId = claims.org.parse().map_err(|_| AppError::Unauthorized)?;
     let user = load_user(app, id).await?;

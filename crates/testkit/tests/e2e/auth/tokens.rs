@@ -38,6 +38,33 @@ async fn a_refresh_token_expires_after_its_lifetime() {
     assert_eq!(res.status(), 401, "past its hour");
 }
 
+/// An access token is good for `JWT_EXPIRES_IN` by the app's clock (not the system's), and then
+/// the API answers 401.
+#[tokio::test]
+async fn an_access_token_expires_by_the_clock() {
+    let clock = vendhub_app::ports::ManualClock::starting_now();
+    let app = TestApp::builder()
+        .env("JWT_EXPIRES_IN", "15m")
+        .clock(clock.clone())
+        .spawn()
+        .await;
+    let (status, tokens) = sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    clock.advance(chrono::Duration::minutes(14));
+    assert_eq!(
+        get(&app, "/api/v1/auth/me", &access).await.0,
+        200,
+        "within its 15 minutes"
+    );
+    clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(
+        get(&app, "/api/v1/auth/me", &access).await.0,
+        401,
+        "past its 15 minutes"
+    );
+}
+
 #[tokio::test]
 async fn refresh_rotates_and_a_reused_refresh_token_ends_the_whole_family() {
     let app = TestApp::spawn().await;
