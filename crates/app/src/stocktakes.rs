@@ -3,7 +3,7 @@
 //! person responsible (the operator for an operator's stock, the counter otherwise).
 
 use serde::Serialize;
-use vendhub_domain::ids::ProductId;
+use vendhub_domain::ids::{ProductId, StocktakeId};
 use vendhub_domain::money::Tiyin;
 use vendhub_domain::stock::{Count, Discrepancy, Holder, MovementKind, Qty, stocktake};
 use vendhub_store::stock;
@@ -158,12 +158,12 @@ pub async fn start(
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn get(app: &App, who: &Principal, id: String) -> Result<StocktakeView, AppError> {
+pub async fn get(app: &App, who: &Principal, id: StocktakeId) -> Result<StocktakeView, AppError> {
     let scope = who.scope().clone();
     let found = app
         .db()
         .run(move |c| {
-            let Some(s) = stocktakes::get(c, &scope, &id)? else {
+            let Some(s) = stocktakes::get(c, &scope, &id.to_string())? else {
                 return Ok(None);
             };
             let lines = stocktakes::lines(c, &scope, &s.id)?;
@@ -190,7 +190,7 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<StocktakeView>, AppE
 pub async fn count(
     app: &App,
     who: &Principal,
-    id: String,
+    id: StocktakeId,
     counts: Vec<(String, i64)>,
 ) -> Result<StocktakeView, AppError> {
     let mut errors = Vec::new();
@@ -212,9 +212,8 @@ pub async fn count(
         return Err(AppError::Validation(errors));
     }
     let (scope, user) = (who.scope().clone(), who.user_id().to_string());
-    let id2 = id.clone();
     app.write(move |c| {
-        let Some(s) = stocktakes::get(c, &scope, &id2)? else {
+        let Some(s) = stocktakes::get(c, &scope, &id.to_string())? else {
             return Err(AppError::NotFound);
         };
         if s.status != "open" {
@@ -249,14 +248,13 @@ pub async fn count(
 pub async fn close(
     app: &App,
     who: &Principal,
-    id: String,
+    id: StocktakeId,
     meta: &RequestMeta,
 ) -> Result<StocktakeView, AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
-    let id2 = id.clone();
     // Any refusal rolls the whole close back, the closed mark included.
     app.write(move |c| {
-        let Some(s) = stocktakes::get(c, who2.scope(), &id2)? else {
+        let Some(s) = stocktakes::get(c, who2.scope(), &id.to_string())? else {
             return Err(AppError::NotFound);
         };
         let adjustments = close_in(c, who2.scope(), &s, &who2.user_id().to_string())?;

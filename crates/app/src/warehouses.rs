@@ -1,6 +1,8 @@
 //! Warehouses of an organization.
 
 use serde::Serialize;
+use vendhub_domain::ids::WarehouseId;
+use vendhub_domain::stock::Holder;
 use vendhub_store::{audit, warehouses};
 
 use crate::audit_record::Record;
@@ -40,10 +42,10 @@ pub async fn list(app: &App, who: &Principal) -> Result<Vec<WarehouseView>, AppE
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn get(app: &App, who: &Principal, id: String) -> Result<WarehouseView, AppError> {
+pub async fn get(app: &App, who: &Principal, id: WarehouseId) -> Result<WarehouseView, AppError> {
     let scope = who.scope().clone();
     app.db()
-        .run(move |c| warehouses::get(c, &scope, &id))
+        .run(move |c| warehouses::get(c, &scope, &id.to_string()))
         .await?
         .map(view)
         .ok_or(AppError::NotFound)
@@ -95,7 +97,7 @@ pub async fn create(
 pub async fn update(
     app: &App,
     who: &Principal,
-    id: String,
+    id: WarehouseId,
     name: &str,
     address: &str,
     meta: &RequestMeta,
@@ -108,6 +110,7 @@ pub async fn update(
         )]));
     }
     let (who2, meta, address) = (who.clone(), meta.clone(), address.trim().to_owned());
+    let id = id.to_string();
     app.write(move |c| {
         let Some(before) = warehouses::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);
@@ -133,13 +136,13 @@ pub async fn update(
 
 /// Deletes an empty warehouse (stock must be moved or written off first).
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
+pub async fn delete(app: &App, who: &Principal, id: WarehouseId, meta: &RequestMeta) -> Result<(), AppError> {
     let (who2, meta) = (who.clone(), meta.clone());
+    let (holder, id) = (Holder::Warehouse(id).to_string(), id.to_string());
     app.write(move |c| {
         let Some(before) = warehouses::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);
         };
-        let holder = format!("warehouse:{id}");
         let held = vendhub_store::stock::balances(c, who2.scope(), &holder, false)?;
         if !held.is_empty() {
             return Err(crate::error::Rule::WarehouseHoldsStock.refuse(format!(

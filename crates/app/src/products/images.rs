@@ -1,5 +1,6 @@
 //! A product's image: recognised by its content, stored through the files port, replaced whole.
 
+use vendhub_domain::ids::ProductId;
 use vendhub_store::audit;
 use vendhub_store::products::{self, ProductRow};
 
@@ -60,7 +61,7 @@ impl ImageKind {
 pub async fn set_image(
     app: &App,
     who: &Principal,
-    id: String,
+    id: ProductId,
     bytes: bytes::Bytes,
     meta: &RequestMeta,
 ) -> Result<ProductView, AppError> {
@@ -72,6 +73,7 @@ pub async fn set_image(
     let kind =
         ImageKind::sniff(&bytes).ok_or(AppError::UnsupportedType("JPEG, PNG or WebP images only".into()))?;
     let org = who.organization_id();
+    let id = id.to_string();
     let found = {
         let (scope, id) = (who.scope().clone(), id.clone());
         app.db().run(move |c| products::get(c, &scope, &id)).await?
@@ -129,11 +131,15 @@ pub async fn set_image(
 
 /// A product's image and its content type.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn image(app: &App, who: &Principal, id: String) -> Result<(bytes::Bytes, &'static str), AppError> {
+pub async fn image(
+    app: &App,
+    who: &Principal,
+    id: ProductId,
+) -> Result<(bytes::Bytes, &'static str), AppError> {
     let scope = who.scope().clone();
     let product = app
         .db()
-        .run(move |c| products::get(c, &scope, &id))
+        .run(move |c| products::get(c, &scope, &id.to_string()))
         .await?
         .ok_or(AppError::NotFound)?;
     let key = product.image_key.ok_or(AppError::NotFound)?;

@@ -9,6 +9,7 @@ pub use categories::{CategoryView, categories, create_category};
 pub use images::{ImageKind, image, set_image};
 
 use serde::Serialize;
+use vendhub_domain::ids::ProductId;
 use vendhub_store::products::{self, ProductRow};
 use vendhub_store::{TenantScope, audit};
 
@@ -247,10 +248,10 @@ pub async fn create(
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn get(app: &App, who: &Principal, id: String) -> Result<ProductView, AppError> {
+pub async fn get(app: &App, who: &Principal, id: ProductId) -> Result<ProductView, AppError> {
     let scope = who.scope().clone();
     app.db()
-        .run(move |c| products::get(c, &scope, &id))
+        .run(move |c| products::get(c, &scope, &id.to_string()))
         .await?
         .map(view)
         .ok_or(AppError::NotFound)
@@ -275,7 +276,7 @@ pub async fn list(
 pub async fn update(
     app: &App,
     who: &Principal,
-    id: String,
+    id: ProductId,
     input: ProductInput,
     meta: &RequestMeta,
 ) -> Result<ProductView, AppError> {
@@ -285,7 +286,7 @@ pub async fn update(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = products::get(c, who2.scope(), &id)? else {
+        let Some(before) = products::get(c, who2.scope(), &id.to_string())? else {
             return Err(AppError::NotFound);
         };
         let after = row(
@@ -312,8 +313,8 @@ pub async fn update(
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
-    let (who2, meta) = (who.clone(), meta.clone());
+pub async fn delete(app: &App, who: &Principal, id: ProductId, meta: &RequestMeta) -> Result<(), AppError> {
+    let (who2, meta, id) = (who.clone(), meta.clone(), id.to_string());
     app.write(move |c| {
         let Some(before) = products::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);

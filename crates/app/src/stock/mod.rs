@@ -16,7 +16,7 @@ mod write_off;
 pub use balances::{BalanceView, operator_stock, warehouse_stock};
 pub use low_stock::{LowSlot, low_stock};
 pub use machine_stock::{SlotStock, machine_stock};
-pub use movements::{MovementFilter, movements};
+pub use movements::{MovementQuery, movements};
 pub use purchase::{Purchase, purchase};
 pub use transfer::{Transfer, transfer};
 pub use write_off::{WriteOff, write_off};

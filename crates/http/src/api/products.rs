@@ -112,7 +112,7 @@ async fn get_one(
     Allowed(who, ..): Allowed<perm::FleetRead>,
     Path(id): Path<ProductId>,
 ) -> Result<axum::Json<ProductView>, ApiError> {
-    Ok(axum::Json(products::get(&s.app, &who, id.to_string()).await?))
+    Ok(axum::Json(products::get(&s.app, &who, id).await?))
 }
 
 /// Replace a product's details.
@@ -129,7 +129,7 @@ async fn update(
     Json(b): Json<ProductBody>,
 ) -> Result<axum::Json<ProductView>, ApiError> {
     Ok(axum::Json(
-        products::update(&s.app, &who, id.to_string(), b.into(), &meta).await?,
+        products::update(&s.app, &who, id, b.into(), &meta).await?,
     ))
 }
 
@@ -142,7 +142,7 @@ async fn delete(
     Meta(meta): Meta,
     Path(id): Path<ProductId>,
 ) -> Result<StatusCode, ApiError> {
-    products::delete(&s.app, &who, id.to_string(), &meta).await?;
+    products::delete(&s.app, &who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -187,7 +187,7 @@ async fn get_image(
     Allowed(who, ..): Allowed<perm::FleetRead>,
     Path(id): Path<ProductId>,
 ) -> Result<Response, ApiError> {
-    let (bytes, content_type) = products::image(&s.app, &who, id.to_string()).await?;
+    let (bytes, content_type) = products::image(&s.app, &who, id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -220,6 +220,6 @@ async fn put_image(
                 limit: u64::try_from(limit).unwrap_or(u64::MAX),
             })?;
     Ok(axum::Json(
-        products::set_image(&s.app, &who, id.to_string(), bytes, &meta).await?,
+        products::set_image(&s.app, &who, id, bytes, &meta).await?,
     ))
 }

@@ -62,7 +62,7 @@ async fn get_one(
     Allowed(who, ..): Allowed<perm::StockRead>,
     Path(id): Path<WarehouseId>,
 ) -> Result<axum::Json<WarehouseView>, ApiError> {
-    Ok(axum::Json(warehouses::get(&s.app, &who, id.to_string()).await?))
+    Ok(axum::Json(warehouses::get(&s.app, &who, id).await?))
 }
 
 /// Rename a warehouse or change its address.
@@ -79,7 +79,7 @@ async fn update(
     Json(b): Json<WarehouseBody>,
 ) -> Result<axum::Json<WarehouseView>, ApiError> {
     Ok(axum::Json(
-        warehouses::update(&s.app, &who, id.to_string(), &b.name, &b.address, &meta).await?,
+        warehouses::update(&s.app, &who, id, &b.name, &b.address, &meta).await?,
     ))
 }
 
@@ -93,6 +93,6 @@ async fn delete(
     Meta(meta): Meta,
     Path(id): Path<WarehouseId>,
 ) -> Result<StatusCode, ApiError> {
-    warehouses::delete(&s.app, &who, id.to_string(), &meta).await?;
+    warehouses::delete(&s.app, &who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

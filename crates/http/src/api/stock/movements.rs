@@ -4,7 +4,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use vendhub_app::paging::{PageRequest, Paged};
-use vendhub_app::stock::{self, MovementFilter, MovementView};
+use vendhub_app::stock::{self, MovementView};
 
 use crate::HttpState;
 use crate::extract::{Allowed, perm};
@@ -36,13 +36,13 @@ pub(super) async fn movements(
     Query(q): Query<MovementQuery>,
 ) -> Result<axum::Json<Paged<MovementView>>, ApiError> {
     let page = PageRequest::parse(q.page, q.limit)?;
-    let filter = MovementFilter {
+    let query = stock::MovementQuery {
         product_id: q.product_id,
         holder: q.holder,
         kind: q.kind,
         reference_id: q.reference_id,
-        from: q.from.map(|t| t.naive_utc()),
-        to: q.to.map(|t| t.naive_utc()),
+        from: q.from,
+        to: q.to,
     };
-    Ok(axum::Json(stock::movements(&s.app, &who, filter, page).await?))
+    Ok(axum::Json(stock::movements(&s.app, &who, query, page).await?))
 }

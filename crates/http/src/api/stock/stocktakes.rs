@@ -65,7 +65,7 @@ pub(super) async fn get_stocktake(
     Allowed(who, ..): Allowed<perm::StockRead>,
     Path(id): Path<StocktakeId>,
 ) -> Result<axum::Json<StocktakeView>, ApiError> {
-    Ok(axum::Json(stocktakes::get(&s.app, &who, id.to_string()).await?))
+    Ok(axum::Json(stocktakes::get(&s.app, &who, id).await?))
 }
 
 /// Enter counted quantities (a later count of a product replaces the earlier one).
@@ -81,9 +81,7 @@ pub(super) async fn count_stocktake(
     Json(b): Json<CountsBody>,
 ) -> Result<axum::Json<StocktakeView>, ApiError> {
     let counts = b.counts.into_iter().map(|c| (c.product_id, c.counted)).collect();
-    Ok(axum::Json(
-        stocktakes::count(&s.app, &who, id.to_string(), counts).await?,
-    ))
+    Ok(axum::Json(stocktakes::count(&s.app, &who, id, counts).await?))
 }
 
 /// Close: every difference becomes an adjustment movement valued at cost (shortage or surplus).
@@ -97,7 +95,5 @@ pub(super) async fn close_stocktake(
     Meta(meta): Meta,
     Path(id): Path<StocktakeId>,
 ) -> Result<axum::Json<StocktakeView>, ApiError> {
-    Ok(axum::Json(
-        stocktakes::close(&s.app, &who, id.to_string(), &meta).await?,
-    ))
+    Ok(axum::Json(stocktakes::close(&s.app, &who, id, &meta).await?))
 }
