@@ -9,12 +9,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vendhub_app::AppError;
 use vendhub_app::error::FieldError;
-use vendhub_app::machines::MachineFilter;
-use vendhub_app::machines::{self, MachineInput, MachineView, MapPoint, MoveView};
+use vendhub_app::machines::{self, MachineInput, MachineQuery, MachineSort, MachineView, MapPoint, MoveView};
 use vendhub_app::paging::{PageRequest, Paged};
 use vendhub_app::planograms::{self, SlotInput, SlotView};
 use vendhub_app::stock::{self, SlotStock};
-use vendhub_domain::ids::MachineId;
+use vendhub_domain::ids::{LocationId, MachineId};
+use vendhub_domain::machine::{MachineStatus, MachineType};
 
 use crate::HttpState;
 use crate::extract::{Allowed, Json, Meta, perm};
@@ -235,6 +235,67 @@ pub struct QrQuery {
     format: Option<String>,
 }
 
+/// The list's query in domain types; every value that does not parse is named, together.
+fn list_query(q: ListQuery) -> Result<MachineQuery, AppError> {
+    let mut problems = Vec::new();
+    let status = q.status.as_deref().and_then(|s| {
+        let status = MachineStatus::parse(s);
+        if status.is_none() {
+            problems.push(FieldError::new(
+                "status",
+                format!(
+                    "must be one of {}",
+                    MachineStatus::ALL.map(MachineStatus::as_str).join(", ")
+                ),
+            ));
+        }
+        status
+    });
+    let machine_type = q.machine_type.as_deref().and_then(|t| {
+        let machine_type = MachineType::parse(t);
+        if machine_type.is_none() {
+            problems.push(FieldError::new(
+                "type",
+                format!(
+                    "must be one of {}",
+                    MachineType::ALL.map(MachineType::as_str).join(", ")
+                ),
+            ));
+        }
+        machine_type
+    });
+    let location_id = q.location_id.as_deref().and_then(|l| {
+        let location_id = l.parse::<LocationId>().ok();
+        if location_id.is_none() {
+            problems.push(FieldError::new("location_id", "not a UUID"));
+        }
+        location_id
+    });
+    let sort = q.sort.as_deref().unwrap_or("number");
+    let (sort, descending) = match sort.strip_prefix('-') {
+        Some(s) => (s, true),
+        None => (sort, false),
+    };
+    let sort = MachineSort::parse(sort).unwrap_or_else(|| {
+        problems.push(FieldError::new(
+            "sort",
+            "must be number, name, status or created_at (prefix - for descending)",
+        ));
+        MachineSort::default()
+    });
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    Ok(MachineQuery {
+        status,
+        machine_type,
+        location_id,
+        q: q.q.filter(|s| !s.trim().is_empty()),
+        sort,
+        descending,
+    })
+}
+
 /// Machines, filtered, sorted and paged.
 #[utoipa::path(get, path = "/api/v1/machines", tag = "machines", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, description = "`{data: [MachineView], meta}`"), (status = 400, body = Problem)),
@@ -245,20 +306,8 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<axum::Json<Paged<MachineView>>, ApiError> {
     let page = PageRequest::parse(q.page, q.limit)?;
-    let sort = q.sort.unwrap_or_else(|| "number".into());
-    let (sort, descending) = match sort.strip_prefix('-') {
-        Some(s) => (s.to_owned(), true),
-        None => (sort, false),
-    };
-    let filter = MachineFilter {
-        status: q.status,
-        machine_type: q.machine_type,
-        location_id: q.location_id,
-        q: q.q.filter(|s| !s.trim().is_empty()),
-        sort,
-        descending,
-    };
-    Ok(axum::Json(machines::list(&s.app, &who, filter, page).await?))
+    let query = list_query(q)?;
+    Ok(axum::Json(machines::list(&s.app, &who, query, page).await?))
 }
 
 /// Add a machine (the number is unique in the organization).
