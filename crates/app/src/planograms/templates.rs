@@ -1,7 +1,7 @@
 //! Planogram templates: named sets of slots, saved, listed and applied to a machine.
 
 use serde::Serialize;
-use vendhub_domain::ids::MachineId;
+use vendhub_domain::ids::{MachineId, PlanogramTemplateId};
 use vendhub_domain::money::Tiyin;
 use vendhub_store::planograms::{self};
 use vendhub_store::{audit, products};
@@ -50,10 +50,10 @@ pub async fn templates(app: &App, who: &Principal) -> Result<Vec<TemplateView>, 
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn template(app: &App, who: &Principal, id: String) -> Result<TemplateView, AppError> {
+pub async fn template(app: &App, who: &Principal, id: PlanogramTemplateId) -> Result<TemplateView, AppError> {
     let scope = who.scope().clone();
     app.db()
-        .run(move |c| planograms::template(c, &scope, &id))
+        .run(move |c| planograms::template(c, &scope, &id.to_string()))
         .await?
         .map(template_view)
         .ok_or(AppError::NotFound)
@@ -126,7 +126,7 @@ pub async fn apply_template(
     app: &App,
     who: &Principal,
     machine: MachineId,
-    template_id: String,
+    template_id: PlanogramTemplateId,
     meta: &RequestMeta,
 ) -> Result<Vec<SlotView>, AppError> {
     let t = template(app, who, template_id).await.map_err(|e| match e {

@@ -138,9 +138,14 @@ pub(super) async fn copy_planogram(
                 planograms::copy(&s.app, &who, target, from, &meta).await?,
             ))
         }
-        (None, Some(template)) => Ok(axum::Json(
-            planograms::apply_template(&s.app, &who, target, template, &meta).await?,
-        )),
+        (None, Some(template)) => {
+            let template = template
+                .parse()
+                .map_err(|_| no_such("from_template_id", "no such template"))?;
+            Ok(axum::Json(
+                planograms::apply_template(&s.app, &who, target, template, &meta).await?,
+            ))
+        }
         _ => Err(no_such(
             "from_machine_id",
             "give from_machine_id or from_template_id",
