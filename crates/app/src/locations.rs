@@ -2,6 +2,7 @@
 //! and "nearby" by distance.
 
 use serde::Serialize;
+use vendhub_domain::ids::LocationId;
 use vendhub_store::locations::{self, LocationRow};
 use vendhub_store::{audit, machines};
 
@@ -168,10 +169,10 @@ pub async fn create(
 }
 
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn get(app: &App, who: &Principal, id: String) -> Result<LocationView, AppError> {
+pub async fn get(app: &App, who: &Principal, id: LocationId) -> Result<LocationView, AppError> {
     let scope = who.scope().clone();
     app.db()
-        .run(move |c| locations::get(c, &scope, &id))
+        .run(move |c| locations::get(c, &scope, &id.to_string()))
         .await?
         .map(view)
         .ok_or(AppError::NotFound)
@@ -196,7 +197,7 @@ pub async fn list(
 pub async fn update(
     app: &App,
     who: &Principal,
-    id: String,
+    id: LocationId,
     input: LocationInput,
     meta: &RequestMeta,
 ) -> Result<LocationView, AppError> {
@@ -206,7 +207,7 @@ pub async fn update(
     }
     let (who2, meta) = (who.clone(), meta.clone());
     app.write(move |c| {
-        let Some(before) = locations::get(c, who2.scope(), &id)? else {
+        let Some(before) = locations::get(c, who2.scope(), &id.to_string())? else {
             return Err(AppError::NotFound);
         };
         let after = row(
@@ -232,8 +233,8 @@ pub async fn update(
 
 /// Deletes a location that no machine stands at.
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
-pub async fn delete(app: &App, who: &Principal, id: String, meta: &RequestMeta) -> Result<(), AppError> {
-    let (who2, meta) = (who.clone(), meta.clone());
+pub async fn delete(app: &App, who: &Principal, id: LocationId, meta: &RequestMeta) -> Result<(), AppError> {
+    let (who2, meta, id) = (who.clone(), meta.clone(), id.to_string());
     app.write(move |c| {
         let Some(before) = locations::get(c, who2.scope(), &id)? else {
             return Err(AppError::NotFound);

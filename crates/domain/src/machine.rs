@@ -1,4 +1,5 @@
-//! A machine's status: the ones people set, and the ones that follow from what the machine reports.
+//! A machine's status (the ones people set, and the ones that follow from what the machine reports) and its
+//! type.
 
 use std::fmt;
 
@@ -68,9 +69,57 @@ impl fmt::Display for MachineStatus {
     }
 }
 
+/// What a machine sells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MachineType {
+    Snack,
+    Drink,
+    Coffee,
+    Combo,
+    Fresh,
+    Water,
+    IceCream,
+}
+
+impl MachineType {
+    /// Every type, in the order the API documents them.
+    pub const ALL: [Self; 7] = [
+        Self::Snack,
+        Self::Drink,
+        Self::Coffee,
+        Self::Combo,
+        Self::Fresh,
+        Self::Water,
+        Self::IceCream,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Snack => "snack",
+            Self::Drink => "drink",
+            Self::Coffee => "coffee",
+            Self::Combo => "combo",
+            Self::Fresh => "fresh",
+            Self::Water => "water",
+            Self::IceCream => "ice_cream",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+impl fmt::Display for MachineType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::MachineStatus::{self, Active, Error, Maintenance, Offline};
+    use super::MachineType;
 
     #[test]
     fn status_follows_errors_and_returns() {
@@ -88,5 +137,13 @@ mod tests {
             assert_eq!(MachineStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(MachineStatus::parse("broken"), None);
+    }
+
+    #[test]
+    fn every_type_parses_back() {
+        for t in MachineType::ALL {
+            assert_eq!(MachineType::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(MachineType::parse("robot"), None);
     }
 }

@@ -3,16 +3,16 @@
 
 mod moves;
 mod qr;
+mod query;
 
 pub use moves::{MapPoint, MoveView, map, move_to, moves};
 pub use qr::qr_target;
+pub use query::{MachineQuery, MachineSort};
 
 use serde::Serialize;
 use vendhub_domain::ids::{MachineId, UserId};
-use vendhub_domain::machine::MachineStatus;
+use vendhub_domain::machine::{MachineStatus, MachineType};
 use vendhub_store::machines::{self, MachineRow};
-
-pub use vendhub_store::machines::MachineFilter;
 use vendhub_store::{audit, locations, users};
 
 use crate::audit_record::Record;
@@ -22,7 +22,6 @@ use crate::paging::{PageRequest, Paged};
 use crate::ports::DomainEvent;
 use crate::{App, AppError};
 
-pub const TYPES: &[&str] = &["snack", "drink", "coffee", "combo", "fresh", "water", "ice_cream"];
 pub const PAYMENTS: &[&str] = &["cash", "card", "payme", "click", "uzum", "telegram"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -92,10 +91,13 @@ fn validate(i: &MachineInput) -> Vec<FieldError> {
     if i.name.trim().is_empty() || i.name.chars().count() > 200 {
         e.push(FieldError::new("name", "must be 1 to 200 characters"));
     }
-    if !TYPES.contains(&i.machine_type.as_str()) {
+    if MachineType::parse(&i.machine_type).is_none() {
         e.push(FieldError::new(
             "machine_type",
-            format!("must be one of {}", TYPES.join(", ")),
+            format!(
+                "must be one of {}",
+                MachineType::ALL.map(MachineType::as_str).join(", ")
+            ),
         ));
     }
     if i.status
@@ -237,42 +239,10 @@ pub async fn get(app: &App, who: &Principal, id: MachineId) -> Result<MachineVie
 pub async fn list(
     app: &App,
     who: &Principal,
-    filter: MachineFilter,
+    query: MachineQuery,
     page: PageRequest,
 ) -> Result<Paged<MachineView>, AppError> {
-    let mut problems = Vec::new();
-    if filter
-        .status
-        .as_ref()
-        .is_some_and(|s| MachineStatus::parse(s).is_none())
-    {
-        problems.push(FieldError::new(
-            "status",
-            format!(
-                "must be one of {}",
-                MachineStatus::ALL.map(MachineStatus::as_str).join(", ")
-            ),
-        ));
-    }
-    if filter
-        .machine_type
-        .as_ref()
-        .is_some_and(|t| !TYPES.contains(&t.as_str()))
-    {
-        problems.push(FieldError::new(
-            "type",
-            format!("must be one of {}", TYPES.join(", ")),
-        ));
-    }
-    if !["number", "name", "status", "created_at"].contains(&filter.sort.as_str()) {
-        problems.push(FieldError::new(
-            "sort",
-            "must be number, name, status or created_at (prefix - for descending)",
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(AppError::Validation(problems));
-    }
+    let filter = query.filter();
     let scope = who.scope().clone();
     let (rows, total) = app
         .db()

@@ -122,7 +122,7 @@ async fn get_one(
     Allowed(who, ..): Allowed<perm::FleetRead>,
     Path(id): Path<LocationId>,
 ) -> Result<axum::Json<LocationView>, ApiError> {
-    Ok(axum::Json(locations::get(&s.app, &who, id.to_string()).await?))
+    Ok(axum::Json(locations::get(&s.app, &who, id).await?))
 }
 
 /// Replace a location's details.
@@ -138,7 +138,7 @@ async fn update(
     Json(b): Json<LocationBody>,
 ) -> Result<axum::Json<LocationView>, ApiError> {
     Ok(axum::Json(
-        locations::update(&s.app, &who, id.to_string(), b.into(), &meta).await?,
+        locations::update(&s.app, &who, id, b.into(), &meta).await?,
     ))
 }
 
@@ -152,6 +152,6 @@ async fn delete(
     Meta(meta): Meta,
     Path(id): Path<LocationId>,
 ) -> Result<StatusCode, ApiError> {
-    locations::delete(&s.app, &who, id.to_string(), &meta).await?;
+    locations::delete(&s.app, &who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -72,7 +72,5 @@ async fn get_one(
     Allowed(who, ..): Allowed<perm::FleetRead>,
     Path(id): Path<PlanogramTemplateId>,
 ) -> Result<axum::Json<TemplateView>, ApiError> {
-    Ok(axum::Json(
-        planograms::template(&s.app, &who, id.to_string()).await?,
-    ))
+    Ok(axum::Json(planograms::template(&s.app, &who, id).await?))
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use vendhub_domain::dex::DeltaBasis;
-use vendhub_domain::machine::MachineStatus;
+use vendhub_domain::machine::{MachineStatus, MachineType};
 use vendhub_domain::roles::Role;
 use vendhub_domain::stock::{MovementKind, WriteOffReason};
 use vendhub_domain::tasks::{PhotoCategory, Priority, TaskStatus, TaskType};
@@ -27,7 +27,7 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
     let task_statuses: Vec<_> = TaskStatus::ALL.iter().map(|t| t.as_str()).collect();
     let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let kinds: Vec<_> = MovementKind::ALL.iter().map(|k| k.as_str()).collect();
-    let machine_types = vendhub_app::machines::TYPES.to_vec();
+    let machine_types: Vec<_> = MachineType::ALL.iter().map(|t| t.as_str()).collect();
     let machine_statuses: Vec<_> = MachineStatus::ALL.iter().map(|s| s.as_str()).collect();
     let settable: Vec<_> = MachineStatus::SETTABLE.iter().map(|s| s.as_str()).collect();
     let payments = vendhub_app::machines::PAYMENTS.to_vec();
@@ -55,7 +55,7 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
         (Field("WriteOffBody", "reason"), write_offs),
         (Query("/api/v1/inventory/movements", "kind"), kinds.clone()),
         (Field("MachineView", "machine_type"), machine_types.clone()),
-        (Field("MachineBody", "machine_type"), machine_types),
+        (Field("MachineBody", "machine_type"), machine_types.clone()),
         (Field("MachineView", "status"), machine_statuses),
         (Field("Member", "role"), roles.clone()),
         (Field("UserView", "role"), roles.clone()),
@@ -65,10 +65,7 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
         (Field("InviteView", "role"), roles.clone()),
         (Field("OrganizationView", "role"), roles),
         (Field("MovementView", "kind"), kinds),
-        (
-            Query("/api/v1/machines", "type"),
-            vendhub_app::machines::TYPES.to_vec(),
-        ),
+        (Query("/api/v1/machines", "type"), machine_types),
         (
             Field("Member", "status"),
             vendhub_app::users::MEMBER_STATUSES.to_vec(),
