@@ -23,6 +23,8 @@ pub struct ListQuery {
     #[serde(rename = "type")]
     #[param(rename = "type")]
     machine_type: Option<String>,
+    /// A location's id (a UUID; another value is refused with 400).
+    #[param(format = Uuid)]
     location_id: Option<String>,
     /// Search in number, name and serial number.
     q: Option<String>,
