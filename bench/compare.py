@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two builds of VendHub, measured in one sitting: runs the benchmark scripts with each binary in turn
 (alternating which goes first, so drift on a shared machine falls on both), and writes the ratio
-new/base of every requests-per-second figure, the median over the rounds, to results/<name>.json.
+new/base of every rate (requests or completions per second), the median over the rounds, to results/<name>.json.
 
 Usage: python3 bench/compare.py --base /path/to/old/vendhub --new /path/to/new/vendhub
                                 [--scripts fleet,tasks,auth] [--rounds 2] [--duration 6] [--name compare]"""
@@ -19,12 +19,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def rates(tree, prefix=""):
-    """Every requests_per_sec in a result, keyed by its path."""
+    """Every rate in a result (requests_per_sec, completions_per_sec, ...), keyed by its path."""
     out = {}
     if isinstance(tree, dict):
         for k, v in tree.items():
-            if k == "requests_per_sec" and isinstance(v, (int, float)):
-                out[prefix.rstrip("/")] = v
+            if k.endswith("_per_sec") and isinstance(v, (int, float)):
+                out[prefix.rstrip("/") if k == "requests_per_sec" else prefix + k] = v
             else:
                 out.update(rates(v, f"{prefix}{k}/"))
     return out
@@ -36,7 +36,8 @@ def run(script, binary, name, duration):
                     "--duration", str(duration)], check=True, env=env, stdout=subprocess.DEVNULL)
     path = os.path.join(HERE, "results", f"{name}.json")
     with open(path) as f:
-        found = rates(json.load(f)["results"])
+        doc = json.load(f)
+        found = rates(doc.get("results", doc))
     os.remove(path)
     return found
 
