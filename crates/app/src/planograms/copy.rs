@@ -23,16 +23,7 @@ pub async fn copy(
         }
         other => other,
     })?;
-    let inputs: Vec<SlotInput> = source
-        .into_iter()
-        .map(|s| SlotInput {
-            slot: s.slot,
-            product_id: s.product_id,
-            capacity: s.capacity,
-            par_level: s.par_level,
-            price: s.price,
-        })
-        .collect();
+    let inputs: Vec<SlotInput> = source.into_iter().map(SlotInput::from).collect();
     let slots = parse(&inputs)?;
     store(app, who, machine, slots, "planogram.copy", meta).await
 }

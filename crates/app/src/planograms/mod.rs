@@ -57,6 +57,18 @@ pub struct SlotInput {
     pub price: Option<i64>,
 }
 
+/// A slot as read back (another machine's, or a template's) is a slot to write again.
+macro_rules! slot_input_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for SlotInput {
+            fn from(s: $t) -> Self {
+                Self { slot: s.slot, product_id: s.product_id, capacity: s.capacity, par_level: s.par_level, price: s.price }
+            }
+        }
+    )*};
+}
+slot_input_from!(SlotView, templates::TemplateSlot);
+
 fn parse(inputs: &[SlotInput]) -> Result<Vec<Slot>, AppError> {
     let mut errors = Vec::new();
     let mut slots = Vec::new();

@@ -135,17 +135,7 @@ pub async fn apply_template(
         }
         other => other,
     })?;
-    let inputs: Vec<SlotInput> = t
-        .slots
-        .into_iter()
-        .map(|s| SlotInput {
-            slot: s.slot,
-            product_id: s.product_id,
-            capacity: s.capacity,
-            par_level: s.par_level,
-            price: s.price,
-        })
-        .collect();
+    let inputs: Vec<SlotInput> = t.slots.into_iter().map(SlotInput::from).collect();
     let slots = parse(&inputs)?;
     store(app, who, machine, slots, "planogram.template", meta).await
 }
