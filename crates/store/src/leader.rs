@@ -24,6 +24,21 @@ pub struct Leadership {
     held: bool,
 }
 
+/// A leader that goes releases the lock on its connection before closing it: a closed connection's lock
+/// is released by the server only once it notices, so without this the next replica could find it still
+/// taken for a moment.
+impl Drop for Leadership {
+    fn drop(&mut self) {
+        if self.held
+            && let Some(conn) = self.conn.as_mut()
+        {
+            let _released = diesel::sql_query("SELECT pg_advisory_unlock($1) AS locked")
+                .bind::<BigInt, _>(self.key)
+                .get_result::<Locked>(conn);
+        }
+    }
+}
+
 impl Leadership {
     pub fn new(db: &Db, key: i64) -> Self {
         Self {
