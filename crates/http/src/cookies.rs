@@ -12,11 +12,28 @@ pub const CSRF_FIELD: &str = "_csrf";
 /// `Set-Cookie` for the session: not readable by scripts, only over HTTPS in production, not sent on
 /// cross-site sub-requests.
 pub fn session_cookie(value: &str, production: bool, max_age_secs: u64) -> Option<HeaderValue> {
+    cookie(SESSION_COOKIE, value, production, max_age_secs)
+}
+
+/// `Set-Cookie` of a plain cookie (`HttpOnly`, `SameSite=Lax`, `Secure` in production).
+pub fn cookie(name: &str, value: &str, production: bool, max_age_secs: u64) -> Option<HeaderValue> {
     let secure = if production { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     ))
     .ok()
+}
+
+/// The value of the cookie `name` in a request's `Cookie` headers.
+pub fn read(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_owned())
 }
 
 /// `Set-Cookie` that removes the session cookie.

@@ -16,6 +16,7 @@ pub mod qr;
 pub mod rate_limit;
 pub mod realtime;
 pub mod unread_body;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -54,6 +55,9 @@ pub struct HttpConfig {
     pub rate_limits: Option<rate_limit::RateLimits>,
     /// Proxies whose `X-Forwarded-For`/`Forwarded` are believed (`TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The admin panel's map tiles (`MAP_TILE_URL`, a Leaflet URL template); without it the map shows
+    /// its markers on a plain background.
+    pub map_tile_url: Option<String>,
     pub build: BuildInfo,
 }
 
@@ -70,6 +74,7 @@ impl HttpConfig {
             request_timeout: std::time::Duration::from_secs(30),
             rate_limits: None,
             trusted_proxies: Vec::new(),
+            map_tile_url: None,
             build: BuildInfo {
                 version: "test",
                 rust_version: "test",
@@ -110,7 +115,9 @@ pub fn router_with(
 ) -> (Router, realtime::Realtime) {
     let (api, doc) = routes().split_for_parts();
     let doc = openapi_rules::finish(doc);
-    let mut app = api.merge(openapi::routes(doc, state.config.swagger));
+    let mut app = api
+        .merge(openapi::routes(doc, state.config.swagger))
+        .merge(web::routes(state));
     if state.config.metrics_on_main {
         app = app.merge(metrics::routes());
     }

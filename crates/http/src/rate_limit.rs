@@ -30,10 +30,16 @@ const AUTH_PATHS: &[&str] = &[
     "/api/v1/auth/password/reset",
     "/api/v1/auth/password/reset/confirm",
     "/api/v1/invites/accept",
+    "/admin/login",
+    "/admin/login/2fa",
 ];
 
 fn exempt(path: &str) -> bool {
-    path.starts_with("/health") || path == "/metrics" || path.starts_with("/docs") || path == "/openapi.json"
+    path.starts_with("/health")
+        || path == "/metrics"
+        || path.starts_with("/docs")
+        || path == "/openapi.json"
+        || path.starts_with("/assets/")
 }
 
 async fn hit(state: &HttpState, key: String, limit: u64, window: Duration) -> Result<(), AppError> {
@@ -62,7 +68,9 @@ pub async fn limit(State(state): State<HttpState>, req: Request, next: Next) -> 
         .extensions()
         .get::<crate::client_addr::ClientAddr>()
         .map_or_else(|| "unknown".to_owned(), |c| c.0.to_string());
-    if AUTH_PATHS.contains(&path.as_str())
+    // Sign-in attempts, not the sign-in page being shown.
+    if req.method() != axum::http::Method::GET
+        && AUTH_PATHS.contains(&path.as_str())
         && let Err(e) = hit(&state, format!("rl:auth:{ip}"), limits.auth, limits.window).await
     {
         return ApiError(e).into_response();
@@ -73,7 +81,13 @@ pub async fn limit(State(state): State<HttpState>, req: Request, next: Next) -> 
         .and_then(|v| v.to_str().ok())
     {
         Some(token) => format!("t:{}", hex::encode(&Sha256::digest(token.as_bytes())[..12])),
-        None => format!("ip:{ip}"),
+        // A signed-in person of the admin panel counts by their session, like a token.
+        None => match crate::cookies::read(req.headers(), crate::cookies::SESSION_COOKIE) {
+            Some(session) if !session.is_empty() => {
+                format!("s:{}", hex::encode(&Sha256::digest(session.as_bytes())[..12]))
+            }
+            _ => format!("ip:{ip}"),
+        },
     };
     if let Err(e) = hit(&state, format!("rl:gen:{caller}"), limits.general, limits.window).await {
         return ApiError(e).into_response();

@@ -233,6 +233,7 @@ pub fn http_config(config: &Config) -> vendhub_http::HttpConfig {
             auth: u64::from(config.rate_limit_auth_limit.max(1)),
         }),
         trusted_proxies: config.trusted_proxies.clone(),
+        map_tile_url: config.map_tile_url.clone(),
         build: crate::build_info(),
     }
 }

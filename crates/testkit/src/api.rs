@@ -166,6 +166,18 @@ pub async fn demo_on(app: TestApp) -> (TestApp, String) {
     (app, token)
 }
 
+/// An app with the demo fleet, the owner's token, and the password of every demo staff member
+/// (`manager@demo.vendhub.uz`, `operator1@demo.vendhub.uz` … `operator3@`).
+pub async fn demo_with_staff() -> (TestApp, String, String) {
+    let app = TestApp::spawn().await;
+    let summary = vendhub_app::demo::seed(&app.app).await.unwrap();
+    let vendhub_app::demo::DemoSummary::Created { staff_password, .. } = summary else {
+        panic!("a fresh app has no demo data yet")
+    };
+    let token = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    (app, token, staff_password)
+}
+
 /// The machine numbered `number`, as the machine list shows it (`null` when there is none).
 pub async fn machine(app: &TestApp, token: &str, number: &str) -> Value {
     let (_, list) = get(app, &format!("/api/v1/machines?q={number}"), token).await;

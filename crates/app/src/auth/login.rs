@@ -340,3 +340,46 @@ pub async fn me(app: &App, who: &Principal) -> Result<UserView, AppError> {
         .ok_or(AppError::Unauthorized)?;
     Ok(view(&user, &org, role))
 }
+
+/// Turns the admin panel's session cookie into a `Principal`. The cookie carries the secret of a session
+/// that only the panel uses (the refresh token `login` answered, never sent to a browser otherwise); it is
+/// checked on every page like a bearer token: a live, unrotated, unexpired session of an active user who
+/// is still an active member (with the role held now). Logout, revocation, suspension and a role change
+/// take effect on the next request, on every replica.
+pub async fn authenticate_panel_session(app: &App, secret: &str) -> Result<Principal, AppError> {
+    if secret.is_empty() || secret.len() > 256 {
+        return Err(AppError::Unauthorized);
+    }
+    let hash = tokens::keyed_hash(app.auth(), secret);
+    let now = app.now();
+    let found = app
+        .db()
+        .run(move |c| {
+            let Some(session) = sessions::by_refresh_hash(c, &hash)? else {
+                return Ok(None);
+            };
+            let (Ok(user_id), Ok(org)) = (
+                session.user_id.parse::<UserId>(),
+                session.organization_id.parse::<OrganizationId>(),
+            ) else {
+                return Ok(None);
+            };
+            let user = users::get(c, user_id)?;
+            let role = users::active_role(c, user_id, org)?;
+            Ok(Some((session, user_id, org, user, role)))
+        })
+        .await?;
+    match found {
+        Some((session, user_id, org, Some(user), Some(role)))
+            if session.revoked_at.is_none()
+                && session.rotated_at.is_none()
+                && session.expires_at > now
+                && user.status == "active"
+                && user.deleted_at.is_none() =>
+        {
+            let role = Role::parse(&role).ok_or(AppError::Unauthorized)?;
+            Ok(Principal::authenticated(user_id, org, role, session.id))
+        }
+        _ => Err(AppError::Unauthorized),
+    }
+}

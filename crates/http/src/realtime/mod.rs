@@ -112,7 +112,8 @@ fn on_connect<A: Adapter>(app: &App) -> impl ConnectHandler<A, (SocketRef<A>,)> 
         move |s: SocketRef<A>, TryData(auth): TryData<Value>| {
             let app = app.clone();
             async move {
-                let principal = admit(&app, &auth.unwrap_or(Value::Null)).await?;
+                let panel_cookie = same_origin_session(s.req_parts());
+                let principal = admit(&app, &auth.unwrap_or(Value::Null), panel_cookie).await?;
                 s.extensions.insert(principal);
                 register(&app, &s);
                 Ok::<(), Refusal>(())
@@ -122,12 +123,27 @@ fn on_connect<A: Adapter>(app: &App) -> impl ConnectHandler<A, (SocketRef<A>,)> 
     on_connect.with(admit)
 }
 
-/// Checks the handshake's token as the REST API does (signature, expiry, session, user active).
-async fn admit(app: &App, auth: &Value) -> Result<Principal, Refusal> {
-    let token = rules::token_of(auth).ok_or_else(Refusal::unauthorized)?;
-    let principal = vendhub_app::auth::login::authenticate(app, token)
-        .await
-        .map_err(|_| Refusal::unauthorized())?;
+/// The admin panel's session cookie of a handshake made by one of our own pages (its `Origin` is this
+/// host), so that a page elsewhere cannot ride on a signed-in person's cookie.
+fn same_origin_session(parts: &axum::http::request::Parts) -> Option<String> {
+    let host = parts.headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let origin = parts.headers.get(axum::http::header::ORIGIN)?.to_str().ok()?;
+    let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    if origin_host != host {
+        return None;
+    }
+    crate::cookies::read(&parts.headers, crate::cookies::SESSION_COOKIE).filter(|s| !s.is_empty())
+}
+
+/// Checks the handshake's token as the REST API does (signature, expiry, session, user active), or else
+/// the admin panel's session cookie the same way.
+async fn admit(app: &App, auth: &Value, panel_cookie: Option<String>) -> Result<Principal, Refusal> {
+    let principal = match (rules::token_of(auth), panel_cookie) {
+        (Some(token), _) => vendhub_app::auth::login::authenticate(app, token).await,
+        (None, Some(cookie)) => vendhub_app::auth::login::authenticate_panel_session(app, &cookie).await,
+        (None, None) => return Err(Refusal::unauthorized()),
+    }
+    .map_err(|_| Refusal::unauthorized())?;
     principal
         .require(Permission::FleetRead)
         .map_err(|_| Refusal::new("forbidden", "this role may not follow the fleet"))?;

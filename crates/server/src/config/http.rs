@@ -58,3 +58,19 @@ pub(super) fn cors_origins(v: &mut Vars<'_>) -> Vec<String> {
     }
     cors_origins
 }
+
+/// `MAP_TILE_URL`: the admin panel's map tiles, a Leaflet URL template such as
+/// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Unset: markers on a plain background (no outside
+/// request, for sites with no internet).
+pub(super) fn map_tile_url(v: &mut Vars<'_>) -> Option<String> {
+    let url = v.opt("MAP_TILE_URL")?;
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && ["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p));
+    if !ok {
+        v.problem(
+            "MAP_TILE_URL",
+            format!("{url:?} is not a tile URL template such as https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png"),
+        );
+    }
+    Some(url)
+}

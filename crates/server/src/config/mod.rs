@@ -94,6 +94,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` name the client (`TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The admin panel's map tiles (`MAP_TILE_URL`).
+    pub map_tile_url: Option<String>,
     pub rate_limit_ttl: Duration,
     pub rate_limit_limit: u32,
     pub rate_limit_auth_limit: u32,
@@ -176,6 +178,7 @@ impl Config {
             log_format,
             cors_origins,
             trusted_proxies: http::trusted_proxies(v),
+            map_tile_url: http::map_tile_url(v),
             rate_limit_ttl: v.duration("RATE_LIMIT_TTL", "60s"),
             rate_limit_limit: v.parse("RATE_LIMIT_LIMIT", 120u32, "a whole number"),
             rate_limit_auth_limit: v.parse("RATE_LIMIT_AUTH_LIMIT", 10u32, "a whole number"),
