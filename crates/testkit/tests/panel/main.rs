@@ -7,6 +7,7 @@
 )]
 
 mod audit;
+mod browser;
 mod catalog;
 mod collections;
 mod dashboard;

@@ -1,0 +1,1 @@
+//! Whole flows across areas (added once the areas' pages exist).
