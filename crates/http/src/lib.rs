@@ -39,6 +39,8 @@ pub struct BuildInfo {
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     pub production: bool,
+    /// Cookies only over HTTPS (`Secure`): everywhere but `APP_ENV=development`.
+    pub secure_cookies: bool,
     /// Serve `/docs` (Swagger UI).
     pub swagger: bool,
     /// `Authorization: Bearer <token>` required on `/metrics` when set.
@@ -65,6 +67,7 @@ impl HttpConfig {
     pub fn for_tests() -> Self {
         Self {
             production: false,
+            secure_cookies: false,
             swagger: true,
             metrics_token: None,
             metrics_on_main: true,

@@ -220,6 +220,7 @@ pub async fn first_owner(config: &Config, app: &App) -> Result<Option<CreatedOwn
 pub fn http_config(config: &Config) -> vendhub_http::HttpConfig {
     vendhub_http::HttpConfig {
         production: config.production(),
+        secure_cookies: config.app_env != crate::config::AppEnv::Development,
         swagger: config.swagger_enabled,
         metrics_token: config.metrics_token.as_ref().map(|s| s.expose().to_owned()),
         metrics_on_main: config.metrics_port.is_none(),
@@ -235,5 +236,44 @@ pub fn http_config(config: &Config) -> vendhub_http::HttpConfig {
         trusted_proxies: config.trusted_proxies.clone(),
         map_tile_url: config.map_tile_url.clone(),
         build: crate::build_info(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::http_config;
+    use crate::config::Config;
+
+    fn config(env: &[(&str, &str)]) -> Config {
+        let mut map: HashMap<String, String> = env.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        map.insert("JWT_SECRET".into(), "a".repeat(40));
+        map.insert("JWT_REFRESH_SECRET".into(), "b".repeat(40));
+        Config::from_map(&map).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn panel_cookies_are_secure_everywhere_but_development() {
+        assert!(!http_config(&config(&[("APP_ENV", "development")])).secure_cookies);
+        assert!(http_config(&config(&[("APP_ENV", "staging")])).secure_cookies);
+        let production = config(&[
+            ("APP_ENV", "production"),
+            ("VENDHUB_ENCRYPTION_KEY", &"c".repeat(64)),
+        ]);
+        assert!(http_config(&production).secure_cookies);
+    }
+
+    #[test]
+    fn a_map_tile_url_must_be_a_tile_template() {
+        let ok = config(&[("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")]);
+        assert!(http_config(&ok).map_tile_url.is_some());
+        let mut map = HashMap::new();
+        map.insert("MAP_TILE_URL".to_owned(), "tiles.example.org".to_owned());
+        let err = Config::from_map(&map)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("MAP_TILE_URL"), "{err}");
     }
 }

@@ -91,7 +91,7 @@ pub async fn form(
         error: None,
     };
     let mut res = html_page(StatusCode::OK, page.render());
-    if fresh && let Some(v) = cookies::cookie(LOGIN_CSRF_COOKIE, &csrf, state.config.production, 3600) {
+    if fresh && let Some(v) = cookies::cookie(LOGIN_CSRF_COOKIE, &csrf, state.config.secure_cookies, 3600) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
@@ -110,7 +110,7 @@ pub struct LoginForm {
 fn signed_in(state: &HttpState, tokens: &TokenPair, next: &str) -> Response {
     let mut res = see_other(next);
     let max_age = state.app.auth().refresh_ttl.as_secs();
-    if let Some(v) = cookies::session_cookie(&tokens.refresh_token, state.config.production, max_age) {
+    if let Some(v) = cookies::session_cookie(&tokens.refresh_token, state.config.secure_cookies, max_age) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
@@ -214,7 +214,7 @@ pub async fn two_factor(
 
 fn signed_out(state: &HttpState) -> Response {
     let mut res = see_other("/admin/login");
-    if let Some(v) = cookies::clear_session_cookie(state.config.production) {
+    if let Some(v) = cookies::clear_session_cookie(state.config.secure_cookies) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res

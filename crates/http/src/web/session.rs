@@ -233,7 +233,7 @@ pub async fn remember_language(State(state): State<HttpState>, req: Request, nex
         && let Some(v) = cookies::cookie(
             i18n::LANG_COOKIE,
             lang.code(),
-            state.config.production,
+            state.config.secure_cookies,
             365 * 24 * 3600,
         )
     {

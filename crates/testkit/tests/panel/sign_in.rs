@@ -306,3 +306,61 @@ async fn the_language_follows_the_query_then_the_cookie_then_the_browser() {
         .unwrap();
     assert!(browser.contains("<html lang=\"ru\">") && browser.contains("Войти"));
 }
+
+#[tokio::test]
+async fn a_person_in_two_organizations_switches_explicitly_and_sees_each_ones_name() {
+    let app = TestApp::spawn().await;
+    let a = login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (person, password) = ("dilnoza@franchise.test", "tashkent-spring-2026");
+    let (status, _) = vendhub_testkit::api::post(
+        &app,
+        "/api/v1/users",
+        &a,
+        json!({ "email": person, "full_name": "Dilnoza A.", "password": password, "role": "manager" }),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (c_id, c) =
+        vendhub_testkit::api::other_organization(&app, "franchise-c", "franchise-c-pass-2026").await;
+    let (_, invite) = vendhub_testkit::api::post(
+        &app,
+        "/api/v1/invites",
+        &c,
+        json!({ "role": "operator", "email": person }),
+    )
+    .await;
+    let (status, _) = post_as(
+        &app,
+        "/api/v1/invites/accept",
+        None,
+        json!({ "code": invite["code"], "email": person, "full_name": "D", "password": password }),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    let mut p = PanelClient::sign_in(&app, person, password).await;
+    let home = p.get("/admin?lang=en").await;
+    assert!(
+        home.html.contains("name=\"organization_id\""),
+        "a switch is offered"
+    );
+    assert!(home.html.contains(&format!("value=\"{c_id}\"")));
+    let before = home.html.clone();
+    // An organization the person is not a member of is "not found", and nothing changes.
+    let (other_id, _) =
+        vendhub_testkit::api::other_organization(&app, "stranger", "stranger-pass-2026").await;
+    let refused = p
+        .post("/admin/organization", &[("organization_id", &other_id)])
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    p.get("/admin").await;
+    let switched = p.post("/admin/organization", &[("organization_id", &c_id)]).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER, "{}", switched.html);
+    let now = p.get("/admin").await;
+    assert!(now.html.contains("franchise-c"), "{}", now.html);
+    assert!(now.html.contains("(Operator)"), "the role held there");
+    assert_ne!(before, now.html);
+    // The audit log of C records the switch.
+    let (_, log) = vendhub_testkit::api::get(&app, "/api/v1/audit?limit=100", &c).await;
+    assert!(log.to_string().contains("auth.switch_organization"), "{log}");
+}
