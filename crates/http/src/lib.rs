@@ -37,6 +37,10 @@ pub struct BuildInfo {
 
 /// HTTP-only settings.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent switches read from independent variables, not a state machine"
+)]
 pub struct HttpConfig {
     pub production: bool,
     /// Cookies only over HTTPS (`Secure`): everywhere but `APP_ENV=development`.
