@@ -7,6 +7,7 @@ pub mod ids;
 pub mod jobs;
 pub mod machine;
 pub mod money;
+pub mod orders;
 pub mod planogram;
 pub mod prekit;
 pub mod roles;
