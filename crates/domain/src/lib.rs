@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod machine;
 pub mod money;
 pub mod orders;
+pub mod payments;
 pub mod planogram;
 pub mod prekit;
 pub mod roles;
