@@ -4,4 +4,5 @@
 //! one database transaction.
 
 pub mod basic_auth;
+pub mod click;
 pub mod payme;
