@@ -6,3 +6,4 @@
 pub mod basic_auth;
 pub mod click;
 pub mod payme;
+pub mod uzum;
