@@ -120,6 +120,13 @@ mod tests {
         assert!(!sign_matches("other", &input(None, "1000.00"), &sent));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn every_tiyin_amount_reads_back_from_its_som_text(t in 0i64..i64::MAX / 100) {
+            proptest::prop_assert_eq!(parse_som(&Tiyin::new(t).to_string()), Ok(Tiyin::new(t)));
+        }
+    }
+
     #[test]
     fn som_amounts_are_read_strictly() {
         assert_eq!(parse_som("1000"), Ok(Tiyin::new(100_000)));

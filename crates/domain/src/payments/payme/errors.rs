@@ -21,6 +21,10 @@ pub struct PaymeError {
 
 /// Our codes inside Payme's account range -31050..-31099 (PROTOCOLS.md §1.4, DOMAIN.md "Payments": a second
 /// pending transaction is refused in this range). The numbers within the range are ours to choose.
+///
+/// Sources disagree on the "another transaction is pending" case: the PHP template answers -31008 in
+/// `CheckPerformTransaction`, and ubranch's `merchant-api.md` checklist says -31008 in `CreateTransaction`;
+/// payme-pkg uses -31099. DOMAIN.md settles it for us: the account range, so [`PENDING_PAYMENT`].
 pub mod account {
     /// The order (`account.order_id`) is missing or unknown.
     pub const ORDER_NOT_FOUND: i32 = -31050;

@@ -5,6 +5,11 @@
 //! Where the public code differs, this follows §1.6's notes: expiry is `now_ms - create_time > TIMEOUT_MS`
 //! in milliseconds (the PHP template compares seconds with ms, sign reversed), a stale `time` on
 //! `CreateTransaction` is -31008 (not the template's -31050), and account problems use -31050..-31099.
+//!
+//! Two more template pitfalls §1.6 does not list (checked in `umidjons/paycom-integration-php-template` at
+//! HEAD): its stale-`time` check is also reversed (`time - now >= TIMEOUT`, i.e. a time 12 h in the
+//! future), and `Transaction::cancel` sets state -1 before testing for state 2, so it never produces -2.
+//! Here a performed transaction cancels to -2.
 
 use subtle::ConstantTimeEq;
 
@@ -85,7 +90,9 @@ pub enum OrderEffect {
     MarkPaid,
     /// A pending transaction ended unperformed: the order may take another payment.
     Release,
-    /// A performed transaction was cancelled (state -2): the refund is done, `-> refunded`.
+    /// A performed transaction was cancelled (state -2): the refund is done. The order goes
+    /// `-> refund_pending -> refunded` (from `paid`, `failed` or `refund_pending`), and a vend command still
+    /// queued for it must be withdrawn in the same database transaction.
     Refunded,
 }
 

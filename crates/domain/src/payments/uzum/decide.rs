@@ -51,7 +51,8 @@ pub enum OrderEffect {
     MarkPaid,
     /// A created transaction was reversed; the order may take another payment.
     Release,
-    /// A confirmed transaction was reversed: the refund is done, `-> refunded`.
+    /// A confirmed transaction was reversed: the refund is done, `-> refund_pending -> refunded`; a vend
+    /// command still queued for the order must be withdrawn in the same database transaction.
     Refunded,
 }
 

@@ -57,7 +57,10 @@ pub enum Status {
     Reversed,
 }
 
-/// `errorCode` values (PROTOCOLS.md §3), sent as strings.
+/// `errorCode` values (PROTOCOLS.md §3), sent as strings. 10007 is "attribute not found" and 10008
+/// "already processed" as in `bek-shoyatbek/onepay-backend` and the `PayTechUz` handler; the same author's
+/// `payme-uzum-click-integration-example` has the two swapped, which the other two sources outvote. The
+/// official OpenAPI file should settle it before release (PROTOCOLS.md §3 asks the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// 10001: authorization error (access denied).
