@@ -1,5 +1,7 @@
 //! Every error code we answer Payme with, its localized message and its `data` (PROTOCOLS.md §1.1, §1.4).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// A message in the three languages Payme shows (`{"ru","uz","en"}`).
@@ -12,11 +14,11 @@ pub struct Localized {
 
 /// One error answer. `code` is Payme's; `data` names the failing field (required for the account range
 /// -31050..-31099) or carries a short detail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PaymeError {
     pub code: i32,
     pub message: Localized,
-    pub data: Option<&'static str>,
+    pub data: Option<Cow<'static, str>>,
 }
 
 /// Our codes inside Payme's account range -31050..-31099 (PROTOCOLS.md §1.4, DOMAIN.md "Payments": a second
@@ -46,7 +48,10 @@ const fn err(
     PaymeError {
         code,
         message: Localized { ru, uz, en },
-        data,
+        data: match data {
+            Some(field) => Some(Cow::Borrowed(field)),
+            None => None,
+        },
     }
 }
 
@@ -84,15 +89,18 @@ impl PaymeError {
         )
     }
 
-    /// -32601: unknown method. The method name itself goes in the stored log; `data` is `"method"`.
-    pub const fn method_not_found() -> Self {
-        err(
+    /// -32601: unknown method; `data` is the method name received (PROTOCOLS.md §1.4), cut to 64
+    /// characters.
+    pub fn method_not_found(method: &str) -> Self {
+        let mut e = err(
             -32601,
             "Метод не найден",
             "Usul topilmadi",
             "Method not found",
-            Some("method"),
-        )
+            None,
+        );
+        e.data = Some(Cow::Owned(method.chars().take(64).collect()));
+        e
     }
 
     /// -32504: bad or missing Basic auth, or `ChangePassword` to the current key.
@@ -232,7 +240,7 @@ mod tests {
             (PaymeError::not_post(), -32300),
             (PaymeError::parse_error(), -32700),
             (PaymeError::invalid_request(None), -32600),
-            (PaymeError::method_not_found(), -32601),
+            (PaymeError::method_not_found("Refund"), -32601),
             (PaymeError::insufficient_privilege(), -32504),
             (PaymeError::internal(), -32400),
             (PaymeError::wrong_amount(), -31001),
@@ -250,7 +258,11 @@ mod tests {
             assert_eq!(e.code, code);
             assert!(!e.message.ru.is_empty() && !e.message.uz.is_empty() && !e.message.en.is_empty());
             if (-31099..=-31050).contains(&code) {
-                assert_eq!(e.data, Some("order_id"), "account errors name the field");
+                assert_eq!(
+                    e.data.as_deref(),
+                    Some("order_id"),
+                    "account errors name the field"
+                );
             }
         }
     }

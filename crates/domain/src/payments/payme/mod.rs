@@ -13,7 +13,7 @@ mod sandbox_tests;
 pub use errors::PaymeError;
 pub use machine::{Decision, OrderEffect, TIMEOUT_MS, Transaction};
 pub use params::{CancelReason, Method, PaymeTxId, TxState};
-pub use rpc::{Call, PaymeResult, Request, Response, parse_request};
+pub use rpc::{Call, PaymeResult, Request, Response, id_of, parse_request};
 
 /// Whether the `Authorization` header is `Basic base64("Paycom:" + key)`, the whole decoded string
 /// compared in constant time (PROTOCOLS.md §1.1; §1.6 warns against checking only the password part).

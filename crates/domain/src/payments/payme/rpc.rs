@@ -53,14 +53,14 @@ pub fn parse_request(body: &[u8]) -> Result<Request, Rejected> {
         return Err(reject(Value::Null, PaymeError::invalid_request(None)));
     };
     let id = obj.remove("id").unwrap_or(Value::Null);
-    let Some(Value::String(method)) = obj.remove("method") else {
+    let Some(Value::String(method_name)) = obj.remove("method") else {
         return Err(reject(id, PaymeError::invalid_request(Some("method"))));
     };
     let Some(params @ Value::Object(_)) = obj.remove("params") else {
         return Err(reject(id, PaymeError::invalid_request(Some("params"))));
     };
-    let Some(method) = Method::parse(&method) else {
-        return Err(reject(id, PaymeError::method_not_found()));
+    let Some(method) = Method::parse(&method_name) else {
+        return Err(reject(id, PaymeError::method_not_found(&method_name)));
     };
     let bad = || PaymeError::invalid_request(Some("params"));
     let call = match method {
@@ -84,6 +84,14 @@ pub fn parse_request(body: &[u8]) -> Result<Request, Rejected> {
         Ok(call) => Ok(Request { id, call }),
         Err(_) => Err(reject(id, bad())),
     }
+}
+
+/// The `id` of a body, for answering a call refused before it is read (bad auth): `null` when absent.
+pub fn id_of(body: &[u8]) -> RpcId {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|mut v| v.get_mut("id").map(Value::take))
+        .unwrap_or(Value::Null)
 }
 
 /// One line of the fiscal `detail` (PROTOCOLS.md §1.5): prices in tiyin, `code` the 17-digit IKPU/MXIK.
@@ -223,6 +231,9 @@ mod tests {
         );
         let r = parse_request(br#"{"method":"Nope","params":{},"id":77}"#).unwrap_err();
         assert_eq!(r.id, json!(77));
+        assert_eq!(r.error.data.as_deref(), Some("Nope"), "-32601 names the method");
+        assert_eq!(id_of(br#"{"method":"Nope","id":77}"#), json!(77));
+        assert_eq!(id_of(b"{nope"), Value::Null);
     }
 
     #[test]

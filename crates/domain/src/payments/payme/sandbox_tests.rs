@@ -5,7 +5,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::machine::{self, OrderEffect, TIMEOUT_MS, Transaction};
-use super::rpc::{Call, PaymeResult, Response, parse_request};
+use super::rpc::{Call, PaymeResult, Response, id_of, parse_request};
 use super::{PaymeError, authorized};
 use crate::money::Tiyin;
 use crate::orders::{OrderFacts, OrderStatus, transition};
@@ -89,7 +89,10 @@ impl Sandbox {
                 }
             }
         } else {
-            Response::new(body["id"].clone(), Err(PaymeError::insufficient_privilege()))
+            Response::new(
+                id_of(body.to_string().as_bytes()),
+                Err(PaymeError::insufficient_privilege()),
+            )
         };
         serde_json::to_value(response).unwrap()
     }

@@ -9,7 +9,7 @@ pub mod wire;
 mod tests;
 
 pub use decide::{Decision, OrderEffect, UzumState, UzumTx, check, confirm, create, reverse, status};
-pub use wire::{ErrorCode, ErrorResponse, Status, Webhook, parse_request};
+pub use wire::{ErrorCode, ErrorResponse, Status, Webhook, parse_request, service_id_of};
 
 /// Whether the `Authorization` header is `Basic base64(login:password)` with Uzum's issued credentials
 /// (CONTRACT.md §6: `UZUM_MERCHANT_ID:UZUM_SECRET_KEY`), compared whole in constant time. `false` is

@@ -290,6 +290,8 @@ fn each_bad_request_gets_its_error_code() {
     let numeric: CheckRequest =
         parse_request(br#"{"serviceId":498,"timestamp":1,"params":{"order_id":42}}"#).unwrap();
     assert_eq!(numeric.params.order_id().as_deref(), Some("42"));
+    assert_eq!(super::service_id_of(br#"{"serviceId":498}"#), Some(498));
+    assert_eq!(super::service_id_of(b"{nope"), None);
 }
 
 #[test]

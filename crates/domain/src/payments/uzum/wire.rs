@@ -185,6 +185,14 @@ pub fn parse_request<T: DeserializeOwned>(body: &[u8]) -> Result<T, ErrorCode> {
     })
 }
 
+/// The `serviceId` of a body, for answering a call refused before it is read (bad auth, bad JSON).
+pub fn service_id_of(body: &[u8]) -> Option<i64> {
+    serde_json::from_slice::<Value>(body)
+        .ok()?
+        .get("serviceId")?
+        .as_i64()
+}
+
 /// `data.account.value`: the order the payment is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Account {
