@@ -137,7 +137,11 @@ pub struct OrderFacts {
     pub status: OrderStatus,
     /// `created` but past its 15 minutes (the expiry job may not have run yet).
     pub expired: bool,
-    /// Another payment (any provider) is pending for this order, so a new one must be refused.
+    /// Another payment is pending for this order (not counting the one the call is about), so a new one
+    /// must be refused. It must count at least the same provider's (Payme's one-time account rule,
+    /// PROTOCOLS.md §1.6). Counting other providers' too avoids a late refund; it is not needed to avoid a
+    /// double charge, because the final step (Payme Perform, Click Complete, Uzum confirm) re-checks
+    /// [`OrderFacts::payable`] under the order's row lock.
     pub other_pending_payment: bool,
 }
 
