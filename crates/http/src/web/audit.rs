@@ -77,7 +77,7 @@ impl AuditPage {
     }
 
     /// The list's address for page `n` with the same filters.
-    fn page_url(&self, n: &u32) -> String {
+    fn page_url(&self, n: u32) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         q.append_pair("action", &self.action)
             .append_pair("entity_type", &self.entity_type)

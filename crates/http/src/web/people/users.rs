@@ -88,7 +88,7 @@ fn status_key(status: &str) -> String {
     format!("people.status.{status}")
 }
 
-fn member_row(t: &Tr, m: Member, me: &str, caller: Role) -> MemberRow {
+fn member_row(t: Tr, m: Member, me: &str, caller: Role) -> MemberRow {
     let editable = m.id != me && (m.role != Role::Owner.as_str() || caller == Role::Owner);
     MemberRow {
         role_label: t.t(&format!("roles.{}", m.role)),
@@ -129,7 +129,7 @@ async fn render(
     let rows = members
         .data
         .into_iter()
-        .map(|m| member_row(t, m, &me, caller))
+        .map(|m| member_row(*t, m, &me, caller))
         .collect();
     let invites = invites
         .into_iter()
