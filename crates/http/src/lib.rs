@@ -64,6 +64,9 @@ pub struct HttpConfig {
     /// The admin panel's map tiles (`MAP_TILE_URL`, a Leaflet URL template); without it the map shows
     /// its markers on a plain background.
     pub map_tile_url: Option<String>,
+    /// The integration settings (`PAYME_*`, `SMTP_*`, …) for the settings page: (variable, value MASKED
+    /// by the server, `None` when not set). Never a whole secret.
+    pub integrations: Vec<(String, Option<String>)>,
     pub build: BuildInfo,
 }
 
@@ -82,6 +85,7 @@ impl HttpConfig {
             rate_limits: None,
             trusted_proxies: Vec::new(),
             map_tile_url: None,
+            integrations: Vec::new(),
             build: BuildInfo {
                 version: "test",
                 rust_version: "test",

@@ -235,15 +235,45 @@ pub fn http_config(config: &Config) -> vendhub_http::HttpConfig {
         }),
         trusted_proxies: config.trusted_proxies.clone(),
         map_tile_url: config.map_tile_url.clone(),
+        integrations: integration_values(config),
         build: crate::build_info(),
     }
+}
+
+/// The integration variables for the settings page, each value masked here: no secret reaches `http`.
+fn integration_values(config: &Config) -> Vec<(String, Option<String>)> {
+    let smtp = config.smtp.as_ref();
+    let mut out: Vec<(String, Option<String>)> = config
+        .integrations
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.as_ref().map(|v| mask(v.expose()))))
+        .collect();
+    out.push(("SMTP_HOST".into(), smtp.map(|s| mask(&s.host))));
+    out.push(("SMTP_USER".into(), smtp.and_then(|s| s.user.as_deref()).map(mask)));
+    out.push((
+        "SMTP_PASSWORD".into(),
+        smtp.and_then(|s| s.password.as_ref()).map(|p| mask(p.expose())),
+    ));
+    out.sort();
+    out
+}
+
+/// `••••1234`: the last four characters of a value long enough that they give nothing away, else dots.
+fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let tail: String = if chars.len() >= 12 {
+        chars[chars.len() - 4..].iter().collect()
+    } else {
+        String::new()
+    };
+    format!("\u{2022}\u{2022}\u{2022}\u{2022}{tail}")
 }
 
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
 
-    use super::http_config;
+    use super::{http_config, mask};
     use crate::config::Config;
 
     fn config(env: &[(&str, &str)]) -> Config {
@@ -275,5 +305,15 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("MAP_TILE_URL"), "{err}");
+    }
+
+    #[test]
+    fn a_masked_value_shows_at_most_its_last_four_characters() {
+        assert_eq!(
+            mask("sk_live_0123456789abcd"),
+            "\u{2022}\u{2022}\u{2022}\u{2022}abcd"
+        );
+        assert_eq!(mask("short-key"), "\u{2022}\u{2022}\u{2022}\u{2022}");
+        assert_eq!(mask(""), "\u{2022}\u{2022}\u{2022}\u{2022}");
     }
 }
