@@ -107,24 +107,24 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn page_link(&self, n: &u32) -> String {
-        format!("/admin/collections?page={n}{}", self.filters)
-    }
-
     fn page_text(&self, m: &PageMeta) -> String {
         self.page
             .t
             .fill("common.page_of", &[("page", &m.page), ("pages", &m.total_pages)])
     }
 
-    fn prev(&self) -> Option<u32> {
-        self.meta.as_ref().and_then(|m| (m.page > 1).then(|| m.page - 1))
+    fn prev(&self) -> Option<String> {
+        self.meta
+            .as_ref()
+            .and_then(|m| (m.page > 1).then(|| m.page - 1))
+            .map(|n| format!("/admin/collections?page={n}{}", self.filters))
     }
 
-    fn next(&self) -> Option<u32> {
+    fn next(&self) -> Option<String> {
         self.meta
             .as_ref()
             .and_then(|m| (i64::from(m.page) < m.total_pages).then(|| m.page + 1))
+            .map(|n| format!("/admin/collections?page={n}{}", self.filters))
     }
 }
 
@@ -136,42 +136,9 @@ async fn list(
     let Query(q) = q.map_err(|e| bad("query", &e.body_text()))?;
     let app = &state.app;
     let t = panel.page.t;
-    let names = Names::load(app, &panel.who, &t).await?;
+    let names = Names::load(app, &panel.who, t).await?;
     if !panel.page.can_review_collections() {
-        // An operator: their own collection tasks, where the counted cash is entered.
-        panel.require(Permission::CashCollect)?;
-        let mine = TaskQuery {
-            task_type: Some(TaskType::Collection),
-            assignee_id: Some(panel.who.user_id().to_string()),
-            ..TaskQuery::default()
-        };
-        let tasks = tasks::list(app, &panel.who, mine, PageRequest::parse(Some(1), Some(100))?).await?;
-        let own = tasks
-            .data
-            .into_iter()
-            .map(|v| OwnTask {
-                status_label: t.t(&status_key(&v.status)),
-                machine: names.machine(&v.machine_id),
-                id: v.id,
-                number: v.number,
-                status: v.status,
-            })
-            .collect();
-        return page(&ListPage {
-            review: false,
-            rows: Vec::new(),
-            by_machine: Vec::new(),
-            by_operator: Vec::new(),
-            own,
-            meta: None,
-            machines: Vec::new(),
-            operators: Vec::new(),
-            f_machine: String::new(),
-            f_operator: String::new(),
-            f_confirmed: String::new(),
-            filters: String::new(),
-            page: panel.page,
-        });
+        return own_tasks(&state, panel, &names).await;
     }
     let confirmed = match given(q.confirmed.as_ref()) {
         None => None,
@@ -257,6 +224,46 @@ async fn list(
         f_operator,
         f_confirmed,
         filters,
+        page: panel.page,
+    })
+}
+
+/// An operator's collections page: their own collection tasks, where the counted cash is entered.
+async fn own_tasks(state: &HttpState, panel: Panel, names: &Names) -> Result<Response, WebError> {
+    let app = &state.app;
+    let t = panel.page.t;
+    // An operator: their own collection tasks, where the counted cash is entered.
+    panel.require(Permission::CashCollect)?;
+    let mine = TaskQuery {
+        task_type: Some(TaskType::Collection),
+        assignee_id: Some(panel.who.user_id().to_string()),
+        ..TaskQuery::default()
+    };
+    let tasks = tasks::list(app, &panel.who, mine, PageRequest::parse(Some(1), Some(100))?).await?;
+    let own = tasks
+        .data
+        .into_iter()
+        .map(|v| OwnTask {
+            status_label: t.t(&status_key(&v.status)),
+            machine: names.machine(&v.machine_id),
+            id: v.id,
+            number: v.number,
+            status: v.status,
+        })
+        .collect();
+    page(&ListPage {
+        review: false,
+        rows: Vec::new(),
+        by_machine: Vec::new(),
+        by_operator: Vec::new(),
+        own,
+        meta: None,
+        machines: Vec::new(),
+        operators: Vec::new(),
+        f_machine: String::new(),
+        f_operator: String::new(),
+        f_confirmed: String::new(),
+        filters: String::new(),
         page: panel.page,
     })
 }

@@ -9,6 +9,7 @@ use vendhub_testkit::panel::PanelClient;
 use crate::tasks::{MANAGER, OPERATOR1, user_id, viewer};
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one collection's story through the pages")]
 async fn an_operator_enters_the_cash_and_a_manager_confirms_it_on_the_collections_page() {
     let (app, owner, staff) = demo_with_staff().await;
     let machine = machine_id(&app, &owner, "VH-007").await;

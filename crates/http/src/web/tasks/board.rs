@@ -97,24 +97,24 @@ struct Board {
 }
 
 impl Board {
-    fn page_link(&self, n: &u32) -> String {
-        format!("/admin/tasks?view=list&page={n}{}", self.filters)
-    }
-
     fn page_text(&self, m: &PageMeta) -> String {
         self.page
             .t
             .fill("common.page_of", &[("page", &m.page), ("pages", &m.total_pages)])
     }
 
-    fn prev(&self) -> Option<u32> {
-        self.meta.as_ref().and_then(|m| (m.page > 1).then(|| m.page - 1))
+    fn prev(&self) -> Option<String> {
+        self.meta
+            .as_ref()
+            .and_then(|m| (m.page > 1).then(|| m.page - 1))
+            .map(|n| format!("/admin/tasks?view=list&page={n}{}", self.filters))
     }
 
-    fn next(&self) -> Option<u32> {
+    fn next(&self) -> Option<String> {
         self.meta
             .as_ref()
             .and_then(|m| (i64::from(m.page) < m.total_pages).then(|| m.page + 1))
+            .map(|n| format!("/admin/tasks?view=list&page={n}{}", self.filters))
     }
 }
 
@@ -147,7 +147,7 @@ pub(super) async fn board(
         assignee_id: assignee,
         ..TaskQuery::default()
     };
-    let names = Names::load(app, &panel.who, &panel.page.t).await?;
+    let names = Names::load(app, &panel.who, panel.page.t).await?;
     let list_view = q.view.as_deref() == Some("list");
     let (mut columns, mut rows, mut meta) = (Vec::new(), Vec::new(), None);
     if list_view {
@@ -209,8 +209,8 @@ pub(super) async fn board(
         columns,
         rows,
         meta,
-        statuses: status_choices(&t),
-        types: type_choices(&t),
+        statuses: status_choices(t),
+        types: type_choices(t),
         machines: names.machine_choices,
         assignees: names.assignee_choices,
         f_status,

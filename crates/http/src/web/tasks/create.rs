@@ -44,11 +44,11 @@ pub(super) async fn form(
     q: Result<axum::extract::Query<NewQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
     panel.require(Permission::TasksManage)?;
-    let names = Names::load(&state.app, &panel.who, &panel.page.t).await?;
+    let names = Names::load(&state.app, &panel.who, panel.page.t).await?;
     let t = panel.page.t;
     page(&NewPage {
-        types: type_choices(&t),
-        priorities: priority_choices(&t),
+        types: type_choices(t),
+        priorities: priority_choices(t),
         machines: names.machine_choices,
         assignees: names.assignee_choices,
         machine_id: q.ok().and_then(|q| q.0.machine_id).unwrap_or_default(),
@@ -88,7 +88,7 @@ fn text(s: &str) -> Option<String> {
 
 /// A `datetime-local` value in the organization's zone, as UTC.
 pub(super) fn local_time(
-    t: &Tr,
+    t: Tr,
     field: &str,
     s: &str,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
@@ -105,7 +105,7 @@ pub(super) fn local_time(
 }
 
 impl NewTaskForm {
-    fn into_task(self, t: &Tr) -> Result<NewTask, AppError> {
+    fn into_task(self, t: Tr) -> Result<NewTask, AppError> {
         let task_type =
             TaskType::parse(self.task_type.trim()).ok_or_else(|| bad("task_type", "unknown task type"))?;
         let priority = match text(&self.priority) {
@@ -148,7 +148,7 @@ pub(super) async fn submit(
     Form(f): Form<NewTaskForm>,
 ) -> Result<Response, WebError> {
     panel.require(Permission::TasksManage)?;
-    let task = f.into_task(&panel.page.t)?;
+    let task = f.into_task(panel.page.t)?;
     let created = tasks::create(&state.app, &panel.who, task, &meta).await?;
     Ok(see_other(&format!("/admin/tasks/{}", created.id)))
 }

@@ -63,21 +63,21 @@ pub(crate) fn priority_key(priority: &str) -> String {
 /// A labelled choice of a select: (value, label).
 pub(crate) type Choice = (String, String);
 
-fn choices<T: Copy + std::fmt::Display>(all: &[T], key: fn(&str) -> String, t: &Tr) -> Vec<Choice> {
+fn choices<T: Copy + std::fmt::Display>(all: &[T], key: fn(&str) -> String, t: Tr) -> Vec<Choice> {
     all.iter()
         .map(|v| (v.to_string(), t.t(&key(&v.to_string())).to_owned()))
         .collect()
 }
 
-pub(crate) fn status_choices(t: &Tr) -> Vec<Choice> {
+pub(crate) fn status_choices(t: Tr) -> Vec<Choice> {
     choices(TaskStatus::ALL, status_key, t)
 }
 
-pub(crate) fn type_choices(t: &Tr) -> Vec<Choice> {
+pub(crate) fn type_choices(t: Tr) -> Vec<Choice> {
     choices(TaskType::ALL, type_key, t)
 }
 
-pub(crate) fn priority_choices(t: &Tr) -> Vec<Choice> {
+pub(crate) fn priority_choices(t: Tr) -> Vec<Choice> {
     choices(Priority::ALL, priority_key, t)
 }
 
@@ -95,7 +95,7 @@ pub(crate) struct Names {
 
 impl Names {
     /// Reads the organization's machines, task staff and products (the first hundred of each list).
-    pub(crate) async fn load(app: &vendhub_app::App, who: &Principal, t: &Tr) -> Result<Self, AppError> {
+    pub(crate) async fn load(app: &vendhub_app::App, who: &Principal, t: Tr) -> Result<Self, AppError> {
         let page = PageRequest::parse(Some(1), Some(100))?;
         let (machines, people, products) = tokio::try_join!(
             vendhub_app::machines::list(app, who, MachineQuery::default(), page),

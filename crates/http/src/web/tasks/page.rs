@@ -97,6 +97,10 @@ impl Controls {
 
 #[derive(Template)]
 #[template(path = "admin/tasks/show.html")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "what the page shows for each kind of task"
+)]
 struct Show {
     page: PageCtx,
     task: TaskView,
@@ -132,7 +136,7 @@ pub(super) async fn show(
     let (task, comments, names) = tokio::try_join!(
         tasks::get(app, &panel.who, id),
         tasks::comments(app, &panel.who, id),
-        Names::load(app, &panel.who, &panel.page.t),
+        Names::load(app, &panel.who, panel.page.t),
     )?;
     let can = Controls::of(&task, &panel);
     let task_type = TaskType::parse(&task.task_type);
