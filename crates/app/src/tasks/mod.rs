@@ -6,13 +6,15 @@ mod commands;
 mod complete;
 pub(crate) mod demo;
 mod notes;
+mod people;
 mod photos;
 mod query;
 
 pub use commands::{Change, act};
 pub use complete::{CompleteRequest, ItemActual, complete, reject};
 pub use notes::{CheckItem, CommentView, add_comment, comments, set_check, set_checklist, set_items};
-pub use photos::{NewPhoto, PhotoView, add_photo};
+pub use people::{Assignee, assignees};
+pub use photos::{NewPhoto, PhotoView, add_photo, photo_file};
 pub use query::TaskQuery;
 
 use serde::Serialize;

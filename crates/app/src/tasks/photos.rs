@@ -99,3 +99,31 @@ pub async fn add_photo(app: &App, who: &Principal, id: TaskId, p: NewPhoto) -> R
         .await?;
     Ok(photo_view(row))
 }
+
+/// The stored bytes of a task's photo and their content type. A photo of another task, or a task of
+/// another organization, is not found.
+#[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
+pub async fn photo_file(
+    app: &App,
+    who: &Principal,
+    id: TaskId,
+    photo: uuid::Uuid,
+) -> Result<(bytes::Bytes, String), AppError> {
+    let (scope, task, photo) = (who.scope().clone(), id.to_string(), photo.to_string());
+    let row = app
+        .db()
+        .run(move |c| {
+            Ok(tasks::photos(c, &scope, &task)?
+                .into_iter()
+                .find(|p| p.id == photo))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let data = app
+        .blobs()
+        .get(&row.blob_key)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?
+        .ok_or(AppError::NotFound)?;
+    Ok((data, row.content_type))
+}

@@ -58,6 +58,7 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
         (Field("MachineBody", "machine_type"), machine_types.clone()),
         (Field("MachineView", "status"), machine_statuses),
         (Field("Member", "role"), roles.clone()),
+        (Field("Assignee", "role"), roles.clone()),
         (Field("UserView", "role"), roles.clone()),
         (Field("CreateUserBody", "role"), roles.clone()),
         (Field("PatchBody", "role"), roles.clone()),

@@ -5,7 +5,7 @@
 
 mod comments;
 mod lifecycle;
-mod photos;
+pub(crate) mod photos;
 mod plan;
 mod queries;
 
@@ -35,6 +35,8 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(plan::set_checklist, plan::tick_checklist))
         .routes(routes!(plan::set_items))
         .routes(routes!(photos::add_photo))
+        .routes(routes!(photos::photo_file))
+        .routes(routes!(queries::assignees))
 }
 
 fn bad(field: &str, message: &str) -> AppError {

@@ -2,8 +2,10 @@
 
 use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use utoipa::ToSchema;
+use uuid::Uuid;
 use vendhub_app::AppError;
 use vendhub_app::tasks::{self, NewPhoto, PhotoView};
 use vendhub_domain::tasks::PhotoCategory;
@@ -38,8 +40,9 @@ fn multipart_error(e: &axum::extract::multipart::MultipartError, limit: usize) -
     }
 }
 
-/// Parses the form into a photo (fields `category`, `latitude`, `longitude`, `file`).
-pub(super) async fn read_form(mut form: Multipart, limit: usize) -> Result<NewPhoto, AppError> {
+/// Parses the form into a photo (fields `category`, `latitude`, `longitude`, `file`; others, such as the
+/// panel's `_csrf`, are ignored). The API's upload and the panel's share it.
+pub(crate) async fn read_form(mut form: Multipart, limit: usize) -> Result<NewPhoto, AppError> {
     let (mut category, mut lat, mut lon, mut file) = (None, None, None, None);
     let number = |field: &str, text: &str| {
         text.trim()
@@ -92,4 +95,30 @@ pub(super) async fn add_photo(
         StatusCode::CREATED,
         axum::Json(tasks::add_photo(&s.app, &who, id, photo).await?),
     ))
+}
+
+/// The stored file of a task's photo, with its content type (JPEG, PNG or WebP).
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/photos/{photo_id}/file", tag = "tasks",
+    params(("id" = String, Path), ("photo_id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "image/jpeg, image/png or image/webp"), (status = 404, body = Problem)),
+    extensions(("x-permission" = json!("fleet_read"))))]
+pub(super) async fn photo_file(
+    State(s): State<HttpState>,
+    Allowed(who, ..): Allowed<perm::FleetRead>,
+    Path((id, photo)): Path<(TaskId, Uuid)>,
+) -> Result<Response, ApiError> {
+    Ok(file_response(tasks::photo_file(&s.app, &who, id, photo).await?))
+}
+
+/// A stored photo as a response: its bytes, content type, kept privately for a while, never sniffed.
+pub(crate) fn file_response((bytes, content_type): (bytes::Bytes, String)) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=300".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use vendhub_app::AppError;
 use vendhub_app::paging::{PageRequest, Paged};
-use vendhub_app::tasks::{self, TaskQuery, TaskView};
+use vendhub_app::tasks::{self, Assignee, TaskQuery, TaskView};
 use vendhub_domain::tasks::{Priority, TaskStatus, TaskType};
 
 use super::parse_or;
@@ -118,4 +118,15 @@ pub(super) async fn get(
     Path(id): Path<TaskId>,
 ) -> Result<axum::Json<TaskView>, ApiError> {
     Ok(axum::Json(tasks::get(&s.app, &who, id).await?))
+}
+
+/// Who tasks may be assigned to: active members whose role works on tasks, operators first.
+#[utoipa::path(get, path = "/api/v1/tasks/assignees", tag = "tasks", security(("bearer" = [])),
+    responses((status = 200, body = [Assignee])),
+    extensions(("x-permission" = json!("fleet_read"))))]
+pub(super) async fn assignees(
+    State(s): State<HttpState>,
+    Allowed(who, ..): Allowed<perm::FleetRead>,
+) -> Result<axum::Json<Vec<Assignee>>, ApiError> {
+    Ok(axum::Json(tasks::assignees(&s.app, &who).await?))
 }

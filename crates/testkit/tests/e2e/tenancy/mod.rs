@@ -40,6 +40,8 @@ pub(super) struct Ids {
     /// A task assigned to the operator, in progress, with one item.
     pub(super) task: String,
     pub(super) task_item: String,
+    /// A photo of `task`.
+    pub(super) photo: String,
     /// A task nobody is assigned to yet.
     pub(super) open_task: String,
     pub(super) stocktake: String,
@@ -297,6 +299,27 @@ pub(super) async fn ids_of(app: &TestApp, owner: &str, slug: &str) -> Ids {
         Some(json!({})),
     )
     .await;
+    let photo = app
+        .client
+        .post(app.url(&format!("/api/v1/tasks/{task_id}/photos")))
+        .bearer_auth(owner)
+        .multipart(
+            reqwest::multipart::Form::new().text("category", "before").part(
+                "file",
+                reqwest::multipart::Part::bytes(TINY_PNG.to_vec())
+                    .file_name("p.png")
+                    .mime_str("image/png")
+                    .unwrap(),
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(photo.status().is_success(), "{}", photo.status());
+    let photo = photo.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let task = get(app, &format!("/api/v1/tasks/{task_id}"), owner).await.1;
     let collections = get(app, "/api/v1/cash-collections", owner).await.1;
     let me = get(app, "/api/v1/auth/me", owner).await.1;
@@ -329,6 +352,7 @@ pub(super) async fn ids_of(app: &TestApp, owner: &str, slug: &str) -> Ids {
             .as_str()
             .unwrap_or_else(|| panic!("no item in {task}"))
             .to_owned(),
+        photo,
         stocktake: stocktake["id"].as_str().unwrap().to_owned(),
         collection: collections["data"][0]["id"]
             .as_str()

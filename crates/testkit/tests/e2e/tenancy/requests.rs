@@ -99,6 +99,7 @@ pub(super) fn fill(path: &str, ids: &Ids) -> String {
     path.replace("{id}", id)
         .replace("{key_id}", &ids.key_id)
         .replace("{slot}", &ids.slot)
+        .replace("{photo_id}", &ids.photo)
 }
 
 /// The same path with every id replaced by one that exists nowhere (the slot stays: it names a place).
@@ -116,6 +117,7 @@ pub(super) fn fill_missing(path: &str) -> String {
         session: uuid::Uuid::now_v7().to_string(),
         operator: uuid::Uuid::now_v7().to_string(),
         key_id: uuid::Uuid::now_v7().to_string(),
+        photo: uuid::Uuid::now_v7().to_string(),
         slot: "A1".into(),
         ..Ids::default()
     };
