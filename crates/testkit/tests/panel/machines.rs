@@ -293,8 +293,8 @@ async fn a_machine_moved_through_the_page_stands_at_its_new_location() {
         .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.html);
     assert_eq!(machine(&app, &token, "VH-001").await["location_id"], to.as_str());
-    let (_, moves) = get(&app, &format!("/api/v1/machines/{id}/moves"), &token).await;
-    assert_eq!(moves.as_array().unwrap().len(), 1);
+    let (_, history) = get(&app, &format!("/api/v1/machines/{id}/moves"), &token).await;
+    assert_eq!(history.as_array().unwrap().len(), 1);
     let p = c.get(&format!("/admin/machines/{id}?lang=en")).await;
     assert!(p.html.contains("Tashkent City Mall"));
     // Into storage.

@@ -129,8 +129,6 @@ struct EditPage {
     units: Vec<UnitOpt>,
 }
 
-const UNITS: [&str; 3] = ["pcs", "g", "ml"];
-
 /// A unit to pick, with its label, marked when it is the product's.
 struct UnitOpt {
     value: &'static str,
@@ -139,7 +137,7 @@ struct UnitOpt {
 }
 
 fn unit_opts(t: crate::web::i18n::Tr, chosen: &str) -> Vec<UnitOpt> {
-    UNITS
+    products::UNITS
         .into_iter()
         .map(|u| UnitOpt {
             value: u,

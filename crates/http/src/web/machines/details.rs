@@ -9,9 +9,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use vendhub_app::auth::Principal;
 use vendhub_app::gateway::keys::{self, CreatedKey};
-use vendhub_app::machines::{self, MachineView};
+use vendhub_app::machines::{self, MachineActivity, MachineView, MoveView};
 use vendhub_app::paging::PageRequest;
-use vendhub_app::tasks::{self, TaskQuery};
+use vendhub_app::tasks::{self, TaskQuery, TaskView};
 use vendhub_app::{planograms, products, stock};
 use vendhub_domain::ids::MachineId;
 use vendhub_domain::roles::Permission;
@@ -19,6 +19,7 @@ use vendhub_domain::roles::Permission;
 use super::{location_names, machine_id, picker_page, status_label, statuses, type_label};
 use crate::HttpState;
 use crate::web::catalog::{fields::som_field, product_name};
+use crate::web::i18n::Tr;
 use crate::web::{PageCtx, Panel, WebError, page};
 
 /// One slot: what it holds, how full, and the values its edit form starts with.
@@ -211,62 +212,10 @@ pub(super) async fn render(
             }
         })
         .collect();
-    let sales = activity
-        .sales
-        .iter()
-        .map(|s| SaleRow {
-            at: t.datetime(&s.sold_at),
-            slot: s.slot.clone().unwrap_or_default(),
-            product: s.product_id.as_deref().map_or_else(String::new, name_of),
-            quantity: s.quantity,
-            amount: t.money(s.amount),
-            payment: s.payment_method.clone(),
-        })
-        .collect();
-    let telemetry = activity
-        .telemetry
-        .iter()
-        .map(|r| Reading {
-            at: t.datetime(&r.received_at),
-            text: readable(&r.payload),
-        })
-        .collect();
-    let dex = activity.last_dex_audit.as_ref().map(|d| Dex {
-        at: t.datetime(&d.received_at),
-        expected_cash: d.expected_cash.map_or_else(|| "—".to_owned(), |c| t.money(c)),
-        summary: readable(&d.summary),
-    });
-    let tasks = task_page
-        .data
-        .iter()
-        .map(|k| TaskRow {
-            id: k.id.clone(),
-            number: k.number.clone(),
-            title: k.title.clone(),
-            status: k.status.clone(),
-            status_label: t.t(&format!("machines.task_status.{}", k.status)),
-            due: t.maybe(k.due_at.as_ref()),
-        })
-        .collect();
-    let keys = key_list
-        .iter()
-        .map(|k| KeyRow {
-            id: k.id.clone(),
-            label: k.label.clone(),
-            prefix: k.prefix.clone(),
-            created: t.datetime(&k.created_at),
-            last_used: t.maybe(k.last_used_at.as_ref()),
-            revoked: k.revoked_at.as_ref().map(|at| t.datetime(at)),
-        })
-        .collect();
-    let moves = moves
-        .iter()
-        .map(|mv| MoveRow {
-            at: t.datetime(&mv.moved_at),
-            from: location_of(mv.from_location_id.as_deref()),
-            to: location_of(mv.to_location_id.as_deref()),
-        })
-        .collect();
+    let (sales, telemetry, dex) = activity_rows(t, &activity, &name_of);
+    let tasks = task_rows(t, &task_page.data);
+    let keys = key_rows(t, &key_list);
+    let moves = move_rows(t, &moves, &location_of);
     page(&MachinePage {
         status_label: status_label(t, &m.status),
         type_label: type_label(t, &m.machine_type),
@@ -295,4 +244,73 @@ pub(super) async fn render(
         m,
         page: panel.page,
     })
+}
+
+type Activity = (Vec<SaleRow>, Vec<Reading>, Option<Dex>);
+
+fn activity_rows(t: Tr, activity: &MachineActivity, name_of: &dyn Fn(&str) -> String) -> Activity {
+    let sales = activity
+        .sales
+        .iter()
+        .map(|s| SaleRow {
+            at: t.datetime(&s.sold_at),
+            slot: s.slot.clone().unwrap_or_default(),
+            product: s.product_id.as_deref().map_or_else(String::new, name_of),
+            quantity: s.quantity,
+            amount: t.money(s.amount),
+            payment: s.payment_method.clone(),
+        })
+        .collect();
+    let telemetry = activity
+        .telemetry
+        .iter()
+        .map(|r| Reading {
+            at: t.datetime(&r.received_at),
+            text: readable(&r.payload),
+        })
+        .collect();
+    let dex = activity.last_dex_audit.as_ref().map(|d| Dex {
+        at: t.datetime(&d.received_at),
+        expected_cash: d.expected_cash.map_or_else(|| "—".to_owned(), |c| t.money(c)),
+        summary: readable(&d.summary),
+    });
+    (sales, telemetry, dex)
+}
+
+fn task_rows(t: Tr, tasks: &[TaskView]) -> Vec<TaskRow> {
+    tasks
+        .iter()
+        .map(|k| TaskRow {
+            id: k.id.clone(),
+            number: k.number.clone(),
+            title: k.title.clone(),
+            status: k.status.clone(),
+            status_label: t.t(&format!("machines.task_status.{}", k.status)),
+            due: t.maybe(k.due_at.as_ref()),
+        })
+        .collect()
+}
+
+fn key_rows(t: Tr, keys: &[keys::KeyView]) -> Vec<KeyRow> {
+    keys.iter()
+        .map(|k| KeyRow {
+            id: k.id.clone(),
+            label: k.label.clone(),
+            prefix: k.prefix.clone(),
+            created: t.datetime(&k.created_at),
+            last_used: t.maybe(k.last_used_at.as_ref()),
+            revoked: k.revoked_at.as_ref().map(|at| t.datetime(at)),
+        })
+        .collect()
+}
+
+fn move_rows(t: Tr, moves: &[MoveView], location_of: &dyn Fn(Option<&str>) -> String) -> Vec<MoveRow> {
+    moves
+        .iter()
+        .map(|mv| MoveRow {
+            at: t.datetime(&mv.moved_at),
+            from: location_of(mv.from_location_id.as_deref()),
+            to: location_of(mv.to_location_id.as_deref()),
+        })
+        .collect()
 }

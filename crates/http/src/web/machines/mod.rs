@@ -110,6 +110,14 @@ mod tests {
             for (value, label) in statuses(t).into_iter().chain(types(t)) {
                 assert_ne!(label, "[?]", "{value} in {}", lang.code());
             }
+            for status in vendhub_domain::tasks::TaskStatus::ALL {
+                let key = format!("machines.task_status.{}", status.as_str());
+                assert_ne!(t.t(&key), "[?]", "{key} in {}", lang.code());
+            }
+            for contract in ["rent", "revenue_share"] {
+                let key = format!("catalog.locations.{contract}");
+                assert_ne!(t.t(&key), "[?]", "{key} in {}", lang.code());
+            }
         }
     }
 }
