@@ -86,6 +86,7 @@ pub struct MachineFilter {
     pub status: Option<String>,
     pub machine_type: Option<String>,
     pub location_id: Option<String>,
+    pub operator_id: Option<String>,
     pub q: Option<String>,
     pub sort: String,
     pub descending: bool,
@@ -111,6 +112,9 @@ pub fn list(
         }
         if let Some(l) = &f.location_id {
             b = b.filter(machines::location_id.eq(l.clone()));
+        }
+        if let Some(o) = &f.operator_id {
+            b = b.filter(machines::operator_id.eq(o.clone()));
         }
         if let Some(q) = &f.q {
             let p = format!("%{}%", q.to_lowercase());

@@ -1,10 +1,12 @@
 //! Machines: CRUD with filters, sorting and paging, the map, moves between locations (with history),
 //! and the QR code that opens the machine's customer page.
 
+mod activity;
 mod moves;
 mod qr;
 mod query;
 
+pub use activity::{DexAuditView, MachineActivity, RecentSale, TelemetryReading, activity};
 pub use moves::{MapPoint, MoveView, map, move_to, moves};
 pub use qr::qr_target;
 pub use query::{MachineQuery, MachineSort};

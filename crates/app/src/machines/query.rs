@@ -1,6 +1,6 @@
 //! What a machine list asks for, in domain types; the use case turns it into the store's filter.
 
-use vendhub_domain::ids::LocationId;
+use vendhub_domain::ids::{LocationId, UserId};
 use vendhub_domain::machine::{MachineStatus, MachineType};
 use vendhub_store::machines::MachineFilter;
 
@@ -38,6 +38,8 @@ pub struct MachineQuery {
     pub status: Option<MachineStatus>,
     pub machine_type: Option<MachineType>,
     pub location_id: Option<LocationId>,
+    /// The operator the machines are assigned to.
+    pub operator_id: Option<UserId>,
     /// Searched in number, name and serial number, ignoring case.
     pub q: Option<String>,
     pub sort: MachineSort,
@@ -50,6 +52,7 @@ impl MachineQuery {
             status: self.status.map(|s| s.as_str().into()),
             machine_type: self.machine_type.map(|t| t.as_str().into()),
             location_id: self.location_id.map(|l| l.to_string()),
+            operator_id: self.operator_id.map(|o| o.to_string()),
             q: self.q.clone(),
             sort: self.sort.as_str().into(),
             descending: self.descending,

@@ -47,6 +47,8 @@ pub struct ProductView {
     pub ikpu_code: Option<String>,
     pub package_code: Option<String>,
     pub category_id: Option<String>,
+    /// Whether an image was uploaded (`GET /api/v1/products/{id}/image`).
+    pub has_image: bool,
 }
 
 pub(super) fn view(p: ProductRow) -> ProductView {
@@ -71,6 +73,7 @@ pub(super) fn view(p: ProductRow) -> ProductView {
         ikpu_code: p.ikpu_code,
         package_code: p.package_code,
         category_id: p.category_id,
+        has_image: p.image_key.is_some(),
     }
 }
 

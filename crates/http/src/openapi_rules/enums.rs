@@ -84,6 +84,10 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
             vendhub_app::gateway::events::PAYMENT_METHODS.to_vec(),
         ),
         (
+            Field("RecentSale", "payment_method"),
+            vendhub_app::gateway::events::PAYMENT_METHODS.to_vec(),
+        ),
+        (
             Field("DexSale", "basis"),
             DeltaBasis::ALL.iter().map(|b| b.as_str()).collect(),
         ),

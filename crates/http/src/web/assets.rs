@@ -19,6 +19,7 @@ macro_rules! asset {
 const FILES: &[(&str, &str, &[u8])] = &[
     asset!("app.css", "text/css; charset=utf-8"),
     asset!("app.js", "text/javascript; charset=utf-8"),
+    asset!("machines.css", "text/css; charset=utf-8"),
     asset!("vendor/htmx.min.js", "text/javascript; charset=utf-8"),
     asset!("vendor/socket.io.min.js", "text/javascript; charset=utf-8"),
     asset!("vendor/leaflet.js", "text/javascript; charset=utf-8"),

@@ -7,7 +7,7 @@ use vendhub_app::AppError;
 use vendhub_app::error::FieldError;
 use vendhub_app::machines::{self, MachineQuery, MachineSort, MachineView};
 use vendhub_app::paging::{PageRequest, Paged};
-use vendhub_domain::ids::LocationId;
+use vendhub_domain::ids::{LocationId, UserId};
 use vendhub_domain::machine::{MachineStatus, MachineType};
 
 use crate::HttpState;
@@ -17,8 +17,8 @@ use crate::problem::{ApiError, Problem};
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
-    page: Option<i64>,
-    limit: Option<i64>,
+    pub(crate) page: Option<i64>,
+    pub(crate) limit: Option<i64>,
     status: Option<String>,
     #[serde(rename = "type")]
     #[param(rename = "type")]
@@ -26,6 +26,9 @@ pub struct ListQuery {
     /// A location's id (a UUID; another value is refused with 400).
     #[param(format = Uuid)]
     location_id: Option<String>,
+    /// The assigned operator's user id (a UUID; another value is refused with 400).
+    #[param(format = Uuid)]
+    operator_id: Option<String>,
     /// Search in number, name and serial number.
     q: Option<String>,
     /// `number`, `name`, `status` or `created_at`; `-` first for descending.
@@ -33,7 +36,7 @@ pub struct ListQuery {
 }
 
 /// The list's query in domain types; every value that does not parse is named, together.
-fn list_query(q: ListQuery) -> Result<MachineQuery, AppError> {
+pub(crate) fn list_query(q: ListQuery) -> Result<MachineQuery, AppError> {
     let mut problems = Vec::new();
     let status = q.status.as_deref().and_then(|s| {
         let status = MachineStatus::parse(s);
@@ -68,6 +71,13 @@ fn list_query(q: ListQuery) -> Result<MachineQuery, AppError> {
         }
         location_id
     });
+    let operator_id = q.operator_id.as_deref().and_then(|o| {
+        let operator_id = o.parse::<UserId>().ok();
+        if operator_id.is_none() {
+            problems.push(FieldError::new("operator_id", "not a UUID"));
+        }
+        operator_id
+    });
     let sort = q.sort.as_deref().unwrap_or("number");
     let (sort, descending) = match sort.strip_prefix('-') {
         Some(s) => (s, true),
@@ -87,6 +97,7 @@ fn list_query(q: ListQuery) -> Result<MachineQuery, AppError> {
         status,
         machine_type,
         location_id,
+        operator_id,
         q: q.q.filter(|s| !s.trim().is_empty()),
         sort,
         descending,

@@ -3,8 +3,9 @@
 //! `stock` (a machine's slot stock) and `planogram`; this module registers their routes and holds what they
 //! share.
 
+mod activity;
 mod details;
-mod list;
+pub(crate) mod list;
 mod moves;
 mod planogram;
 mod qr;
@@ -27,6 +28,7 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(moves::move_machine))
         .routes(routes!(moves::moves))
         .routes(routes!(qr::qr))
+        .routes(routes!(activity::activity))
         .routes(routes!(stock::stock))
         .routes(routes!(planogram::get_planogram, planogram::put_planogram))
         .routes(routes!(planogram::copy_planogram))
