@@ -377,14 +377,14 @@ async fn an_operator_sees_only_their_own_stock_and_no_warehouse_controls() {
 #[tokio::test]
 async fn a_viewer_reads_the_stock_and_a_forged_post_from_them_is_refused() {
     let (app, owner, _) = demo_with_staff().await;
-    let (s, v) = post(
+    let (status, created) = post(
         &app,
         "/api/v1/users",
         &owner,
         json!({ "email": "viewer@demo.vendhub.uz", "full_name": "Viewer", "password": "Look-only-pass-9876", "role": "viewer" }),
     )
     .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(status, StatusCode::CREATED, "{created}");
     let w = warehouse_id(&app, &owner).await;
     let p = products(&app, &owner).await[0]["id"].as_str().unwrap().to_owned();
     let before = warehouse_qty(&app, &owner, &w, &p).await;
