@@ -168,6 +168,23 @@ async fn a_transfer_to_an_operator_moves_the_stock_and_a_write_off_beyond_the_ba
     assert_eq!(warehouse_qty(&app, &owner, &w, &p).await, w0 - 3);
     assert_eq!(operator_qty(&app, &owner, &op, &p).await, o0 + 3);
 
+    // The API answers every operator's stock and the holders the forms offer.
+    let (_, everyone) = get(&app, "/api/v1/inventory/operators", &owner).await;
+    assert!(
+        everyone
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["holder"] == to.as_str() && b["product_id"] == p.as_str())
+    );
+    let (_, holders) = get(&app, "/api/v1/inventory/holders", &owner).await;
+    assert!(
+        holders
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["holder"] == from.as_str())
+    );
     // The overview shows the operator's stock.
     let overview = c.get("/admin/stock").await;
     assert!(overview.html.contains("data-testid=\"operator-stock\""));
