@@ -21,7 +21,7 @@ pub struct BalanceView {
     pub value: i64,
 }
 
-async fn balances_with_products(
+pub(super) async fn balances_with_products(
     app: &App,
     scope: &TenantScope,
     prefix: String,

@@ -4,6 +4,7 @@
 //! movement (not enough stock, a slot over capacity, a holder of another organization) writes nothing.
 
 mod balances;
+mod directory;
 pub mod ledger;
 mod low_stock;
 mod machine_stock;
@@ -14,6 +15,7 @@ mod transfer;
 mod write_off;
 
 pub use balances::{BalanceView, operator_stock, warehouse_stock};
+pub use directory::{HolderName, holders, operators_stock};
 pub use low_stock::{LowSlot, low_stock};
 pub use machine_stock::{SlotStock, machine_stock};
 pub use movements::{MovementQuery, movements};

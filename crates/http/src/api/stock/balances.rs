@@ -4,7 +4,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use vendhub_app::AppError;
-use vendhub_app::stock::{self, BalanceView};
+use vendhub_app::stock::{self, BalanceView, HolderName};
 use vendhub_domain::ids::{UserId, WarehouseId};
 
 use crate::HttpState;
@@ -55,4 +55,26 @@ pub(super) async fn operator_stock(
         None => None,
     };
     Ok(axum::Json(stock::operator_stock(&s.app, &who, op).await?))
+}
+
+/// Every operator's (person's) stock at once, with value at average cost.
+#[utoipa::path(get, path = "/api/v1/inventory/operators", tag = "inventory", security(("bearer" = [])),
+    responses((status = 200, body = [BalanceView]), (status = 403, body = Problem)),
+    extensions(("x-permission" = json!("stock_read"))))]
+pub(super) async fn operators_stock(
+    State(s): State<HttpState>,
+    Allowed(who, ..): Allowed<perm::StockRead>,
+) -> Result<axum::Json<Vec<BalanceView>>, ApiError> {
+    Ok(axum::Json(stock::operators_stock(&s.app, &who).await?))
+}
+
+/// Who can hold stock, by name: the warehouses, then the organization's people (`operator:<user id>`).
+#[utoipa::path(get, path = "/api/v1/inventory/holders", tag = "inventory", security(("bearer" = [])),
+    responses((status = 200, body = [HolderName]), (status = 403, body = Problem)),
+    extensions(("x-permission" = json!("stock_read"))))]
+pub(super) async fn holders(
+    State(s): State<HttpState>,
+    Allowed(who, ..): Allowed<perm::StockRead>,
+) -> Result<axum::Json<Vec<HolderName>>, ApiError> {
+    Ok(axum::Json(stock::holders(&s.app, &who).await?))
 }

@@ -28,6 +28,8 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(write_off::write_off))
         .routes(routes!(balances::warehouse_stock))
         .routes(routes!(balances::operator_stock))
+        .routes(routes!(balances::operators_stock))
+        .routes(routes!(balances::holders))
         .routes(routes!(movements::movements))
         .routes(routes!(stocktakes::list_stocktakes, stocktakes::start_stocktake))
         .routes(routes!(stocktakes::get_stocktake))
