@@ -9,7 +9,7 @@ use vendhub_domain::machine::MachineStatus;
 use vendhub_domain::planogram::DEFAULT_LOW_STOCK_PERCENT;
 use vendhub_domain::roles::Permission;
 use vendhub_store::cash_collections::{self, CollectionFilter};
-use vendhub_store::{dashboard, organizations};
+use vendhub_store::{DbConn, StoreError, TenantScope, dashboard, organizations};
 
 use crate::auth::Principal;
 use crate::{App, AppError};
@@ -195,155 +195,211 @@ pub async fn summary(app: &App, who: &Principal) -> Result<DashboardView, AppErr
             };
             let tz = zone(&org.timezone);
             let today = local_day(tz, utc(now));
-            let (today_from, today_to) = day_bounds(tz, today);
-            let (month_from, month_to) = month_bounds(tz, today);
-            let first_day = today.checked_sub_days(Days::new(CHART_DAYS - 1)).unwrap_or(today);
-            let chart_from = day_start(tz, first_day);
-
-            let count = |(count, amount): (i64, i64)| Sales { count, amount };
-            let sales_today = count(dashboard::sales_between(c, &scope, today_from, today_to)?);
-            let sales_month = count(dashboard::sales_between(c, &scope, month_from, month_to)?);
-            let mut sales_by_day = Vec::with_capacity(30);
-            let mut day = first_day;
-            while day <= today {
-                let (from, to) = day_bounds(tz, day);
-                let s = count(dashboard::sales_between(c, &scope, from, to)?);
-                sales_by_day.push(DaySales {
-                    day,
-                    count: s.count,
-                    amount: s.amount,
-                });
-                let Some(next) = day.checked_add_days(Days::new(1)) else {
-                    break;
-                };
-                day = next;
-            }
-            let sales_by_payment_method = dashboard::sales_by_payment_method(c, &scope, chart_from, today_to)?
-                .into_iter()
-                .map(|(payment_method, count, amount)| MethodSales {
-                    payment_method,
-                    count,
-                    amount,
-                })
-                .collect();
-            let top_products = dashboard::top_products(c, &scope, chart_from, today_to, TOP_PRODUCTS)?
-                .into_iter()
-                .map(|(product_id, name_uz, name_ru, name_en, quantity, amount)| ProductSales {
-                    product_id,
-                    name_uz,
-                    name_ru,
-                    name_en,
-                    quantity,
-                    amount,
-                })
-                .collect();
-
-            let found = dashboard::machines_by_status(c, &scope)?;
-            let mut machines_by_status: Vec<StatusCount> = MachineStatus::ALL
-                .iter()
-                .map(|s| StatusCount {
-                    status: s.as_str().to_owned(),
-                    count: 0,
-                })
-                .collect();
-            for (status, n) in found {
-                match machines_by_status.iter_mut().find(|s| s.status == status) {
-                    Some(s) => s.count += n,
-                    None => machines_by_status.push(StatusCount { status, count: n }),
-                }
-            }
-            let machines_total = machines_by_status.iter().map(|s| s.count).sum();
-
-            let offline = dashboard::machines_in_status(c, &scope, &[MachineStatus::Offline.as_str()])?;
-            let offline_total = i64::try_from(offline.len()).unwrap_or(i64::MAX);
-            let offline_machines = offline
-                .into_iter()
-                .take(LIST_LIMIT)
-                .map(|(id, number, name, status, seen)| MachineBrief {
-                    id,
-                    number,
-                    name,
-                    status,
-                    last_seen_at: seen.map(utc),
-                    low_slots: 0,
-                })
-                .collect();
-            let low = dashboard::machines_low_on_stock(c, &scope, DEFAULT_LOW_STOCK_PERCENT)?;
-            let low_stock_total = i64::try_from(low.len()).unwrap_or(i64::MAX);
-            let low_stock_machines = low
-                .into_iter()
-                .take(LIST_LIMIT)
-                .map(|((id, number, name, status, seen), low_slots)| MachineBrief {
-                    id,
-                    number,
-                    name,
-                    status,
-                    last_seen_at: seen.map(utc),
-                    low_slots,
-                })
-                .collect();
-
-            let (tasks_open, tasks_overdue) = dashboard::open_tasks(c, &scope, now)?;
-            let overdue_tasks = dashboard::overdue_tasks(c, &scope, now, i64::try_from(LIST_LIMIT).unwrap_or(10))?
-                .into_iter()
-                .map(|(id, number, title, machine_id, due)| TaskBrief {
-                    id,
-                    number,
-                    title,
-                    machine_id,
-                    due_at: due.map(utc),
-                })
-                .collect();
-
-            let cash_expected = dashboard::cash_expected(c, &scope)?;
-            let filter = CollectionFilter {
-                confirmed: Some(true),
-                ..Default::default()
-            };
-            let (collections, _) = cash_collections::list(c, &scope, &filter, 0, LAST_COLLECTIONS)?;
-            let ids: Vec<String> = collections.iter().map(|r| r.machine_id.clone()).collect();
-            let numbers: std::collections::HashMap<String, String> =
-                dashboard::machine_numbers(c, &scope, &ids)?.into_iter().collect();
-            let last_collections: Vec<CollectionBrief> = collections
-                .into_iter()
-                .map(|r| CollectionBrief {
-                    machine_number: numbers.get(&r.machine_id).cloned().unwrap_or_default(),
-                    id: r.id,
-                    machine_id: r.machine_id,
-                    collected_at: utc(r.collected_at),
-                    counted: r.counted,
-                    expected: r.expected,
-                    over_short: r.over_short,
-                })
-                .collect();
-            let last_collections_over_short = last_collections
-                .iter()
-                .fold(0_i64, |a, r| a.saturating_add(r.over_short));
-
-            Ok(Some(DashboardView {
-                timezone: tz.name().to_owned(),
-                today,
-                sales_today,
-                sales_month,
-                machines_total,
-                machines_by_status,
-                offline_total,
-                offline_machines,
-                low_stock_total,
-                low_stock_machines,
-                tasks_open,
-                tasks_overdue,
-                overdue_tasks,
-                cash_expected,
-                last_collections,
-                last_collections_over_short,
-                sales_by_day,
-                sales_by_payment_method,
-                top_products,
-            }))
+            let mut v = DashboardView::empty(tz.name(), today);
+            sales(c, &scope, tz, &mut v)?;
+            machines(c, &scope, &mut v)?;
+            tasks(c, &scope, now, &mut v)?;
+            cash(c, &scope, &mut v)?;
+            Ok(Some(v))
         })
         .await?;
     view.ok_or(AppError::NotFound)
+}
+
+impl DashboardView {
+    fn empty(timezone: &str, today: NaiveDate) -> Self {
+        Self {
+            timezone: timezone.to_owned(),
+            today,
+            sales_today: Sales::default(),
+            sales_month: Sales::default(),
+            machines_total: 0,
+            machines_by_status: Vec::new(),
+            offline_total: 0,
+            offline_machines: Vec::new(),
+            low_stock_total: 0,
+            low_stock_machines: Vec::new(),
+            tasks_open: 0,
+            tasks_overdue: 0,
+            overdue_tasks: Vec::new(),
+            cash_expected: 0,
+            last_collections: Vec::new(),
+            last_collections_over_short: 0,
+            sales_by_day: Vec::new(),
+            sales_by_payment_method: Vec::new(),
+            top_products: Vec::new(),
+        }
+    }
+}
+
+/// Today, this month, and the chart days, by day, payment method and product.
+fn sales(c: &mut DbConn, scope: &TenantScope, tz: Tz, v: &mut DashboardView) -> Result<(), StoreError> {
+    let today = v.today;
+    let (today_from, today_to) = day_bounds(tz, today);
+    let (month_from, month_to) = month_bounds(tz, today);
+    let first_day = today.checked_sub_days(Days::new(CHART_DAYS - 1)).unwrap_or(today);
+    let chart_from = day_start(tz, first_day);
+
+    let count = |(count, amount): (i64, i64)| Sales { count, amount };
+    let sales_today = count(dashboard::sales_between(c, scope, today_from, today_to)?);
+    let sales_month = count(dashboard::sales_between(c, scope, month_from, month_to)?);
+    let mut sales_by_day = Vec::with_capacity(30);
+    let mut day = first_day;
+    while day <= today {
+        let (from, to) = day_bounds(tz, day);
+        let s = count(dashboard::sales_between(c, scope, from, to)?);
+        sales_by_day.push(DaySales {
+            day,
+            count: s.count,
+            amount: s.amount,
+        });
+        let Some(next) = day.checked_add_days(Days::new(1)) else {
+            break;
+        };
+        day = next;
+    }
+    let sales_by_payment_method = dashboard::sales_by_payment_method(c, scope, chart_from, today_to)?
+        .into_iter()
+        .map(|(payment_method, count, amount)| MethodSales {
+            payment_method,
+            count,
+            amount,
+        })
+        .collect();
+    let top_products = dashboard::top_products(c, scope, chart_from, today_to, TOP_PRODUCTS)?
+        .into_iter()
+        .map(
+            |(product_id, name_uz, name_ru, name_en, quantity, amount)| ProductSales {
+                product_id,
+                name_uz,
+                name_ru,
+                name_en,
+                quantity,
+                amount,
+            },
+        )
+        .collect();
+
+    v.sales_today = sales_today;
+    v.sales_month = sales_month;
+    v.sales_by_day = sales_by_day;
+    v.sales_by_payment_method = sales_by_payment_method;
+    v.top_products = top_products;
+    Ok(())
+}
+
+/// Machines by status, offline, low on stock.
+fn machines(c: &mut DbConn, scope: &TenantScope, v: &mut DashboardView) -> Result<(), StoreError> {
+    let found = dashboard::machines_by_status(c, scope)?;
+    let mut machines_by_status: Vec<StatusCount> = MachineStatus::ALL
+        .iter()
+        .map(|s| StatusCount {
+            status: s.as_str().to_owned(),
+            count: 0,
+        })
+        .collect();
+    for (status, n) in found {
+        match machines_by_status.iter_mut().find(|s| s.status == status) {
+            Some(s) => s.count += n,
+            None => machines_by_status.push(StatusCount { status, count: n }),
+        }
+    }
+    let machines_total = machines_by_status.iter().map(|s| s.count).sum();
+
+    let offline = dashboard::machines_in_status(c, scope, &[MachineStatus::Offline.as_str()])?;
+    let offline_total = i64::try_from(offline.len()).unwrap_or(i64::MAX);
+    let offline_machines = offline
+        .into_iter()
+        .take(LIST_LIMIT)
+        .map(|(id, number, name, status, seen)| MachineBrief {
+            id,
+            number,
+            name,
+            status,
+            last_seen_at: seen.map(utc),
+            low_slots: 0,
+        })
+        .collect();
+    let low = dashboard::machines_low_on_stock(c, scope, DEFAULT_LOW_STOCK_PERCENT)?;
+    let low_stock_total = i64::try_from(low.len()).unwrap_or(i64::MAX);
+    let low_stock_machines = low
+        .into_iter()
+        .take(LIST_LIMIT)
+        .map(|((id, number, name, status, seen), low_slots)| MachineBrief {
+            id,
+            number,
+            name,
+            status,
+            last_seen_at: seen.map(utc),
+            low_slots,
+        })
+        .collect();
+
+    v.machines_by_status = machines_by_status;
+    v.machines_total = machines_total;
+    v.offline_total = offline_total;
+    v.offline_machines = offline_machines;
+    v.low_stock_total = low_stock_total;
+    v.low_stock_machines = low_stock_machines;
+    Ok(())
+}
+
+/// Open and overdue tasks.
+fn tasks(
+    c: &mut DbConn,
+    scope: &TenantScope,
+    now: NaiveDateTime,
+    v: &mut DashboardView,
+) -> Result<(), StoreError> {
+    let (tasks_open, tasks_overdue) = dashboard::open_tasks(c, scope, now)?;
+    let overdue_tasks = dashboard::overdue_tasks(c, scope, now, i64::try_from(LIST_LIMIT).unwrap_or(10))?
+        .into_iter()
+        .map(|(id, number, title, machine_id, due)| TaskBrief {
+            id,
+            number,
+            title,
+            machine_id,
+            due_at: due.map(utc),
+        })
+        .collect();
+
+    v.tasks_open = tasks_open;
+    v.tasks_overdue = tasks_overdue;
+    v.overdue_tasks = overdue_tasks;
+    Ok(())
+}
+
+/// Cash expected in the machines and the latest confirmed collections.
+fn cash(c: &mut DbConn, scope: &TenantScope, v: &mut DashboardView) -> Result<(), StoreError> {
+    let cash_expected = dashboard::cash_expected(c, scope)?;
+    let filter = CollectionFilter {
+        confirmed: Some(true),
+        ..Default::default()
+    };
+    let (collections, _) = cash_collections::list(c, scope, &filter, 0, LAST_COLLECTIONS)?;
+    let ids: Vec<String> = collections.iter().map(|r| r.machine_id.clone()).collect();
+    let numbers: std::collections::HashMap<String, String> =
+        dashboard::machine_numbers(c, scope, &ids)?.into_iter().collect();
+    let last_collections: Vec<CollectionBrief> = collections
+        .into_iter()
+        .map(|r| CollectionBrief {
+            machine_number: numbers.get(&r.machine_id).cloned().unwrap_or_default(),
+            id: r.id,
+            machine_id: r.machine_id,
+            collected_at: utc(r.collected_at),
+            counted: r.counted,
+            expected: r.expected,
+            over_short: r.over_short,
+        })
+        .collect();
+    let last_collections_over_short = last_collections
+        .iter()
+        .fold(0_i64, |a, r| a.saturating_add(r.over_short));
+
+    v.cash_expected = cash_expected;
+    v.last_collections = last_collections;
+    v.last_collections_over_short = last_collections_over_short;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -362,7 +418,10 @@ mod tests {
     fn a_sale_late_on_december_6_in_utc_is_on_december_7_in_tashkent() {
         let tz = zone("Asia/Tashkent");
         assert_eq!(local_day(tz, at("2026-12-06T23:30:00Z")), date(2026, 12, 7));
-        assert_eq!(local_day(zone("UTC"), at("2026-12-06T23:30:00Z")), date(2026, 12, 6));
+        assert_eq!(
+            local_day(zone("UTC"), at("2026-12-06T23:30:00Z")),
+            date(2026, 12, 6)
+        );
         let (from, to) = day_bounds(tz, date(2026, 12, 7));
         assert_eq!(from.to_string(), "2026-12-06 19:00:00");
         assert_eq!(to.to_string(), "2026-12-07 19:00:00");

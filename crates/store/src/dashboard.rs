@@ -49,20 +49,28 @@ pub fn sales_by_payment_method(
         .load(conn)?)
 }
 
-/// The best-selling products in `[from, to)` by amount: (product, name uz, ru, en, units, tiyin).
+/// A product's sales: (product, name uz, ru, en, units, tiyin).
+pub type ProductSales = (String, String, String, String, i64, i64);
+
+/// The best-selling products in `[from, to)` by amount.
 pub fn top_products(
     conn: &mut DbConn,
     scope: &TenantScope,
     from: NaiveDateTime,
     to: NaiveDateTime,
     limit: i64,
-) -> Result<Vec<(String, String, String, String, i64, i64)>, StoreError> {
+) -> Result<Vec<ProductSales>, StoreError> {
     Ok(sales::table
         .inner_join(products::table.on(products::id.nullable().eq(sales::product_id)))
         .filter(sales::organization_id.eq(scope.org()))
         .filter(sales::sold_at.ge(from))
         .filter(sales::sold_at.lt(to))
-        .group_by((products::id, products::name_uz, products::name_ru, products::name_en))
+        .group_by((
+            products::id,
+            products::name_uz,
+            products::name_ru,
+            products::name_en,
+        ))
         .select((
             products::id,
             products::name_uz,
@@ -150,7 +158,11 @@ pub fn machines_low_on_stock(
 }
 
 /// (open tasks, open tasks due before `now`).
-pub fn open_tasks(conn: &mut DbConn, scope: &TenantScope, now: NaiveDateTime) -> Result<(i64, i64), StoreError> {
+pub fn open_tasks(
+    conn: &mut DbConn,
+    scope: &TenantScope,
+    now: NaiveDateTime,
+) -> Result<(i64, i64), StoreError> {
     let open: i64 = tasks::table
         .filter(tasks::organization_id.eq(scope.org()))
         .filter(tasks::status.eq_any(OPEN))

@@ -230,8 +230,11 @@ mod tests {
             assert!(!svg.contains("<script>"), "{svg}");
             assert!(!svg.contains("<b>"), "{svg}");
             assert!(!svg.contains("'x'"), "{svg}");
-            assert!(svg.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;")
-                || svg.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/scr…"), "{svg}");
+            assert!(
+                svg.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;")
+                    || svg.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/scr…"),
+                "{svg}"
+            );
             assert!(svg.contains("aria-label=\"t&lt;\""), "{svg}");
             assert!(!svg.contains("style="), "no inline style: {svg}");
         }
@@ -245,7 +248,11 @@ mod tests {
         }
         assert!(!line("e", &[]).contains("polyline"));
         let zeros = vec![Datum::new("a", 0, "0"), Datum::new("b", 0, "0")];
-        for svg in [bars("z", &zeros), line("z", &zeros), donut_or_stacked("z", &zeros)] {
+        for svg in [
+            bars("z", &zeros),
+            line("z", &zeros),
+            donut_or_stacked("z", &zeros),
+        ] {
             assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
         }
         assert!(line("one", &[Datum::new("d", 3, "3")]).contains("polyline"));
@@ -254,9 +261,18 @@ mod tests {
     #[test]
     fn the_largest_value_gets_the_longest_bar_and_parts_fill_the_whole() {
         let svg = bars("b", &[Datum::new("a", 10, "10"), Datum::new("b", 5, "5")]);
-        assert!(svg.contains("width=\"150.0\"") && svg.contains("width=\"75.0\""), "{svg}");
+        assert!(
+            svg.contains("width=\"150.0\"") && svg.contains("width=\"75.0\""),
+            "{svg}"
+        );
         let svg = donut_or_stacked("s", &[Datum::new("a", 3, "3"), Datum::new("b", 1, "1")]);
-        assert!(svg.contains("class=\"c0\" x=\"0.0\" y=\"0\" width=\"300.0\""), "{svg}");
-        assert!(svg.contains("class=\"c1\" x=\"300.0\" y=\"0\" width=\"100.0\""), "{svg}");
+        assert!(
+            svg.contains("class=\"c0\" x=\"0.0\" y=\"0\" width=\"300.0\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("class=\"c1\" x=\"300.0\" y=\"0\" width=\"100.0\""),
+            "{svg}"
+        );
     }
 }

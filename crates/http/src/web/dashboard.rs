@@ -52,14 +52,14 @@ fn payment_key(method: &str) -> String {
 }
 
 /// A catalog text, or the raw value when the catalog has no such key (a status or method added later).
-fn label(t: &Tr, key: &str, raw: &str) -> String {
+fn label(t: Tr, key: &str, raw: &str) -> String {
     match t.t(key) {
         "[?]" => raw.to_owned(),
         text => text.to_owned(),
     }
 }
 
-fn draw(v: &DashboardView, t: &Tr) -> Charts {
+fn draw(v: &DashboardView, t: Tr) -> Charts {
     let days: Vec<Datum> = v
         .sales_by_day
         .iter()
@@ -79,7 +79,13 @@ fn draw(v: &DashboardView, t: &Tr) -> Charts {
     let status: Vec<Datum> = v
         .machines_by_status
         .iter()
-        .map(|s| Datum::new(label(t, &status_key(&s.status), &s.status), s.count, t.number(s.count)))
+        .map(|s| {
+            Datum::new(
+                label(t, &status_key(&s.status), &s.status),
+                s.count,
+                t.number(s.count),
+            )
+        })
         .collect();
     let products: Vec<Datum> = v
         .top_products
@@ -101,7 +107,7 @@ fn draw(v: &DashboardView, t: &Tr) -> Charts {
     }
 }
 
-fn more(t: &Tr, total: i64, shown: usize) -> String {
+fn more(t: Tr, total: i64, shown: usize) -> String {
     let rest = total.saturating_sub(i64::try_from(shown).unwrap_or(0));
     if rest > 0 {
         t.fill("dashboard.more", &[("n", &t.number(rest))])
@@ -110,7 +116,7 @@ fn more(t: &Tr, total: i64, shown: usize) -> String {
     }
 }
 
-fn hints(v: &DashboardView, t: &Tr) -> Hints {
+fn hints(v: &DashboardView, t: Tr) -> Hints {
     Hints {
         sales_today: t.fill("dashboard.sales_count", &[("n", &t.number(v.sales_today.count))]),
         sales_month: t.fill("dashboard.sales_count", &[("n", &t.number(v.sales_month.count))]),
@@ -132,8 +138,8 @@ fn hints(v: &DashboardView, t: &Tr) -> Hints {
 async fn dashboard(State(s): State<HttpState>, panel: Panel) -> Result<Response, WebError> {
     panel.require(Permission::DashboardsRead)?;
     let v = dashboard::summary(&s.app, &panel.who).await?;
-    let charts = draw(&v, &panel.page.t);
-    let hints = hints(&v, &panel.page.t);
+    let charts = draw(&v, panel.page.t);
+    let hints = hints(&v, panel.page.t);
     page(&DashboardPage {
         page: panel.page,
         v,
@@ -153,7 +159,9 @@ mod tests {
 
     #[test]
     fn every_status_and_payment_method_has_a_label_in_every_language() {
-        let methods = ["cash", "card", "payme", "click", "uzum", "telegram", "free", "test"];
+        let methods = [
+            "cash", "card", "payme", "click", "uzum", "telegram", "free", "test",
+        ];
         for lang in Lang::ALL {
             let t = Tr::new(lang, "Asia/Tashkent");
             for s in vendhub_domain::machine::MachineStatus::ALL {

@@ -107,12 +107,22 @@ async fn the_dashboard_shows_the_apis_figures_and_todays_sales_count_what_machin
     let (app, t, _) = demo_with_staff().await;
     let (_, before) = get(&app, "/api/v1/dashboard", &t).await;
     let m = machine_id(&app, &t, "VH-001").await;
-    sell(&app, &t, &m, &[(1_200_000, "cash"), (800_000, "card"), (500_050, "cash")]).await;
+    sell(
+        &app,
+        &t,
+        &m,
+        &[(1_200_000, "cash"), (800_000, "card"), (500_050, "cash")],
+    )
+    .await;
 
     let (status, api) = get(&app, "/api/v1/dashboard", &t).await;
     assert_eq!(status, 200, "{api}");
     let today = |v: &Value, f: &str| v["sales_today"][f].as_i64().unwrap();
-    assert_eq!(today(&api, "amount") - today(&before, "amount"), 2_500_050, "{api}");
+    assert_eq!(
+        today(&api, "amount") - today(&before, "amount"),
+        2_500_050,
+        "{api}"
+    );
     assert_eq!(today(&api, "count") - today(&before, "count"), 3);
     assert!(api["sales_month"]["amount"].as_i64().unwrap() >= 2_500_050);
     assert!(
@@ -143,15 +153,24 @@ async fn the_dashboard_shows_the_apis_figures_and_todays_sales_count_what_machin
         let shown = money_en(api[field]["amount"].as_i64().unwrap());
         assert!(page.html.contains(&shown), "{field} shown as {shown}");
     }
-    assert!(page.html.contains(&money_en(api["cash_expected"].as_i64().unwrap())));
+    assert!(
+        page.html
+            .contains(&money_en(api["cash_expected"].as_i64().unwrap()))
+    );
     // Four charts drawn on the server, no inline style or script.
     assert_eq!(page.html.matches("<svg").count(), 4, "{}", page.html);
     assert!(!page.html.contains("style=\"") && !page.html.contains("<script>"));
     for t in api["overdue_tasks"].as_array().unwrap() {
-        assert!(page.html.contains(&format!("href=\"/admin/tasks/{}\"", t["id"].as_str().unwrap())));
+        assert!(
+            page.html
+                .contains(&format!("href=\"/admin/tasks/{}\"", t["id"].as_str().unwrap()))
+        );
     }
     for m in api["low_stock_machines"].as_array().unwrap() {
-        assert!(page.html.contains(&format!("href=\"/admin/machines/{}\"", m["id"].as_str().unwrap())));
+        assert!(
+            page.html
+                .contains(&format!("href=\"/admin/machines/{}\"", m["id"].as_str().unwrap()))
+        );
     }
 }
 
