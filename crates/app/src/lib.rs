@@ -5,6 +5,7 @@ pub mod audit;
 pub mod audit_record;
 pub mod auth;
 pub mod cash_collections;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod events;

@@ -6,6 +6,7 @@ pub mod backup_codes;
 pub mod cash_collections;
 pub mod categories;
 pub mod connection;
+pub mod dashboard;
 pub mod error;
 pub mod gateway;
 pub mod invites;

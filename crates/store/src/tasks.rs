@@ -192,7 +192,7 @@ pub struct TaskFilter {
     pub open_only: bool,
 }
 
-const OPEN: [&str; 4] = ["pending", "assigned", "in_progress", "postponed"];
+pub const OPEN: [&str; 4] = ["pending", "assigned", "in_progress", "postponed"];
 
 /// One page of tasks (newest first) and the total.
 pub fn list(

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cash_collections;
+pub mod dashboard;
 pub mod gateway;
 pub mod invites;
 pub mod locations;
@@ -35,6 +36,7 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .merge(stock::routes())
         .merge(tasks::routes())
         .merge(cash_collections::routes())
+        .merge(dashboard::routes())
         .merge(machine_keys::routes())
         .merge(gateway::routes())
 }

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod audit;
 pub mod catalog;
+pub mod charts;
 pub mod collections;
 pub mod csrf_token;
 pub mod dashboard;
