@@ -10,11 +10,16 @@ use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 async fn the_audit_page_lists_the_sign_in_and_shows_the_chain_intact() {
     let app = TestApp::spawn().await;
     let mut c = PanelClient::sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
-    let page = c.get("/admin/audit?lang=en").await;
+    let page = c.get("/admin/audit?lang=en&verify=1").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("<code>auth.login</code>"), "{}", page.html);
     assert!(page.html.contains("data-chain=\"ok\""), "{}", page.html);
     assert!(page.html.contains("The chain is intact"));
+    let plain = c.get("/admin/audit").await;
+    assert!(
+        plain.html.contains("data-testid=\"verify-chain\"") && !plain.html.contains("data-chain="),
+        "the check runs only when asked for"
+    );
     let filtered = c.get("/admin/audit?action=user.create&entity_type=").await;
     assert_eq!(filtered.status, StatusCode::OK);
     assert!(!filtered.html.contains("<code>auth.login</code>"));
