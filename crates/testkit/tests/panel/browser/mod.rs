@@ -4,6 +4,7 @@
 
 mod flows;
 mod session;
+mod tour;
 
 use std::process::Stdio;
 use std::time::Duration;
