@@ -507,20 +507,24 @@ async fn a_taken_or_bad_number_is_refused_naming_the_field_and_nothing_is_writte
             ("cash_capacity", ""),
         ]
     };
-    let taken = c.post("/admin/machines", &fields("VH-001")).await;
-    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.html);
-    assert!(taken.html.contains("<code>number</code>"), "{}", taken.html);
+    let duplicate = c.post("/admin/machines", &fields("VH-001")).await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT, "{}", duplicate.html);
     assert!(
-        taken.html.contains("data-testid=\"machine-form\""),
+        duplicate.html.contains("<code>number</code>"),
+        "{}",
+        duplicate.html
+    );
+    assert!(
+        duplicate.html.contains("data-testid=\"machine-form\""),
         "the form again"
     );
-    assert_eq!(field_value(&taken.html, "name").as_deref(), Some("Twin"));
+    assert_eq!(field_value(&duplicate.html, "name").as_deref(), Some("Twin"));
     let bad = c.post("/admin/machines", &fields("VH 001!")).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.html);
     assert!(bad.html.contains("<code>number</code>"), "{}", bad.html);
     assert_eq!(fleet_size(&app, &token).await, before);
 
-    // Renumbering a machine to a taken number changes nothing.
+    // Renumbering a machine to a duplicate number changes nothing.
     let id = machine_id(&app, &token, "VH-002").await;
     let renamed = c
         .post(&format!("/admin/machines/{id}/edit"), &fields("VH-001"))
