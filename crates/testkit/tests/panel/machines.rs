@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vendhub_testkit::api::{self, call, get, machine, machine_id, other_organization, post};
-use vendhub_testkit::panel::PanelClient;
+use vendhub_testkit::panel::{PanelClient, field_value};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 fn lists(html: &str, number: &str) -> bool {
@@ -379,4 +379,237 @@ async fn another_organizations_machine_is_not_found() {
         c.get("/admin/machines/not-an-id").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// How many machines the API lists for the organization.
+async fn fleet_size(app: &TestApp, token: &str) -> i64 {
+    let (_, list) = get(app, "/api/v1/machines", token).await;
+    list["meta"]["total"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_machine_is_created_edited_and_deleted_through_its_form() {
+    let (app, token) = api::demo().await;
+    let location = locations(&app, &token).await[0].clone();
+    let operator = api::an_operator(&app, &token).await;
+    let mut c = PanelClient::sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let list = c.get("/admin/machines").await;
+    assert!(
+        list.html
+            .contains("href=\"/admin/machines/new\" data-testid=\"machine-new\"")
+    );
+    let form = c.get("/admin/machines/new?lang=en").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+    assert!(form.html.contains("data-testid=\"machine-form\""));
+    assert!(form.html.contains("data-testid=\"machine-save\""));
+    assert!(form.html.contains(&format!("<option value=\"{location}\"")));
+    assert!(form.html.contains(&format!("<option value=\"{operator}\"")));
+
+    let created = c
+        .post(
+            "/admin/machines",
+            &[
+                ("number", "VH-900"),
+                ("name", "Lobby coffee"),
+                ("machine_type", "coffee"),
+                ("model", "Necta Kikko"),
+                ("serial_number", "SN-42"),
+                ("location_id", &location),
+                ("operator_id", &operator),
+                ("status", ""),
+                ("accepted_payments", "cash"),
+                ("accepted_payments", "payme"),
+                ("cash_capacity", "1 500 000"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    let m = machine(&app, &token, "VH-900").await;
+    let id = m["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        created.location.as_deref(),
+        Some(format!("/admin/machines/{id}").as_str())
+    );
+    assert_eq!(m["name"], "Lobby coffee");
+    assert_eq!(m["machine_type"], "coffee");
+    assert_eq!(m["model"], "Necta Kikko");
+    assert_eq!(m["serial_number"], "SN-42");
+    assert_eq!(m["location_id"], location.as_str());
+    assert_eq!(m["operator_id"], operator.as_str());
+    assert_eq!(m["status"], "active");
+    assert_eq!(m["accepted_payments"], json!(["cash", "payme"]));
+    assert_eq!(m["cash_capacity"], 150_000_000);
+
+    let details = c.get(&format!("/admin/machines/{id}")).await;
+    assert!(details.html.contains(&format!(
+        "href=\"/admin/machines/{id}/edit\" data-testid=\"machine-edit\""
+    )));
+    let edit = c.get(&format!("/admin/machines/{id}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.html);
+    assert_eq!(field_value(&edit.html, "number").as_deref(), Some("VH-900"));
+    assert_eq!(
+        field_value(&edit.html, "cash_capacity").as_deref(),
+        Some("1500000")
+    );
+    assert!(edit.html.contains("value=\"payme\" checked"));
+
+    let saved = c
+        .post(
+            &format!("/admin/machines/{id}/edit"),
+            &[
+                ("number", "VH-901"),
+                ("name", "Lobby drinks"),
+                ("machine_type", "drink"),
+                ("model", ""),
+                ("serial_number", "SN-43"),
+                ("operator_id", ""),
+                ("status", "maintenance"),
+                ("accepted_payments", "card"),
+                ("cash_capacity", "2000.50"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let (_, m) = get(&app, &format!("/api/v1/machines/{id}"), &token).await;
+    assert_eq!(m["number"], "VH-901");
+    assert_eq!(m["name"], "Lobby drinks");
+    assert_eq!(m["machine_type"], "drink");
+    assert_eq!(m["model"], Value::Null);
+    assert_eq!(m["serial_number"], "SN-43");
+    assert_eq!(m["operator_id"], Value::Null);
+    assert_eq!(m["status"], "maintenance");
+    assert_eq!(m["accepted_payments"], json!(["card"]));
+    assert_eq!(m["cash_capacity"], 200_050);
+    assert_eq!(m["location_id"], location.as_str(), "a move changes the location");
+
+    let deleted = c.post(&format!("/admin/machines/{id}/delete"), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.html);
+    assert_eq!(deleted.location.as_deref(), Some("/admin/machines"));
+    assert_eq!(machine(&app, &token, "VH-901").await, Value::Null);
+    assert_eq!(
+        get(&app, &format!("/api/v1/machines/{id}"), &token).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_taken_or_bad_number_is_refused_naming_the_field_and_nothing_is_written() {
+    let (app, token) = api::demo().await;
+    let before = fleet_size(&app, &token).await;
+    let mut c = PanelClient::sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    c.get("/admin/machines/new").await;
+    let fields = |number: &'static str| {
+        [
+            ("number", number),
+            ("name", "Twin"),
+            ("machine_type", "snack"),
+            ("accepted_payments", "cash"),
+            ("cash_capacity", ""),
+        ]
+    };
+    let duplicate = c.post("/admin/machines", &fields("VH-001")).await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT, "{}", duplicate.html);
+    assert!(
+        duplicate.html.contains("<code>number</code>"),
+        "{}",
+        duplicate.html
+    );
+    assert!(
+        duplicate.html.contains("data-testid=\"machine-form\""),
+        "the form again"
+    );
+    assert_eq!(field_value(&duplicate.html, "name").as_deref(), Some("Twin"));
+    let bad = c.post("/admin/machines", &fields("VH 001!")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.html);
+    assert!(bad.html.contains("<code>number</code>"), "{}", bad.html);
+    assert_eq!(fleet_size(&app, &token).await, before);
+
+    // Renumbering a machine to a duplicate number changes nothing.
+    let id = machine_id(&app, &token, "VH-002").await;
+    let renamed = c
+        .post(&format!("/admin/machines/{id}/edit"), &fields("VH-001"))
+        .await;
+    assert_eq!(renamed.status, StatusCode::CONFLICT, "{}", renamed.html);
+    assert!(renamed.html.contains("<code>number</code>"));
+    let (_, m) = get(&app, &format!("/api/v1/machines/{id}"), &token).await;
+    assert_eq!(m["number"], "VH-002");
+    assert_ne!(m["name"], "Twin");
+}
+
+#[tokio::test]
+async fn a_viewer_and_an_operator_cannot_add_edit_or_delete_a_machine() {
+    let (app, token, staff_password) = api::demo_with_staff().await;
+    let id = machine_id(&app, &token, "VH-001").await;
+    let before = fleet_size(&app, &token).await;
+    let operator = PanelClient::sign_in(&app, "operator1@demo.vendhub.uz", &staff_password).await;
+    for mut c in [viewer(&app, &token).await, operator] {
+        let list = c.get("/admin/machines").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(!list.html.contains("machine-new") && !list.html.contains("/admin/machines/new"));
+        let p = c.get(&format!("/admin/machines/{id}")).await;
+        assert!(!p.html.contains("machine-edit") && !p.html.contains("/edit\""));
+        assert_eq!(c.get("/admin/machines/new").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            c.get(&format!("/admin/machines/{id}/edit")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let fields = [
+            ("number", "VH-950"),
+            ("name", "Forged"),
+            ("machine_type", "snack"),
+            ("accepted_payments", "cash"),
+        ];
+        assert_eq!(
+            c.post("/admin/machines", &fields).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.post(&format!("/admin/machines/{id}/edit"), &fields)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.post(&format!("/admin/machines/{id}/delete"), &[]).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+    assert_eq!(fleet_size(&app, &token).await, before);
+    assert_eq!(machine(&app, &token, "VH-001").await["id"], id.as_str());
+    assert_eq!(machine(&app, &token, "VH-950").await, Value::Null);
+}
+
+#[tokio::test]
+async fn another_organizations_machine_cannot_be_edited_or_deleted() {
+    let (app, token) = api::demo().await;
+    let id = machine_id(&app, &token, "VH-001").await;
+    other_organization(&app, "other-fleet", "Other-pass-123").await;
+    let mut c = PanelClient::sign_in(&app, "owner@other-fleet.test", "Other-pass-123").await;
+    assert_eq!(
+        c.get(&format!("/admin/machines/{id}/edit")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let fields = [
+        ("number", "VH-001"),
+        ("name", "Taken over"),
+        ("machine_type", "snack"),
+        ("accepted_payments", "cash"),
+    ];
+    assert_eq!(
+        c.post(&format!("/admin/machines/{id}/edit"), &fields)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.post(&format!("/admin/machines/{id}/delete"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.get("/admin/machines/not-an-id/edit").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let m = machine(&app, &token, "VH-001").await;
+    assert_eq!(m["id"], id.as_str());
+    assert_ne!(m["name"], "Taken over");
 }

@@ -3,6 +3,7 @@
 //! routes and what they share (labels, ids from the path, the lists forms pick from).
 
 mod details;
+mod edit;
 mod keys;
 mod list;
 mod moves;
@@ -24,8 +25,11 @@ use crate::HttpState;
 
 pub fn routes() -> Router<HttpState> {
     Router::new()
-        .route("/admin/machines", get(list::list))
+        .route("/admin/machines", get(list::list).post(edit::create))
+        .route("/admin/machines/new", get(edit::new))
         .route("/admin/machines/{id}", get(details::show))
+        .route("/admin/machines/{id}/edit", get(edit::edit).post(edit::update))
+        .route("/admin/machines/{id}/delete", post(edit::delete))
         .route("/admin/machines/{id}/slots", post(planogram::save_slot))
         .route(
             "/admin/machines/{id}/planogram/template",
