@@ -21,7 +21,14 @@ pub enum Target {
 
 /// Every closed set the document declares, with its values taken from the Rust code.
 pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
-    use Target::{Field, Items, Query, Variant};
+    let mut sets = domain_sets();
+    sets.extend(app_sets());
+    sets
+}
+
+/// The closed sets whose values are the domain's enums.
+fn domain_sets() -> Vec<(Target, Vec<&'static str>)> {
+    use Target::{Field, Items, Query};
     let task_types: Vec<_> = TaskType::ALL.iter().map(|t| t.as_str()).collect();
     let priorities: Vec<_> = Priority::ALL.iter().map(|t| t.as_str()).collect();
     let task_statuses: Vec<_> = TaskStatus::ALL.iter().map(|t| t.as_str()).collect();
@@ -74,6 +81,17 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
         (Field("MovementView", "kind"), kinds),
         (Query("/api/v1/machines", "type"), machine_types),
         (
+            Field("DexSale", "basis"),
+            DeltaBasis::ALL.iter().map(|b| b.as_str()).collect(),
+        ),
+    ]
+}
+
+/// The closed sets whose values are the app's constant lists.
+fn app_sets() -> Vec<(Target, Vec<&'static str>)> {
+    use Target::{Field, Variant};
+    vec![
+        (
             Field("Member", "status"),
             vendhub_app::users::MEMBER_STATUSES.to_vec(),
         ),
@@ -92,10 +110,6 @@ pub fn closed_sets() -> Vec<(Target, Vec<&'static str>)> {
         (
             Field("RecentSale", "payment_method"),
             vendhub_app::gateway::events::PAYMENT_METHODS.to_vec(),
-        ),
-        (
-            Field("DexSale", "basis"),
-            DeltaBasis::ALL.iter().map(|b| b.as_str()).collect(),
         ),
         (
             Field("LocationBody", "contract_type"),

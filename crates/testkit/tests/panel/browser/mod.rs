@@ -1,5 +1,5 @@
 //! The panel in headless Chromium (Debian's `chromium` and `chromium-driver`, which `.ci/run` installs),
-//! driven over WebDriver with fantoccini: what a person does, clicking and typing, on a desktop and a
+//! driven over `WebDriver` with fantoccini: what a person does, clicking and typing, on a desktop and a
 //! phone-sized window.
 
 mod flows;
@@ -129,11 +129,6 @@ impl Browser {
     /// The page's HTML now.
     pub async fn html(&self) -> String {
         self.client.source().await.unwrap()
-    }
-
-    /// The visible text of the first element matching `css`.
-    pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.unwrap()
     }
 
     /// Waits (up to 15 s) until `css`'s text contains `wanted`; panics with what it was.
