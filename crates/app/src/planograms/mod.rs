@@ -5,12 +5,14 @@
 //! of slots and the read.
 
 mod copy;
+mod from_machine;
 mod replace;
 mod save;
 mod slot;
 mod templates;
 
 pub use copy::copy;
+pub use from_machine::template_from_machine;
 pub use replace::replace;
 pub use slot::set_slot;
 pub use templates::{TemplateSlot, TemplateView, apply_template, create_template, template, templates};

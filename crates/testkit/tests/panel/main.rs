@@ -11,6 +11,7 @@ mod browser;
 mod catalog;
 mod collections;
 mod dashboard;
+mod fill;
 mod machines;
 mod people;
 mod settings;

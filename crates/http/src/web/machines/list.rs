@@ -10,7 +10,7 @@ use vendhub_app::AppError;
 use vendhub_app::error::FieldError;
 use vendhub_app::machines;
 use vendhub_app::paging::{PageRequest, Paged};
-use vendhub_domain::roles::Permission;
+use vendhub_domain::roles::{Permission, Role};
 
 use super::{location_names, operators, status_label, statuses, type_label, types};
 use crate::HttpState;
@@ -109,15 +109,24 @@ pub(super) async fn list(
     let pairs = given(raw.as_deref());
     let q = read_query(&pairs)?;
     let request = PageRequest::parse(q.page, q.limit)?;
-    let query = list_query(q)?;
+    let mut query = list_query(q)?;
     let who = &panel.who;
-    let (found, points, locations, operators) = tokio::try_join!(
+    // An operator works on their own machines: the list and the map show only those.
+    let own = matches!(who.role(), Role::Operator);
+    if own {
+        query.operator_id = Some(who.user_id());
+    }
+    let (found, points, locations, mut operators) = tokio::try_join!(
         machines::list(&state.app, who, query, request),
         machines::map(&state.app, who),
         location_names(&state, who),
         operators(&state, who),
     )?;
     let t = panel.page.t;
+    if own {
+        // Their own name in the operator column; no operator filter for them.
+        operators = vec![(who.user_id().to_string(), t.t("machines.me").to_owned())];
+    }
     let names: HashMap<&str, &str> = locations
         .iter()
         .chain(operators.iter())
@@ -180,7 +189,11 @@ pub(super) async fn list(
         statuses: options(statuses(t), &field("status")),
         types: options(types(t), &field("type")),
         locations: options(locations.iter().map(|(a, b)| (a, b)), &field("location_id")),
-        operators: options(operators.iter().map(|(a, b)| (a, b)), &field("operator_id")),
+        operators: if own {
+            Vec::new()
+        } else {
+            options(operators.iter().map(|(a, b)| (a, b)), &field("operator_id"))
+        },
         page: panel.page,
     })
 }

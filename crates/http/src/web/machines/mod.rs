@@ -35,6 +35,10 @@ pub fn routes() -> Router<HttpState> {
             "/admin/machines/{id}/planogram/template",
             post(planogram::apply_template),
         )
+        .route(
+            "/admin/machines/{id}/planogram/save-as-template",
+            post(planogram::save_as_template),
+        )
         .route("/admin/machines/{id}/keys", post(keys::create))
         .route("/admin/machines/{id}/keys/{key_id}/revoke", post(keys::revoke))
         .route("/admin/machines/{id}/move", post(moves::move_machine))
@@ -118,6 +122,7 @@ mod tests {
                 let key = format!("machines.task_status.{}", status.as_str());
                 assert_ne!(t.t(&key), "[?]", "{key} in {}", lang.code());
             }
+            assert_ne!(t.t("machines.me"), "[?]", "machines.me in {}", lang.code());
             for contract in ["rent", "revenue_share"] {
                 let key = format!("catalog.locations.{contract}");
                 assert_ne!(t.t(&key), "[?]", "{key} in {}", lang.code());

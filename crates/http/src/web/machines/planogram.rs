@@ -71,3 +71,22 @@ pub(super) async fn apply_template(
     planograms::apply_template(&state.app, &panel.who, id, template, &meta).await?;
     Ok(see_other(&format!("/admin/machines/{id}#planogram")))
 }
+
+#[derive(Deserialize)]
+pub(super) struct SaveTemplateForm {
+    name: String,
+}
+
+/// The machine's planogram saved as a template (`name`), then the templates page.
+pub(super) async fn save_as_template(
+    State(state): State<HttpState>,
+    panel: Panel,
+    Meta(meta): Meta,
+    Path(id): Path<String>,
+    Form(f): Form<SaveTemplateForm>,
+) -> Result<Response, WebError> {
+    panel.require(Permission::FleetManage)?;
+    let id = machine_id(&id)?;
+    planograms::template_from_machine(&state.app, &panel.who, id, &f.name, &meta).await?;
+    Ok(see_other("/admin/planogram-templates"))
+}

@@ -9,6 +9,7 @@ mod prekit;
 mod purchase;
 mod stocktakes;
 mod transfer;
+mod warehouses;
 mod write_off;
 
 use std::collections::HashMap;
@@ -31,7 +32,11 @@ pub fn routes() -> Router<HttpState> {
     Router::new()
         .route("/admin/stock", get(overview::overview))
         .route("/admin/stock/warehouses", post(overview::create_warehouse))
-        .route("/admin/stock/warehouses/{id}", get(overview::warehouse))
+        .route(
+            "/admin/stock/warehouses/{id}",
+            get(overview::warehouse).post(warehouses::update),
+        )
+        .route("/admin/stock/warehouses/{id}/delete", post(warehouses::delete))
         .route("/admin/stock/movements", get(movements::list))
         .route(
             "/admin/stock/purchase",
