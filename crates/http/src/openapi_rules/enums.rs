@@ -77,6 +77,7 @@ fn domain_sets() -> Vec<(Target, Vec<&'static str>)> {
         (Field("PatchBody", "role"), roles.clone()),
         (Field("InviteBody", "role"), roles.clone()),
         (Field("InviteView", "role"), roles.clone()),
+        (Field("HolderName", "role"), roles.clone()),
         (Field("OrganizationView", "role"), roles),
         (Field("MovementView", "kind"), kinds),
         (Query("/api/v1/machines", "type"), machine_types),

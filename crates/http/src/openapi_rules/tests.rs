@@ -198,9 +198,12 @@ fn no_closed_set_is_left_a_plain_string() {
 fn every_code_the_edge_writes_is_documented() {
     let all = crate::problem::all_codes();
     let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    rust_files(&src, &mut files);
     let mut missing = Vec::new();
-    for f in files {
+    // The admin panel answers pages, not problem+json: its `invalid("field", …)` names form fields.
+    let panel = src.join("web");
+    for f in files.into_iter().filter(|f| !f.starts_with(&panel)) {
         let src = std::fs::read_to_string(&f).unwrap();
         let lines: Vec<&str> = src.lines().collect();
         for (n, line) in lines.iter().enumerate() {

@@ -298,3 +298,40 @@ async fn fill_an_operator_sees_only_the_machines_they_serve() {
         .count();
     assert_eq!(shown, mine.len());
 }
+
+#[tokio::test]
+async fn fill_the_api_saves_a_machines_planogram_as_a_template_like_the_page_does() {
+    let (app, owner, _) = demo_with_staff().await;
+    let machine = machine_id(&app, &owner, "VH-001").await;
+    let (status, saved) = post(
+        &app,
+        &format!("/api/v1/machines/{machine}/planogram/template"),
+        &owner,
+        json!({ "name": "From the API" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{saved}");
+    let (_, planogram) = get(&app, &format!("/api/v1/machines/{machine}/planogram"), &owner).await;
+    assert_eq!(
+        saved["slots"].as_array().unwrap().len(),
+        planogram.as_array().unwrap().len(),
+        "{saved} {planogram}"
+    );
+    let (again, _) = post(
+        &app,
+        &format!("/api/v1/machines/{machine}/planogram/template"),
+        &owner,
+        json!({ "name": "From the API" }),
+    )
+    .await;
+    assert_eq!(again, 409, "a name is taken once");
+    let (_, other) = other_organization(&app, "tpl-other", "tpl-other-pass-2026").await;
+    let (status, _) = post(
+        &app,
+        &format!("/api/v1/machines/{machine}/planogram/template"),
+        &other,
+        json!({ "name": "Stolen" }),
+    )
+    .await;
+    assert_eq!(status, 404);
+}

@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .routes(routes!(stock::stock))
         .routes(routes!(planogram::get_planogram, planogram::put_planogram))
         .routes(routes!(planogram::copy_planogram))
+        .routes(routes!(planogram::save_as_template))
         .routes(routes!(planogram::put_slot))
 }
 

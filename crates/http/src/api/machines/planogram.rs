@@ -152,3 +152,29 @@ pub(super) async fn copy_planogram(
         )),
     }
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct SaveAsTemplateBody {
+    /// The new template's name (unique in the organization).
+    name: String,
+}
+
+/// Save this machine's planogram as a new template (the same slots, products, capacities, par levels
+/// and prices).
+#[utoipa::path(post, path = "/api/v1/machines/{id}/planogram/template", tag = "machines", params(("id" = String, Path)),
+    request_body = SaveAsTemplateBody, security(("bearer" = [])),
+    responses((status = 201, body = planograms::TemplateView), (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)),
+    extensions(("x-permission" = json!("fleet_manage"))))]
+pub(super) async fn save_as_template(
+    State(s): State<HttpState>,
+    Allowed(who, ..): Allowed<perm::FleetManage>,
+    Meta(meta): Meta,
+    Path(id): Path<MachineId>,
+    Json(b): Json<SaveAsTemplateBody>,
+) -> Result<(axum::http::StatusCode, axum::Json<planograms::TemplateView>), ApiError> {
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(planograms::template_from_machine(&s.app, &who, id, &b.name, &meta).await?),
+    ))
+}
