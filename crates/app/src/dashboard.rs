@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vendhub_domain::machine::MachineStatus;
 use vendhub_domain::planogram::DEFAULT_LOW_STOCK_PERCENT;
 use vendhub_domain::roles::Permission;
@@ -22,7 +22,7 @@ const TOP_PRODUCTS: i64 = 5;
 const LAST_COLLECTIONS: i64 = 5;
 
 /// A number of sales and their amount.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardSales)]
 pub struct Sales {
     pub count: i64,
@@ -30,7 +30,7 @@ pub struct Sales {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardStatusCount)]
 pub struct StatusCount {
     pub status: String,
@@ -38,7 +38,7 @@ pub struct StatusCount {
 }
 
 /// A machine that needs a visit.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardMachine)]
 pub struct MachineBrief {
     pub id: String,
@@ -50,7 +50,7 @@ pub struct MachineBrief {
     pub low_slots: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardTask)]
 pub struct TaskBrief {
     pub id: String,
@@ -60,7 +60,7 @@ pub struct TaskBrief {
     pub due_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardCollection)]
 pub struct CollectionBrief {
     pub id: String,
@@ -75,7 +75,7 @@ pub struct CollectionBrief {
     pub over_short: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardDay)]
 pub struct DaySales {
     /// A day in the organization's time zone.
@@ -85,7 +85,7 @@ pub struct DaySales {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardPaymentMethod)]
 pub struct MethodSales {
     pub payment_method: String,
@@ -94,7 +94,7 @@ pub struct MethodSales {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardProduct)]
 pub struct ProductSales {
     pub product_id: String,
@@ -107,7 +107,7 @@ pub struct ProductSales {
 }
 
 /// Everything the dashboard shows. Money in tiyin; "today" and "this month" in the organization's zone.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = DashboardView)]
 pub struct DashboardView {
     /// The organization's IANA time zone the days are counted in.
@@ -185,6 +185,30 @@ fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 #[tracing::instrument(skip_all, err, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn summary(app: &App, who: &Principal) -> Result<DashboardView, AppError> {
     who.require(Permission::DashboardsRead)?;
+    let ttl = app.settings().dashboard_cache_ttl;
+    if ttl.is_zero() {
+        return compute(app, who).await;
+    }
+    // The figures read every sale of the month: one organization's are computed at most once per `ttl`
+    // and shared by everyone who looks (on every replica, when the cache is Redis). A cache that does not
+    // answer only costs the computation.
+    let key = format!("dashboard:{}", who.organization_id());
+    if let Ok(Some(bytes)) = app.cache().get(&key).await
+        && let Ok(view) = serde_json::from_slice::<DashboardView>(&bytes)
+    {
+        return Ok(view);
+    }
+    let view = compute(app, who).await?;
+    if let Ok(bytes) = serde_json::to_vec(&view)
+        && let Err(e) = app.cache().set(&key, &bytes, ttl).await
+    {
+        tracing::warn!(error = %e, "the dashboard's figures could not be cached");
+    }
+    Ok(view)
+}
+
+/// The figures, read now.
+async fn compute(app: &App, who: &Principal) -> Result<DashboardView, AppError> {
     let scope = who.scope().clone();
     let now = app.now();
     let view = app

@@ -26,6 +26,9 @@ pub struct Settings {
     pub disk_threshold_percent: u8,
     /// The largest upload (`MAX_FILE_SIZE`), bytes.
     pub max_file_size: u64,
+    /// How long an organization's dashboard figures are reused (`DASHBOARD_CACHE_TTL`); zero computes
+    /// them on every view.
+    pub dashboard_cache_ttl: std::time::Duration,
 }
 
 impl Settings {
@@ -39,6 +42,7 @@ impl Settings {
             memory_rss_limit: 3 << 30,
             disk_threshold_percent: 99,
             max_file_size: 10 * 1024 * 1024,
+            dashboard_cache_ttl: std::time::Duration::ZERO,
         }
     }
 }

@@ -160,6 +160,7 @@ pub async fn build_app_with_clock(
         memory_rss_limit: config.memory_rss_limit,
         disk_threshold_percent: config.disk_threshold_percent,
         max_file_size: config.storage.max_file_size,
+        dashboard_cache_ttl: config.dashboard_cache_ttl,
     };
     let ports = vendhub_app::state::Ports {
         bus,

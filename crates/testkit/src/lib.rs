@@ -144,6 +144,8 @@ impl Builder {
             ("DB_POOL_SIZE", "5"),
             ("SHUTDOWN_TIMEOUT", "5s"),
             ("RATE_LIMIT_AUTH_LIMIT", "1000"),
+            // Tests read the dashboard's figures right after changing them; the cache has its own test.
+            ("DASHBOARD_CACHE_TTL", "0s"),
             // Tests run the automation jobs themselves, when they want them.
             ("FEATURE_TASK_AUTOMATION", "false"),
         ]

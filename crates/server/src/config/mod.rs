@@ -96,6 +96,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The admin panel's map tiles (`MAP_TILE_URL`).
     pub map_tile_url: Option<String>,
+    /// How long the dashboard's figures are reused (`DASHBOARD_CACHE_TTL`).
+    pub dashboard_cache_ttl: Duration,
     pub rate_limit_ttl: Duration,
     pub rate_limit_limit: u32,
     pub rate_limit_auth_limit: u32,
@@ -179,6 +181,7 @@ impl Config {
             cors_origins,
             trusted_proxies: http::trusted_proxies(v),
             map_tile_url: http::map_tile_url(v),
+            dashboard_cache_ttl: v.duration("DASHBOARD_CACHE_TTL", "15s"),
             rate_limit_ttl: v.duration("RATE_LIMIT_TTL", "60s"),
             rate_limit_limit: v.parse("RATE_LIMIT_LIMIT", 120u32, "a whole number"),
             rate_limit_auth_limit: v.parse("RATE_LIMIT_AUTH_LIMIT", 10u32, "a whole number"),

@@ -218,3 +218,33 @@ async fn a_stranger_is_sent_to_sign_in_and_the_api_wants_a_token() {
     let res = app.client.get(app.url("/api/v1/dashboard")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn with_a_cache_ttl_the_figures_are_reused_until_it_passes_and_the_page_shows_the_same() {
+    let app = TestApp::builder().env("DASHBOARD_CACHE_TTL", "1s").spawn().await;
+    vendhub_app::demo::seed(&app.app).await.unwrap();
+    let t = vendhub_testkit::api::login(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    let (_, first) = get(&app, "/api/v1/dashboard", &t).await;
+    let m = machine_id(&app, &t, "VH-001").await;
+    sell(&app, &t, &m, &[(1_000_000, "cash")]).await;
+    let (_, cached) = get(&app, "/api/v1/dashboard", &t).await;
+    assert_eq!(
+        cached, first,
+        "within the TTL the figures are the ones computed first"
+    );
+    let mut c = PanelClient::sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_page_matches_api(&c.get("/admin?lang=en").await.html, &cached);
+    let today = |v: &Value| v["sales_today"]["amount"].as_i64().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, now) = get(&app, "/api/v1/dashboard", &t).await;
+        if today(&now) == today(&first) + 1_000_000 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sale shows once the TTL passed: {now}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
