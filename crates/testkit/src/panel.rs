@@ -162,3 +162,18 @@ fn serde_urlencoded_pairs(fields: &[(&str, &str)]) -> String {
     }
     s.finish()
 }
+
+/// A viewer of the owner's organization (made through the API), signed in to the panel: the role that
+/// reads everything and may change nothing.
+pub async fn viewer(app: &TestApp, owner_token: &str) -> PanelClient {
+    let (email, password) = ("viewer@panel.test", "Quiet-lamp-4821");
+    let (status, body) = crate::api::post(
+        app,
+        "/api/v1/users",
+        owner_token,
+        serde_json::json!({ "email": email, "full_name": "Viewer", "password": password, "role": "viewer" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    PanelClient::sign_in(app, email, password).await
+}

@@ -3,20 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 use vendhub_testkit::api::{self, TINY_PNG, get, other_organization, post};
-use vendhub_testkit::panel::PanelClient;
-use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
-
-async fn viewer(app: &TestApp, token: &str) -> PanelClient {
-    let (status, body) = post(
-        app,
-        "/api/v1/users",
-        token,
-        json!({"email": "viewer@demo.vendhub.uz", "full_name": "Viewer", "password": "Quiet-lamp-4821", "role": "viewer"}),
-    )
-    .await;
-    assert!(status.is_success(), "{status} {body}");
-    PanelClient::sign_in(app, "viewer@demo.vendhub.uz", "Quiet-lamp-4821").await
-}
+use vendhub_testkit::panel::{PanelClient, viewer};
+use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD};
 
 #[tokio::test]
 async fn a_location_created_and_edited_through_the_forms_is_in_the_apis_list() {

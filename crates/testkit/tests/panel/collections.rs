@@ -6,7 +6,8 @@ use serde_json::json;
 use vendhub_testkit::api::{demo_with_staff, get, machine_id, post};
 use vendhub_testkit::panel::PanelClient;
 
-use crate::tasks::{MANAGER, OPERATOR1, user_id, viewer};
+use crate::tasks::{MANAGER, OPERATOR1, user_id};
+use vendhub_testkit::panel::viewer;
 
 #[tokio::test]
 #[expect(clippy::too_many_lines, reason = "one collection's story through the pages")]

@@ -4,21 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use vendhub_testkit::api::{demo_with_staff, get, machine_id, other_organization, post};
-use vendhub_testkit::panel::PanelClient;
+use vendhub_testkit::panel::{PanelClient, viewer};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
-
-/// A viewer of the demo organization, signed in to the panel.
-async fn viewer(app: &TestApp, token: &str) -> PanelClient {
-    let (status, body) = post(
-        app,
-        "/api/v1/users",
-        token,
-        json!({"email": "viewer@demo.vendhub.uz", "full_name": "Viewer", "password": "Quiet-lamp-4821", "role": "viewer"}),
-    )
-    .await;
-    assert!(status.is_success(), "{status} {body}");
-    PanelClient::sign_in(app, "viewer@demo.vendhub.uz", "Quiet-lamp-4821").await
-}
 
 /// `(slot, product, capacity, par level, price)` of each slot, sorted.
 fn slots(list: &Value) -> Vec<(String, String, i64, i64, Option<i64>)> {

@@ -3,8 +3,8 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use vendhub_testkit::api::{self, call, get, machine, machine_id, other_organization, post};
-use vendhub_testkit::panel::{PanelClient, field_value};
+use vendhub_testkit::api::{self, call, get, machine, machine_id, other_organization};
+use vendhub_testkit::panel::{PanelClient, field_value, viewer};
 use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 fn lists(html: &str, number: &str) -> bool {
@@ -19,19 +19,6 @@ async fn locations(app: &TestApp, token: &str) -> Vec<String> {
         .iter()
         .map(|l| l["id"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// A viewer of the demo organization, signed in to the panel.
-async fn viewer(app: &TestApp, token: &str) -> PanelClient {
-    let (status, body) = post(
-        app,
-        "/api/v1/users",
-        token,
-        json!({"email": "viewer@demo.vendhub.uz", "full_name": "Viewer", "password": "Quiet-lamp-4821", "role": "viewer"}),
-    )
-    .await;
-    assert!(status.is_success(), "{status} {body}");
-    PanelClient::sign_in(app, "viewer@demo.vendhub.uz", "Quiet-lamp-4821").await
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use vendhub_testkit::TestApp;
 use vendhub_testkit::api::{TINY_PNG, demo_with_staff, get, machine_id, other_organization, post};
-use vendhub_testkit::panel::PanelClient;
+use vendhub_testkit::panel::{PanelClient, viewer};
 
 pub(crate) const MANAGER: &str = "manager@demo.vendhub.uz";
 pub(crate) const OPERATOR1: &str = "operator1@demo.vendhub.uz";
@@ -25,20 +25,6 @@ pub(crate) async fn user_id(app: &TestApp, owner: &str, email: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-/// A viewer of the organization, signed in to the panel.
-pub(crate) async fn viewer(app: &TestApp, owner: &str) -> PanelClient {
-    let password = "Quiet-harbor-2026";
-    let (status, body) = post(
-        app,
-        "/api/v1/users",
-        owner,
-        json!({ "email": "viewer@tasks.test", "full_name": "Viewer", "password": password, "role": "viewer" }),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    PanelClient::sign_in(app, "viewer@tasks.test", password).await
 }
 
 /// The task id a creation redirected to.
