@@ -12,12 +12,13 @@ use serde::Deserialize;
 use vendhub_app::AppError;
 use vendhub_app::cash_collections::{self, CollectionQuery, GroupBy};
 use vendhub_app::error::FieldError;
-use vendhub_app::paging::{PageMeta, PageRequest};
+use vendhub_app::paging::PageRequest;
 use vendhub_app::tasks::{self, TaskQuery};
 use vendhub_domain::ids::CashCollectionId;
 use vendhub_domain::roles::Permission;
 use vendhub_domain::tasks::TaskType;
 
+use super::pager::Pager;
 use super::session::see_other;
 use super::tasks::{Choice, Names, status_key};
 use super::{PageCtx, Panel, WebError, page};
@@ -97,35 +98,12 @@ struct ListPage {
     by_machine: Vec<Total>,
     by_operator: Vec<Total>,
     own: Vec<OwnTask>,
-    meta: Option<PageMeta>,
+    pager: Option<Pager>,
     machines: Vec<Choice>,
     operators: Vec<Choice>,
     f_machine: String,
     f_operator: String,
     f_confirmed: String,
-    filters: String,
-}
-
-impl ListPage {
-    fn page_text(&self, m: &PageMeta) -> String {
-        self.page
-            .t
-            .fill("common.page_of", &[("page", &m.page), ("pages", &m.total_pages)])
-    }
-
-    fn prev(&self) -> Option<String> {
-        self.meta
-            .as_ref()
-            .and_then(|m| (m.page > 1).then(|| m.page - 1))
-            .map(|n| format!("/admin/collections?page={n}{}", self.filters))
-    }
-
-    fn next(&self) -> Option<String> {
-        self.meta
-            .as_ref()
-            .and_then(|m| (i64::from(m.page) < m.total_pages).then(|| m.page + 1))
-            .map(|n| format!("/admin/collections?page={n}{}", self.filters))
-    }
 }
 
 async fn list(
@@ -217,13 +195,12 @@ async fn list(
         by_machine,
         by_operator,
         own: Vec::new(),
-        meta: Some(paged.meta),
+        pager: Some(Pager::new(&t, &paged.meta, "/admin/collections", &filters)),
         machines: names.machine_choices.clone(),
         operators: names.assignee_choices.clone(),
         f_machine,
         f_operator,
         f_confirmed,
-        filters,
         page: panel.page,
     })
 }
@@ -257,13 +234,12 @@ async fn own_tasks(state: &HttpState, panel: Panel, names: &Names) -> Result<Res
         by_machine: Vec::new(),
         by_operator: Vec::new(),
         own,
-        meta: None,
+        pager: None,
         machines: Vec::new(),
         operators: Vec::new(),
         f_machine: String::new(),
         f_operator: String::new(),
         f_confirmed: String::new(),
-        filters: String::new(),
         page: panel.page,
     })
 }

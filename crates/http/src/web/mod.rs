@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod login;
 pub mod machines;
 pub mod nav;
+pub mod pager;
 pub mod people;
 pub mod placeholders;
 pub mod session;

@@ -8,13 +8,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use vendhub_app::AppError;
 use vendhub_app::error::FieldError;
-use vendhub_app::paging::{PageMeta, PageRequest};
+use vendhub_app::paging::PageRequest;
 use vendhub_app::tasks::{self, TaskQuery, TaskView};
 use vendhub_domain::roles::Permission;
 use vendhub_domain::tasks::{TaskStatus, TaskType};
 
 use super::{Choice, Names, priority_key, status_choices, status_key, type_choices, type_key};
 use crate::HttpState;
+use crate::web::pager::Pager;
 use crate::web::{PageCtx, Panel, WebError, page};
 
 /// The board's filters, as the filter form sends them (an empty value is no filter).
@@ -83,7 +84,7 @@ struct Board {
     mine_only: bool,
     columns: Vec<Column>,
     rows: Vec<Card>,
-    meta: Option<PageMeta>,
+    pager: Option<Pager>,
     statuses: Vec<Choice>,
     types: Vec<Choice>,
     machines: Vec<Choice>,
@@ -94,28 +95,6 @@ struct Board {
     f_assignee: String,
     /// The filters as a query string (for the view switch and the pager).
     filters: String,
-}
-
-impl Board {
-    fn page_text(&self, m: &PageMeta) -> String {
-        self.page
-            .t
-            .fill("common.page_of", &[("page", &m.page), ("pages", &m.total_pages)])
-    }
-
-    fn prev(&self) -> Option<String> {
-        self.meta
-            .as_ref()
-            .and_then(|m| (m.page > 1).then(|| m.page - 1))
-            .map(|n| format!("/admin/tasks?view=list&page={n}{}", self.filters))
-    }
-
-    fn next(&self) -> Option<String> {
-        self.meta
-            .as_ref()
-            .and_then(|m| (i64::from(m.page) < m.total_pages).then(|| m.page + 1))
-            .map(|n| format!("/admin/tasks?view=list&page={n}{}", self.filters))
-    }
 }
 
 /// The kanban, or with `?view=list` the paged list.
@@ -208,7 +187,7 @@ pub(super) async fn board(
         mine_only,
         columns,
         rows,
-        meta,
+        pager: meta.map(|m| Pager::new(&t, &m, "/admin/tasks?view=list", &filters)),
         statuses: status_choices(t),
         types: type_choices(t),
         machines: names.machine_choices,
