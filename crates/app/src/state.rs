@@ -29,6 +29,8 @@ pub struct Settings {
     /// How long an organization's dashboard figures are reused (`DASHBOARD_CACHE_TTL`); zero computes
     /// them on every view.
     pub dashboard_cache_ttl: std::time::Duration,
+    /// Merchant accounts, checkout links and the vend command's time to live.
+    pub payments: crate::payments::PaymentSettings,
 }
 
 impl Settings {
@@ -43,6 +45,7 @@ impl Settings {
             disk_threshold_percent: 99,
             max_file_size: 10 * 1024 * 1024,
             dashboard_cache_ttl: std::time::Duration::ZERO,
+            payments: crate::payments::PaymentSettings::unconfigured("http://localhost:4000"),
         }
     }
 }
@@ -107,6 +110,15 @@ impl App {
             .db
             .run(move |c| Ok(vendhub_store::write::<_, AppError, _>(c, f)))
             .await?
+    }
+
+    /// Runs `f` on the blocking pool without a write transaction (reads), with [`AppError`] as its error.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut vendhub_store::DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        self.0.db.run(move |c| Ok(f(c))).await?
     }
 
     /// Like [`App::write`], for an attempt whose failure must be kept: `f` answers a refusal as

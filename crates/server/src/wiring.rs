@@ -139,6 +139,40 @@ fn mailer(config: &Config) -> Result<Arc<dyn vendhub_app::ports::Mailer>, StartE
     Ok(Arc::new(mailer))
 }
 
+/// The installation's merchant accounts and provider URLs, for the use cases.
+fn payment_settings(config: &Config) -> vendhub_app::payments::PaymentSettings {
+    use vendhub_app::payments::{MerchantAccount, PaymentSettings};
+    use vendhub_domain::payments::Provider;
+    let p = &config.payments;
+    let account = |provider: Provider, a: &Option<crate::config::AccountConfig>| {
+        a.as_ref().map(|a| MerchantAccount {
+            provider,
+            owner: None,
+            merchant_id: a.merchant_id.clone(),
+            service_id: a.service_id.clone(),
+            secret: a.secret.expose().to_owned(),
+            test_secret: a.test_secret.as_ref().map(|s| s.expose().to_owned()),
+            test_mode: a.test_mode,
+            merchant_user_id: a.merchant_user_id.clone(),
+        })
+    };
+    PaymentSettings {
+        payme: account(Provider::Payme, &p.payme),
+        click: account(Provider::Click, &p.click),
+        uzum: account(Provider::Uzum, &p.uzum),
+        payme_checkout_url: p.payme_checkout_url.clone(),
+        payme_test_checkout_url: p.payme_test_checkout_url.clone(),
+        click_pay_url: p.click_pay_url.clone(),
+        uzum_pay_url: p.uzum_pay_url.clone(),
+        payme_api_url: p.payme_api_url.clone(),
+        payme_receipt_cancel: p.payme_receipt_cancel,
+        click_api_url: p.click_api_url.clone(),
+        uzum_api_url: p.uzum_api_url.clone(),
+        vend_command_ttl: p.vend_command_ttl,
+        public_url: config.public_url.trim_end_matches('/').to_owned(),
+    }
+}
+
 /// Builds the application over an already connected database.
 pub async fn build_app(config: &Config, db: Db) -> Result<App, StartError> {
     build_app_with_clock(config, db, Arc::new(vendhub_app::ports::SystemClock)).await
@@ -161,6 +195,7 @@ pub async fn build_app_with_clock(
         disk_threshold_percent: config.disk_threshold_percent,
         max_file_size: config.storage.max_file_size,
         dashboard_cache_ttl: config.dashboard_cache_ttl,
+        payments: payment_settings(config),
     };
     let ports = vendhub_app::state::Ports {
         bus,
@@ -249,6 +284,23 @@ fn integration_values(config: &Config) -> Vec<(String, Option<String>)> {
         .iter()
         .map(|(name, value)| ((*name).to_owned(), value.as_ref().map(|v| mask(v.expose()))))
         .collect();
+    let p = &config.payments;
+    for (prefix, a) in [("PAYME", &p.payme), ("CLICK", &p.click), ("UZUM", &p.uzum)] {
+        out.push((
+            format!("{prefix}_MERCHANT_ID"),
+            a.as_ref().map(|a| mask(&a.merchant_id)),
+        ));
+        out.push((
+            format!("{prefix}_SECRET_KEY"),
+            a.as_ref().map(|a| mask(a.secret.expose())),
+        ));
+        if prefix != "PAYME" {
+            out.push((
+                format!("{prefix}_SERVICE_ID"),
+                a.as_ref().and_then(|a| a.service_id.as_deref()).map(mask),
+            ));
+        }
+    }
     out.push(("SMTP_HOST".into(), smtp.map(|s| mask(&s.host))));
     out.push(("SMTP_USER".into(), smtp.and_then(|s| s.user.as_deref()).map(mask)));
     out.push((

@@ -80,6 +80,18 @@ pub fn by_number(
         .optional()?)
 }
 
+/// Across organizations: the machines with this number (a number is unique within an organization only),
+/// for a customer's QR page, which names a machine before anyone knows its organization.
+pub fn find_by_number_any(conn: &mut DbConn, number: &str) -> Result<Vec<MachineRow>, StoreError> {
+    Ok(machines::table
+        .filter(machines::number.eq(number))
+        .filter(machines::deleted_at.is_null())
+        .order(machines::created_at.asc())
+        .limit(10)
+        .select(MachineRow::as_select())
+        .load(conn)?)
+}
+
 /// List filters; `sort` is one of `number`, `name`, `status`, `created_at` (checked by the caller).
 #[derive(Debug, Clone, Default)]
 pub struct MachineFilter {

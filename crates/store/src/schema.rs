@@ -476,6 +476,109 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        organization_id -> Text,
+        machine_id -> Text,
+        slot_code -> Text,
+        product_id -> Text,
+        product_name -> Text,
+        amount -> BigInt,
+        status -> Text,
+        provider -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        language -> Nullable<Text>,
+        expires_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+        dispensed_at -> Nullable<Timestamp>,
+        refunded_at -> Nullable<Timestamp>,
+        sale_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        refund_requested_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_transactions (id) {
+        id -> Text,
+        organization_id -> Text,
+        order_id -> Text,
+        provider -> Text,
+        provider_tx_id -> Text,
+        state -> Text,
+        amount -> BigInt,
+        provider_time -> Nullable<BigInt>,
+        create_time -> BigInt,
+        perform_time -> Nullable<BigInt>,
+        cancel_time -> Nullable<BigInt>,
+        reason -> Nullable<BigInt>,
+        prepare_id -> Nullable<BigInt>,
+        paydoc_id -> Nullable<BigInt>,
+        fiscal_data -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_calls (id) {
+        id -> Text,
+        organization_id -> Nullable<Text>,
+        provider -> Text,
+        method -> Text,
+        order_id -> Nullable<Text>,
+        provider_tx_id -> Nullable<Text>,
+        request -> Text,
+        response -> Text,
+        http_status -> BigInt,
+        outcome -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    machine_commands (id) {
+        id -> Text,
+        organization_id -> Text,
+        machine_id -> Text,
+        order_id -> Text,
+        kind -> Text,
+        slot_code -> Text,
+        amount -> BigInt,
+        status -> Text,
+        reason -> Nullable<Text>,
+        expires_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        result_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_accounts (organization_id, provider) {
+        organization_id -> Text,
+        provider -> Text,
+        merchant_id -> Text,
+        service_id -> Nullable<Text>,
+        secret_sealed -> Text,
+        test_secret_sealed -> Nullable<Text>,
+        merchant_user_id -> Nullable<Text>,
+        test_mode -> Bool,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_counters (name) {
+        name -> Text,
+        last_value -> BigInt,
+    }
+}
+
 diesel::joinable!(machines -> locations (location_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -510,7 +613,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     cash_collections,
     machine_api_keys,
     gateway_events,
-    dex_audits
+    dex_audits,
+    orders,
+    payment_transactions,
+    payment_calls,
+    machine_commands,
+    payment_accounts,
+    payment_counters
 );
 diesel::joinable!(stock_balances -> products (product_id));
 diesel::joinable!(planogram_slots -> products (product_id));

@@ -18,6 +18,8 @@ pub struct Vend<'a> {
     pub slot: &'a SlotRow,
     pub price: i64,
     pub payment_method: &'a str,
+    /// `telemetry` for a machine's vend event, `order` for a customer order's vend.
+    pub source: &'a str,
     pub at: NaiveDateTime,
 }
 
@@ -84,7 +86,7 @@ pub fn record_vend(
         quantity: 1,
         amount: vend.price,
         payment_method: vend.payment_method.to_owned(),
-        source: "telemetry".into(),
+        source: vend.source.to_owned(),
         source_id: vend.event_id.to_owned(),
         flag: flag.clone(),
         sold_at: vend.at,

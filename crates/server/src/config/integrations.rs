@@ -1,5 +1,4 @@
-//! Outside services: e-mail over SMTP (`SMTP_*`), and the providers of later areas (Payme, Click, Uzum,
-//! Telegram, SMS/Eskiz, OFD, Sentry), whose settings are read so they are known, not typos, and kept
+//! Outside services: e-mail over SMTP (`SMTP_*`), and the providers of later areas (Telegram, SMS/Eskiz, OFD, Sentry), whose settings are read so they are known, not typos, and kept
 //! redacted.
 
 use std::collections::BTreeMap;
@@ -49,12 +48,6 @@ pub(super) fn smtp(v: &mut Vars<'_>) -> Option<SmtpConfig> {
 /// Integration variables of later areas: read (so they are known, not typos) and kept redacted.
 pub(super) fn integrations(v: &mut Vars<'_>) -> BTreeMap<&'static str, Option<Secret>> {
     const PLAIN: &[&str] = &[
-        "PAYME_MERCHANT_ID",
-        "PAYME_TEST_MODE",
-        "CLICK_MERCHANT_ID",
-        "CLICK_SERVICE_ID",
-        "UZUM_MERCHANT_ID",
-        "UZUM_SERVICE_ID",
         "TELEGRAM_WEBHOOK_URL",
         "SMS_PROVIDER",
         "SMS_SENDER_ID",
@@ -69,9 +62,6 @@ pub(super) fn integrations(v: &mut Vars<'_>) -> BTreeMap<&'static str, Option<Se
         "BACKUP_DIR",
     ];
     const SECRET: &[&str] = &[
-        "PAYME_SECRET_KEY",
-        "CLICK_SECRET_KEY",
-        "UZUM_SECRET_KEY",
         "TELEGRAM_BOT_TOKEN",
         "TELEGRAM_WEBHOOK_SECRET",
         "SMS_API_KEY",

@@ -13,6 +13,7 @@ mod http;
 mod integrations;
 mod jobs;
 mod observability;
+mod payments;
 mod redis;
 mod secret;
 mod storage;
@@ -31,6 +32,7 @@ pub use database::DatabaseConfig;
 pub use integrations::SmtpConfig;
 pub use jobs::JobsConfig;
 pub use observability::LogFormat;
+pub use payments::{AccountConfig, PaymentsConfig};
 pub use secret::Secret;
 pub use storage::StorageConfig;
 pub use vars::{ConfigErrors, ConfigProblem};
@@ -119,6 +121,8 @@ pub struct Config {
     pub integrations: BTreeMap<&'static str, Option<Secret>>,
     /// `None` without `SMTP_HOST`: e-mail jobs fail with that reason.
     pub smtp: Option<SmtpConfig>,
+    /// The installation's merchant accounts and the providers' URLs.
+    pub payments: PaymentsConfig,
     /// What `config check` prints: every variable with its effective value (secrets redacted).
     pub effective: Vec<(String, String)>,
     pub backup: BackupConfig,
@@ -201,6 +205,7 @@ impl Config {
             features: features::features(v),
             integrations: integrations::integrations(v),
             smtp: integrations::smtp(v),
+            payments: payments::payments(v),
             effective: Vec::new(),
             backup: backup::backup(v),
         };

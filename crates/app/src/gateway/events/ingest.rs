@@ -155,6 +155,7 @@ fn apply(
                         slot,
                         price: *price,
                         payment_method,
+                        source: "telemetry",
                         at,
                     };
                     if let Some(sale) = sales::record_vend(c, caller.scope(), machine, &vend)? {
