@@ -136,7 +136,10 @@ pub mod perm {
         StockManage,
         TasksManage,
         TasksWorkOwn,
-        CollectionsReview
+        CollectionsReview,
+        FinanceRead,
+        FinanceManage,
+        IntegrationsManage
     );
 }
 

@@ -4,6 +4,7 @@
 pub mod fleet;
 pub mod mail;
 pub mod maintenance;
+pub mod orders;
 pub mod registry;
 pub mod scheduler;
 pub mod tasks;

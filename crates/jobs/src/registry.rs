@@ -50,6 +50,7 @@ impl Registry {
         crate::mail::register(&mut r);
         crate::tasks::register(&mut r);
         crate::fleet::register(&mut r);
+        crate::orders::register(&mut r);
         r
     }
 

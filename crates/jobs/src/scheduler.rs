@@ -67,6 +67,7 @@ impl Scheduler {
     pub fn standard_schedules() -> Vec<Schedule> {
         let mut all = crate::maintenance::schedules();
         all.extend(crate::tasks::schedules());
+        all.extend(crate::orders::schedules());
         all
     }
 

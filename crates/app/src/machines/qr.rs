@@ -1,4 +1,5 @@
-//! The QR code of a machine: the URL of its customer page.
+//! The QR code of a machine: the URL of its customer page (`/app/m/{number}?org={slug}`: a number is
+//! unique within its organization only).
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use vendhub_domain::ids::MachineId;
@@ -18,8 +19,14 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 #[tracing::instrument(skip_all, fields(org.id = %who.organization_id(), user.id = %who.user_id()))]
 pub async fn qr_target(app: &App, who: &Principal, id: MachineId) -> Result<String, AppError> {
     let m = get(app, who, id).await?;
+    let scope = who.scope().clone();
+    let slug = app
+        .read(move |c| Ok(vendhub_store::organizations::get(c, &scope)?.map(|o| o.slug)))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let number = percent_encoding::utf8_percent_encode(&m.number, UNRESERVED);
-    Ok(format!("{}/m/{number}", app.settings().public_url))
+    let slug = percent_encoding::utf8_percent_encode(&slug, UNRESERVED);
+    Ok(format!("{}/app/m/{number}?org={slug}", app.settings().public_url))
 }
 
 #[cfg(test)]

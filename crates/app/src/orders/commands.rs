@@ -79,7 +79,7 @@ pub enum CommandState {
 }
 
 impl CommandState {
-    fn parse(s: &str) -> Self {
+    pub fn parse(s: &str) -> Self {
         match s {
             "pending" => Self::Pending,
             "sent" => Self::Sent,
@@ -163,8 +163,8 @@ pub async fn poll(app: &App, caller: &MachineCaller, wait: Duration) -> Result<C
             match tokio::time::timeout_at(until, bus.recv()).await {
                 Ok(Ok(e)) if is_wake_up(&e, caller.machine_id()) => break,
                 Ok(Ok(_)) => {}
-                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => break,
-                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) | Err(_) => break,
+                // Lagged (missed messages), closed, or the second is up: look at the table again.
+                Ok(Err(_)) | Err(_) => break,
             }
         }
     }

@@ -40,7 +40,7 @@ fn move_to(
 ) -> Result<(), AppError> {
     let from = status_of(order)?;
     transition(from, to).map_err(|e| AppError::Conflict(e.to_string()))?;
-    order.status = to.as_str().to_owned();
+    to.as_str().clone_into(&mut order.status);
     order.updated_at = now;
     store::update(c, scope, order)?;
     metrics::counter!("vendhub_order_transitions_total", "status" => to.as_str()).increment(1);

@@ -44,8 +44,7 @@ pub struct PublicMachine {
     pub organization: String,
     /// The operator's language (uz, ru, en), for the page's default.
     pub language: String,
-    /// `online`, `offline`, `error`, `maintenance`, …: an order can be made only when the machine is
-    /// online.
+    /// The machine's status: an order can be made only when it is `active` or `low_stock`.
     pub status: String,
 }
 
@@ -234,9 +233,10 @@ fn public_machine(m: &MachineRow, org: &organizations::OrganizationRow) -> Publi
     }
 }
 
-/// Whether the machine can take orders now.
+/// Whether the machine can take orders now: in service and heard from (not offline, in error, under
+/// maintenance or disabled).
 fn machine_takes_orders(m: &MachineRow) -> bool {
-    m.status == "online"
+    matches!(m.status.as_str(), "active" | "low_stock")
 }
 
 /// Units of each slot that can be ordered: the ledger's balance less open orders.
@@ -281,13 +281,10 @@ pub async fn menu(app: &App, number: &str, org: Option<&str>, lang: Option<&str>
         let reserved = store::reserved_per_slot(c, &scope, &machine.id, now)?;
         let mut items = Vec::new();
         for slot in &slots {
-            let (Some(price), Some(product)) = (slot.price, products::get(c, &scope, &slot.product_id)?)
-            else {
+            let Some(product) = products::get(c, &scope, &slot.product_id)? else {
                 continue;
             };
-            if product.deleted_at.is_some() {
-                continue;
-            }
+            let price = slot.price.unwrap_or(product.price);
             let held = reserved.get(&slot.code).copied().unwrap_or(0);
             let units = available_units(c, &scope, &machine, slot, held)?;
             items.push(MenuItem {
@@ -393,13 +390,16 @@ pub async fn create(
             let mut chosen = None;
             for slot in candidates {
                 let held = reserved.get(&slot.code).copied().unwrap_or(0);
-                if slot.price.is_some_and(|p| p > 0) && available_units(c, &scope, &machine, slot, held)? > 0
-                {
-                    chosen = Some(slot.clone());
+                let Some(product) = products::get(c, &scope, &slot.product_id)? else {
+                    continue;
+                };
+                let price = slot.price.unwrap_or(product.price);
+                if price > 0 && available_units(c, &scope, &machine, slot, held)? > 0 {
+                    chosen = Some((slot.clone(), product, price));
                     break;
                 }
             }
-            let slot = chosen
+            let (slot, product, price) = chosen
                 .ok_or_else(|| AppError::Conflict("sold out: nothing left to order in this slot".into()))?;
             if let Some(addr) = &client_addr {
                 let live = store::live_of_client(c, &scope, &machine.id, addr, now)?;
@@ -407,7 +407,6 @@ pub async fn create(
                     return Err(AppError::RateLimited { retry_after_secs: 60 });
                 }
             }
-            let product = products::get(c, &scope, &slot.product_id)?.ok_or(AppError::NotFound)?;
             let row = OrderRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 organization_id: machine.organization_id.clone(),
@@ -415,7 +414,7 @@ pub async fn create(
                 slot_code: slot.code.clone(),
                 product_id: product.id.clone(),
                 product_name: product_name(&product, &lang),
-                amount: slot.price.unwrap_or(0),
+                amount: price,
                 status: OrderStatus::Created.as_str().into(),
                 provider: None,
                 client_addr,
@@ -519,7 +518,7 @@ pub fn pay_links(settings: &crate::state::Settings, accounts: &[MerchantAccount]
                             .replace("{amount}", &o.amount.to_string()),
                     );
                 }
-                None => links.uzum_service_id = a.service_id.clone(),
+                None => links.uzum_service_id.clone_from(&a.service_id),
             },
         }
     }
@@ -671,6 +670,7 @@ pub struct PaymentView {
     /// Payme's cancel reason.
     pub reason: Option<i64>,
     /// A receipt the provider fiscalised (Payme `SetFiscalData`).
+    #[schema(value_type = Option<Object>)]
     pub fiscal_data: Option<serde_json::Value>,
 }
 
@@ -711,8 +711,7 @@ pub struct OrderDetail {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommandView {
     pub id: String,
-    /// `pending`, `sent`, `dispensed`, `failed`, `expired`, `withdrawn`.
-    pub status: String,
+    pub status: commands::CommandState,
     pub reason: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
@@ -745,8 +744,8 @@ pub async fn detail(app: &App, who: &Principal, id: &str) -> Result<OrderDetail,
                 })
                 .collect(),
             command: command.map(|k| CommandView {
+                status: commands::CommandState::parse(&k.status),
                 id: k.id,
-                status: k.status,
                 reason: k.reason,
                 expires_at: utc(k.expires_at),
                 sent_at: k.sent_at.map(utc),

@@ -164,11 +164,7 @@ pub fn resolve(
             let Some(org) = organizations::find_by_slug(c, slug)? else {
                 return Ok(None);
             };
-            let scope = TenantScope::authenticated(
-                org.id
-                    .parse()
-                    .map_err(|_| AppError::internal("organization id"))?,
-            );
+            let scope = super::order_scope_of(&org.id)?;
             store::account(c, &scope, provider.as_str())?
                 .map(|row| open_row(app, &row))
                 .transpose()

@@ -16,6 +16,7 @@ use vendhub_app::AppError;
 use vendhub_app::gateway::dex::{self, DexImport};
 use vendhub_app::gateway::events::{self, Batch, BatchReport};
 use vendhub_app::gateway::{MachineCaller, keys};
+use vendhub_app::orders::commands::{self, CommandOutcome, CommandResult, Commands};
 
 use crate::HttpState;
 use crate::extract::Json;
@@ -26,6 +27,50 @@ pub fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::new()
         .routes(routes!(post_events))
         .routes(routes!(post_dex))
+        .routes(routes!(get_commands))
+        .routes(routes!(post_command_result))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CommandsQuery {
+    /// Seconds to wait for a command when none is pending (0 to 30; default 25).
+    wait: Option<u64>,
+}
+
+/// Long-polls the machine's commands (a vend for each paid order): answers at once when one is waiting,
+/// else when one is queued or after `wait` seconds with none. Each command is handed out once.
+#[utoipa::path(get, path = "/api/v1/gateway/commands", tag = "gateway", params(CommandsQuery),
+    security(("machine_key" = [])),
+    responses((status = 200, body = Commands), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem)),
+    extensions(("x-permission" = json!("public"))))]
+async fn get_commands(
+    State(s): State<HttpState>,
+    MachineKey(caller): MachineKey,
+    Query(q): Query<CommandsQuery>,
+) -> Result<axum::Json<Commands>, ApiError> {
+    let wait = std::time::Duration::from_secs(q.wait.unwrap_or(25).min(30));
+    Ok(axum::Json(commands::poll(&s.app, &caller, wait).await?))
+}
+
+/// The machine's answer to a command: `dispensed` records the sale and moves the stock; `failed` starts the
+/// refund. A repeat answers the first outcome; a result after the command expired changes nothing (the
+/// order is being refunded) and answers `expired`.
+#[utoipa::path(post, path = "/api/v1/gateway/commands/{id}/result", tag = "gateway",
+    params(("id" = String, Path, description = "The command's id")), request_body = CommandResult,
+    security(("machine_key" = [])),
+    responses((status = 200, body = CommandOutcome), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)),
+    extensions(("x-permission" = json!("public"))))]
+async fn post_command_result(
+    State(s): State<HttpState>,
+    MachineKey(caller): MachineKey,
+    crate::params::Path(id): crate::params::Path<uuid::Uuid>,
+    Json(body): Json<CommandResult>,
+) -> Result<axum::Json<CommandOutcome>, ApiError> {
+    Ok(axum::Json(
+        commands::result(&s.app, &caller, &id.to_string(), body).await?,
+    ))
 }
 
 /// The machine a gateway request speaks for, from its API key.

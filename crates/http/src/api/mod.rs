@@ -9,6 +9,7 @@ pub mod invites;
 pub mod locations;
 pub mod machine_keys;
 pub mod machines;
+pub mod orders;
 pub mod organizations;
 pub mod planogram_templates;
 pub mod products;
@@ -39,4 +40,5 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .merge(dashboard::routes())
         .merge(machine_keys::routes())
         .merge(gateway::routes())
+        .merge(orders::routes())
 }

@@ -46,6 +46,21 @@ fn domain_sets() -> Vec<(Target, Vec<&'static str>)> {
         (Field("TaskView", "task_type"), task_types.clone()),
         (Field("TaskView", "priority"), priorities.clone()),
         (Field("TaskView", "status"), task_statuses.clone()),
+        (Field("PublicMachine", "status"), machine_statuses.clone()),
+        (
+            Query("/api/v1/orders", "status"),
+            vendhub_domain::orders::OrderStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
+        ),
+        (
+            Query("/api/v1/orders", "provider"),
+            vendhub_domain::payments::Provider::ALL
+                .iter()
+                .map(|p| p.as_str())
+                .collect(),
+        ),
         (Query("/api/v1/tasks", "task_type"), task_types.clone()),
         (Query("/api/v1/tasks", "priority"), priorities.clone()),
         (Query("/api/v1/tasks", "status"), task_statuses.clone()),
@@ -127,6 +142,14 @@ fn app_sets() -> Vec<(Target, Vec<&'static str>)> {
         (
             Field("ProductView", "unit"),
             vendhub_app::products::UNITS.to_vec(),
+        ),
+        (
+            Field("NewOrder", "language"),
+            vendhub_app::organizations::LANGUAGES.to_vec(),
+        ),
+        (
+            Field("PublicMachine", "language"),
+            vendhub_app::organizations::LANGUAGES.to_vec(),
         ),
         (
             Field("OrganizationBody", "language"),

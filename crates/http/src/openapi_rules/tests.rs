@@ -141,7 +141,13 @@ const CLOSED_NAMES: &[&str] = &[
     "source",
 ];
 /// Where such a name holds free text: a person's reason, a problem's type URI.
-const FREE: &[&str] = &["ReasonBody.reason", "OptionalReasonBody.reason", "Problem.type"];
+/// A provider call's outcome is `ok` or that provider's own error code (Payme -31050, Click -9, Uzum 10008).
+const FREE: &[&str] = &[
+    "ReasonBody.reason",
+    "OptionalReasonBody.reason",
+    "Problem.type",
+    "ProviderCall.outcome",
+];
 
 fn plain_strings(schema: &Value, at: &str, out: &mut Vec<String>) {
     for (name, p) in schema

@@ -120,7 +120,7 @@ async fn the_machine_page_shows_its_live_status_slots_with_fills_and_its_qr_code
     assert!(!p.html.contains("style=\""), "no inline styles");
 
     assert!(p.html.contains(&format!("src=\"/admin/machines/{id}/qr.svg\"")));
-    assert!(p.html.contains("/m/VH-001"));
+    assert!(p.html.contains("/app/m/VH-001?org="));
     let qr = c
         .http
         .get(app.url(&format!("/admin/machines/{id}/qr.svg")))

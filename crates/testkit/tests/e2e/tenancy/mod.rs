@@ -47,6 +47,8 @@ pub(super) struct Ids {
     pub(super) stocktake: String,
     pub(super) collection: String,
     pub(super) session: String,
+    /// A customer order on `machine`.
+    pub(super) order: String,
 }
 
 /// Every id of A's, by kind (the values a filter is tried with).
@@ -323,6 +325,22 @@ pub(super) async fn ids_of(app: &TestApp, owner: &str, slug: &str) -> Ids {
     let task = get(app, &format!("/api/v1/tasks/{task_id}"), owner).await.1;
     let collections = get(app, "/api/v1/cash-collections", owner).await.1;
     let me = get(app, "/api/v1/auth/me", owner).await.1;
+    let holders = [
+        format!("warehouse:{warehouse}"),
+        format!("operator:{operator}"),
+        format!("slot:{machine}:{slot}"),
+    ];
+    for pair in holders.windows(2) {
+        ok(
+            app,
+            Method::POST,
+            "/api/v1/inventory/transfers",
+            owner,
+            Some(json!({ "from": pair[0], "to": pair[1], "product_id": product, "quantity": 1 })),
+        )
+        .await;
+    }
+    let order = customer_order(app, owner, machines[0], &key).await;
     Ids {
         org: me["organization_id"].as_str().unwrap().to_owned(),
         machine,
@@ -359,7 +377,49 @@ pub(super) async fn ids_of(app: &TestApp, owner: &str, slug: &str) -> Ids {
             .map(str::to_owned)
             .unwrap_or_default(),
         session: first_id(&get(app, "/api/v1/auth/sessions", owner).await.1),
+        order,
     }
+}
+
+/// A customer's order for `slot` of `machine` (brought online by a heartbeat with its key).
+async fn customer_order(app: &TestApp, owner: &str, machine: &Value, key: &str) -> String {
+    let beat = app
+        .client
+        .post(app.url("/api/v1/gateway/events"))
+        .header("x-api-key", key)
+        .json(&json!({ "machine_id": machine["id"],
+            "events": [{ "type": "heartbeat", "id": uuid::Uuid::now_v7().to_string() }] }))
+        .send()
+        .await
+        .unwrap();
+    assert!(beat.status().is_success(), "heartbeat: {}", beat.status());
+    let org = get(app, "/api/v1/organizations/current", owner).await.1;
+    let number = machine["number"].as_str().unwrap();
+    let slug = org["slug"].as_str().unwrap();
+    let menu: Value = app
+        .get(&format!("/api/v1/public/machines/{number}?org={slug}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let slot = menu["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["available"] == true)
+        .unwrap_or_else(|| panic!("nothing to order in {menu}"))["slot"]
+        .clone();
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/public/machines/{number}/orders?org={slug}")))
+        .json(&json!({ "slot": slot }))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "order: {status} {body}");
+    body["id"].as_str().unwrap().to_owned()
 }
 
 pub(super) async fn world() -> World {

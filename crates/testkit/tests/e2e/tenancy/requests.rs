@@ -93,6 +93,8 @@ pub(super) fn fill(path: &str, ids: &Ids) -> String {
         &ids.session
     } else if path.starts_with("/api/v1/users/") {
         &ids.operator
+    } else if path.starts_with("/api/v1/orders/") || path.starts_with("/api/v1/public/orders/") {
+        &ids.order
     } else {
         panic!("no id kind for {path}: add it here")
     };
@@ -118,6 +120,7 @@ pub(super) fn fill_missing(path: &str) -> String {
         operator: uuid::Uuid::now_v7().to_string(),
         key_id: uuid::Uuid::now_v7().to_string(),
         photo: uuid::Uuid::now_v7().to_string(),
+        order: uuid::Uuid::now_v7().to_string(),
         slot: "A1".into(),
         ..Ids::default()
     };

@@ -30,6 +30,7 @@ pub(super) fn filters(w: &World, c: &mut Cases) {
         ("/api/v1/inventory/prekit", "operator_id", &pool.users),
         ("/api/v1/inventory/warehouse", "warehouse_id", &pool.warehouses),
         ("/api/v1/machines", "location_id", &pool.locations),
+        ("/api/v1/orders", "machine_id", &pool.machines),
         ("/api/v1/machines", "operator_id", &pool.users),
         ("/api/v1/tasks", "machine_id", &pool.machines),
         ("/api/v1/tasks", "assignee_id", &pool.users),
