@@ -17,6 +17,7 @@ pub mod rate_limit;
 pub mod realtime;
 pub mod unread_body;
 pub mod web;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -109,6 +110,7 @@ fn routes() -> OpenApiRouter<HttpState> {
     OpenApiRouter::with_openapi(openapi::base())
         .merge(health::routes())
         .merge(api::routes())
+        .merge(webhooks::routes())
 }
 
 /// The whole HTTP application (Socket.IO clients connect, but no events are forwarded to them).

@@ -6,6 +6,7 @@
 //! [`api`] holds the requests the end-to-end suites share.
 
 pub mod api;
+pub mod orders;
 pub mod panel;
 pub mod smtp;
 

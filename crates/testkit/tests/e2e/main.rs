@@ -15,6 +15,7 @@ mod identity;
 mod jobs;
 mod memberships;
 mod metrics;
+mod payments;
 mod problems;
 mod realtime;
 mod redis;

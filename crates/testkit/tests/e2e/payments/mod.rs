@@ -1,0 +1,6 @@
+//! Customer orders and the payment providers, played the way each provider calls us.
+
+mod click;
+mod orders;
+mod payme;
+mod uzum;

@@ -1,0 +1,1 @@
+//! payme (being built).

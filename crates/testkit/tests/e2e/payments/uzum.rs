@@ -1,0 +1,1 @@
+//! uzum (being built).
