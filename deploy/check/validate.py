@@ -690,10 +690,14 @@ RUNBOOK_ROWS = {
     "PostgresLongRunningQuery": ("warning", "5m", ['pg_stat_activity_max_tx_duration{state="active"}', "> 60"]),
     "RedisDown": ("critical", "1m", ["redis_up == 0"]),
     "RedisMemoryHigh": ("warning", "5m", ["redis_memory_used_bytes", "redis_memory_max_bytes", "> 0.8"]),
-    "VendHubNoOrders": ("warning", "30m", ["vendhub_orders_total", "[1h]", "== 0"]),
+    # vendhub_orders_total and vendhub_payments_total are gauges per status read from the database (an
+    # order or a transaction moves between statuses), so the runbook's "increase(...[1h]) == 0" reads as the
+    # sum over statuses compared with an hour ago, and its status="failed" as the transactions cancelled
+    # before they were paid (docs/payments.md, "Metrics").
+    "VendHubNoOrders": ("warning", "30m", ["vendhub_orders_total", "offset 1h", "<= 0"]),
     "VendHubMachinesOffline": ("warning", "15m", ['vendhub_machine_status{', 'status="offline"']),
     "VendHubLowInventory": ("warning", "30m", ["vendhub_machine_inventory_level", "< 10"]),
-    "VendHubPaymentFailureRate": ("warning", "10m", ["vendhub_payments_total", 'status="failed"', "> 0.10"]),
+    "VendHubPaymentFailureRate": ("warning", "10m", ["vendhub_payments_total", 'status="cancelled"', "offset 10m", "> 0.10"]),
 }
 METRIC_RE = re.compile(r"\b((?:vendhub|http|process)_[a-z_]+)\b")
 

@@ -120,3 +120,79 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+/// A refund the merchant asks a payment provider for (the order's money goes back to the customer).
+#[derive(Clone, PartialEq, Eq)]
+pub enum ProviderRefund {
+    /// Click Merchant API payment reversal of a paid Click payment (`click_paydoc_id`).
+    ClickReversal {
+        api_url: String,
+        merchant_user_id: String,
+        secret_key: String,
+        service_id: String,
+        payment_id: i64,
+        /// Unix seconds, signed into the `Auth` header.
+        timestamp: i64,
+    },
+    /// Payme Subscribe API `receipts.cancel` of the receipt Payme paid the order with (its transaction id).
+    PaymeReceiptCancel {
+        api_url: String,
+        merchant_id: String,
+        key: String,
+        receipt_id: String,
+    },
+}
+
+impl std::fmt::Debug for ProviderRefund {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ClickReversal {
+                api_url,
+                service_id,
+                payment_id,
+                ..
+            } => f
+                .debug_struct("ClickReversal")
+                .field("api_url", api_url)
+                .field("service_id", service_id)
+                .field("payment_id", payment_id)
+                .finish_non_exhaustive(),
+            Self::PaymeReceiptCancel {
+                api_url, receipt_id, ..
+            } => f
+                .debug_struct("PaymeReceiptCancel")
+                .field("api_url", api_url)
+                .field("receipt_id", receipt_id)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// What the provider answered a refund with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundReply {
+    /// The money is on its way back: the refund is done on the provider's side.
+    Done { raw: String },
+    /// Accepted, but the provider completes it later (Payme's receipt queued for cancellation; its
+    /// CancelTransaction finishes the refund).
+    Queued { raw: String },
+    /// The provider answered and said no (its error code and note).
+    Refused { code: String, note: String, raw: String },
+}
+
+/// The payment providers' merchant-side APIs (HTTP in production). Called from the refund job, never
+/// inside a database transaction; every call has a timeout (a timeout is a `PortError`).
+#[async_trait]
+pub trait PaymentProviders: Send + Sync + 'static {
+    async fn refund(&self, request: &ProviderRefund) -> Result<RefundReply, PortError>;
+}
+
+/// No provider API reachable (tests of other parts, tools): every refund call fails with the reason.
+pub struct NoPaymentProviders;
+
+#[async_trait]
+impl PaymentProviders for NoPaymentProviders {
+    async fn refund(&self, _: &ProviderRefund) -> Result<RefundReply, PortError> {
+        Err(PortError::new("no payment provider API is configured"))
+    }
+}

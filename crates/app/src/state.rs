@@ -8,7 +8,7 @@ use std::time::Instant;
 use vendhub_store::Db;
 
 use crate::AppError;
-use crate::ports::{BlobStore, Cache, Clock, EventBus, Mailer};
+use crate::ports::{BlobStore, Cache, Clock, EventBus, Mailer, PaymentProviders};
 
 /// Settings the use cases read (the server turns the environment into these).
 #[derive(Debug, Clone)]
@@ -57,6 +57,7 @@ struct Inner {
     blobs: Arc<dyn BlobStore>,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
+    providers: Arc<dyn PaymentProviders>,
     settings: Settings,
     started: Instant,
     draining: AtomicBool,
@@ -69,6 +70,8 @@ pub struct Ports {
     pub blobs: Arc<dyn BlobStore>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
+    /// The payment providers' merchant APIs (refunds).
+    pub providers: Arc<dyn PaymentProviders>,
 }
 
 /// What a transaction run by [`App::write_keeping_refusal`] answers: `Err` is a refusal whose writes are
@@ -88,6 +91,7 @@ impl App {
             blobs: ports.blobs,
             mailer: ports.mailer,
             clock: ports.clock,
+            providers: ports.providers,
             settings,
             started: Instant::now(),
             draining: AtomicBool::new(false),
@@ -152,6 +156,11 @@ impl App {
 
     pub fn mailer(&self) -> &Arc<dyn Mailer> {
         &self.0.mailer
+    }
+
+    /// The payment providers' merchant APIs (refunds).
+    pub fn providers(&self) -> &Arc<dyn PaymentProviders> {
+        &self.0.providers
     }
 
     pub fn settings(&self) -> &Settings {

@@ -79,7 +79,11 @@ fn describe() {
         "vendhub_machine_inventory_level",
         "A machine's lowest slot fill, percent of capacity"
     );
-    describe_counter!("vendhub_orders_total", "Orders created");
+    describe_gauge!("vendhub_orders_total", "Orders per status");
+    describe_gauge!(
+        "vendhub_payments_total",
+        "Payment transactions per provider and status (created, performed, cancelled, refunded)"
+    );
     describe_counter!(
         "vendhub_sales_total",
         "Sales recorded, by source and payment method"
@@ -150,8 +154,19 @@ async fn refresh(state: &HttpState) {
 
 /// Fleet and sales figures, from the database.
 async fn business(app: &vendhub_app::App) {
-    // Orders do not exist yet: the counter is there, honestly at zero.
-    metrics::counter!("vendhub_orders_total").absolute(0);
+    match vendhub_app::payments::figures::figures(app).await {
+        #[expect(clippy::cast_precision_loss, reason = "row counts are far below 2^52")]
+        Ok(f) => {
+            for (status, n) in f.orders {
+                metrics::gauge!("vendhub_orders_total", "status" => status).set(n as f64);
+            }
+            for (provider, status, n) in f.payments {
+                metrics::gauge!("vendhub_payments_total", "provider" => provider, "status" => status)
+                    .set(n as f64);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot read order figures"),
+    }
     let figures = match vendhub_app::fleet_metrics::figures(app).await {
         Ok(f) => f,
         Err(e) => {

@@ -3,6 +3,7 @@
 
 pub mod blobs;
 pub mod memory;
+pub mod providers;
 pub mod redis_bus;
 pub mod redis_cache;
 pub mod smtp;

@@ -34,8 +34,39 @@ impl Handler for Expire {
     }
 }
 
+/// `orders.refund`: the order's provider is asked for the money back (see
+/// `vendhub_app::orders::refunds::through_provider`). A refusal, a timeout or a database error tries again
+/// with the worker's backoff; after the last attempt the job is dead and the order stays `refund_pending`
+/// for the accountant.
+struct Refund;
+
+#[async_trait]
+impl Handler for Refund {
+    async fn run(&self, ctx: &JobContext, payload: serde_json::Value) -> Result<(), JobError> {
+        let (Some(order), Some(org)) = (payload["order_id"].as_str(), payload["organization_id"].as_str())
+        else {
+            return Err(JobError::Permanent(format!(
+                "orders.refund needs order_id and organization_id, got {payload}"
+            )));
+        };
+        use vendhub_app::orders::refunds::{self, ProviderRefundOutcome};
+        match refunds::through_provider(&ctx.app, order, org, ctx.attempt).await {
+            Ok(ProviderRefundOutcome::Waiting(reason)) => {
+                tracing::info!(order, reason, "refund waits for the provider or the accountant");
+                Ok(())
+            }
+            Ok(outcome) => {
+                tracing::info!(order, ?outcome, "refund job done");
+                Ok(())
+            }
+            Err(e) => Err(JobError::Retry(e.to_string())),
+        }
+    }
+}
+
 pub fn register(r: &mut Registry) {
     r.register(EXPIRE, Expire);
+    r.register(vendhub_app::orders::lifecycle::REFUND_JOB, Refund);
 }
 
 /// Every 15 seconds: a vend command's time to live is minutes, an order's 15 minutes.

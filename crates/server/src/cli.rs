@@ -76,6 +76,9 @@ enum Command {
         /// Stop after this long (e.g. `10m`); runs until interrupted when left out.
         #[arg(long, value_parser = humantime::parse_duration)]
         duration: Option<Duration>,
+        /// The share of vend commands (paid orders) the machines answer `failed`, 0 to 1.
+        #[arg(long, default_value_t = 0.0)]
+        vend_failure_rate: f64,
         /// The server; defaults to `http://127.0.0.1:$PORT`.
         #[arg(long)]
         url: Option<String>,
@@ -170,10 +173,11 @@ async fn run(command: Command) -> Result<(), Failure> {
             machines,
             rate,
             duration,
+            vend_failure_rate,
             url,
             email,
             password,
-        } => simulate(machines, rate, duration, url, email, password).await,
+        } => simulate(machines, rate, duration, vend_failure_rate, url, email, password).await,
     }
 }
 
@@ -181,6 +185,7 @@ async fn simulate(
     machines: usize,
     rate: f64,
     duration: Option<Duration>,
+    vend_failure_rate: f64,
     url: Option<String>,
     email: Option<String>,
     password: Option<String>,
@@ -189,6 +194,9 @@ async fn simulate(
         return Err(Failure(
             "--machines must be at least 1 and --rate a number >= 0".into(),
         ));
+    }
+    if !(0.0..=1.0).contains(&vend_failure_rate) {
+        return Err(Failure("--vend-failure-rate must be between 0 and 1".into()));
     }
     let config = load()?;
     let password = password
@@ -201,6 +209,7 @@ async fn simulate(
         machines,
         rate,
         duration,
+        vend_failure_rate,
     };
     let summary = crate::simulate::run(&options).await.map_err(Failure)?;
     println!("{summary}");

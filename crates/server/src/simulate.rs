@@ -1,8 +1,13 @@
 //! `vendhub simulate`: a fleet of pretend machines driving the gateway API over HTTP — heartbeats,
 //! telemetry, vends from their planogram slots and, now and then, an error — so a fresh install shows a
 //! living dashboard. It signs in as a user who may manage the fleet, creates an API key for each
-//! machine it drives, and sends one batch per machine per second.
+//! machine it drives, and sends one batch per machine per second. Each machine also long-polls its
+//! commands (`GET /api/v1/gateway/commands`) and answers every vend like a real machine would:
+//! `dispensed`, or `failed` for a configurable share, so a customer's paid order is dispensed (or
+//! refunded) by the simulator.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -21,6 +26,8 @@ pub struct Options {
     pub rate: f64,
     /// How long to run; `None` runs until interrupted.
     pub duration: Option<Duration>,
+    /// The share of vend commands answered `failed` (0 to 1): the order is then refunded.
+    pub vend_failure_rate: f64,
 }
 
 /// What a run did.
@@ -31,14 +38,24 @@ pub struct Summary {
     pub events: u64,
     pub sales: u64,
     pub refused: u64,
+    /// Vend commands answered `dispensed`.
+    pub dispensed: u64,
+    /// Vend commands answered `failed`.
+    pub vend_failed: u64,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} machine(s): {} batches, {} events, {} sales, {} refused",
-            self.machines, self.batches, self.events, self.sales, self.refused
+            "{} machine(s): {} batches, {} events, {} sales, {} refused, {} orders dispensed, {} vends failed",
+            self.machines,
+            self.batches,
+            self.events,
+            self.sales,
+            self.refused,
+            self.dispensed,
+            self.vend_failed
         )
     }
 }
@@ -161,13 +178,113 @@ fn batch(m: &mut Machine, per_second: f64, run: &str) -> Vec<Value> {
     events
 }
 
+/// What the machines' command loops answered.
+#[derive(Default)]
+struct Vends {
+    dispensed: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// One machine's command loop: long-polls its commands and answers each vend, until `stop` turns true.
+async fn answer_commands(
+    client: reqwest::Client,
+    base: String,
+    key: String,
+    failure_rate: f64,
+    vends: Arc<Vends>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
+        let poll = client
+            .get(format!("{base}/api/v1/gateway/commands?wait=20"))
+            .header("X-Api-Key", &key)
+            .send();
+        let res = tokio::select! {
+            r = poll => r,
+            _ = stop.changed() => return,
+        };
+        let commands = match res {
+            Ok(res) => match json_of(res, "poll commands").await {
+                Ok(body) => body["commands"].as_array().cloned().unwrap_or_default(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "command poll refused");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "command poll failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        for cmd in commands.iter().filter(|c| c["type"] == "vend") {
+            let Some(id) = cmd["id"].as_str() else {
+                continue;
+            };
+            let fail = rand::thread_rng().gen_bool(failure_rate.clamp(0.0, 1.0));
+            let body = if fail {
+                json!({ "status": "failed", "reason": "simulated vend failure" })
+            } else {
+                json!({ "status": "dispensed" })
+            };
+            let sent = client
+                .post(format!("{base}/api/v1/gateway/commands/{id}/result"))
+                .header("X-Api-Key", &key)
+                .json(&body)
+                .send()
+                .await;
+            match sent {
+                Ok(res) => match json_of(res, "vend result").await {
+                    Ok(_) if fail => {
+                        vends.failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(_) => {
+                        vends.dispensed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => tracing::warn!(command = id, error = %e, "vend result refused"),
+                },
+                Err(e) => tracing::warn!(command = id, error = %e, "vend result not sent"),
+            }
+        }
+    }
+}
+
 /// Drives the fleet until `duration` ends (or forever).
 pub async fn run(o: &Options) -> Result<Summary, String> {
+    if !(0.0..=1.0).contains(&o.vend_failure_rate) {
+        return Err("--vend-failure-rate must be between 0 and 1".into());
+    }
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|e| e.to_string())?;
     let mut fleet = prepare(&client, o).await?;
+    let vends = Arc::new(Vends::default());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut loops = Vec::new();
+    for m in &fleet {
+        loops.push(tokio::spawn(answer_commands(
+            client.clone(),
+            o.url.trim_end_matches('/').to_owned(),
+            m.key.clone(),
+            o.vend_failure_rate,
+            Arc::clone(&vends),
+            stopped.clone(),
+        )));
+    }
+    let result = drive(&client, o, &mut fleet).await;
+    let _ = stop.send(true);
+    for l in loops {
+        let _ = l.await;
+    }
+    let mut summary = result?;
+    summary.dispensed = vends.dispensed.load(Ordering::Relaxed);
+    summary.vend_failed = vends.failed.load(Ordering::Relaxed);
+    Ok(summary)
+}
+
+async fn drive(client: &reqwest::Client, o: &Options, fleet: &mut [Machine]) -> Result<Summary, String> {
     #[expect(clippy::cast_precision_loss, reason = "a small fleet")]
     let per_machine = (o.rate / fleet.len() as f64).max(0.0);
     let run = uuid::Uuid::now_v7().simple().to_string();
@@ -183,7 +300,7 @@ pub async fn run(o: &Options) -> Result<Summary, String> {
         if o.duration.is_some_and(|d| start.elapsed() >= d) {
             break;
         }
-        for m in &mut fleet {
+        for m in fleet.iter_mut() {
             let events = batch(m, per_machine, &run[..12]);
             summary.events += events.len() as u64;
             let res = client

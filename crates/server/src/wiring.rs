@@ -40,6 +40,8 @@ pub enum StartError {
     Metrics(String),
     #[error("SMTP_HOST: {0}")]
     Mail(String),
+    #[error("payment providers: {0}")]
+    Payments(String),
 }
 
 /// Checks that the data folder exists (creating it) and can be written to.
@@ -203,6 +205,10 @@ pub async fn build_app_with_clock(
         blobs: blobs(config)?,
         mailer: mailer(config)?,
         clock,
+        providers: Arc::new(
+            vendhub_infra::providers::HttpPaymentProviders::new(config.payments.provider_api_timeout)
+                .map_err(|e| StartError::Payments(e.to_string()))?,
+        ),
     };
     Ok(App::new(db, ports, settings))
 }

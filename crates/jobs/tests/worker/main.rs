@@ -34,6 +34,7 @@ fn app_on(test: &TestDb, dir: &std::path::Path) -> App {
         blobs: Arc::new(Blobs::local(&dir.join("files")).unwrap()),
         mailer: Arc::new(vendhub_infra::smtp::NoMailer),
         clock: std::sync::Arc::new(vendhub_app::ports::SystemClock),
+        providers: Arc::new(vendhub_app::ports::NoPaymentProviders),
     };
     App::new(db, ports, Settings::for_tests(dir.to_path_buf()))
 }

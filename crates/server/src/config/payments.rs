@@ -32,6 +32,8 @@ pub struct PaymentsConfig {
     pub uzum_api_url: String,
     pub uzum_pay_url: Option<String>,
     pub vend_command_ttl: Duration,
+    /// How long a call to a provider's merchant API (refunds) may take before it counts as failed.
+    pub provider_api_timeout: Duration,
 }
 
 fn url(v: &mut Vars<'_>, name: &'static str, default: &str) -> String {
@@ -124,6 +126,10 @@ pub(super) fn payments(v: &mut Vars<'_>) -> PaymentsConfig {
     if vend_command_ttl < Duration::from_secs(10) {
         v.problem("VEND_COMMAND_TTL", "must be at least 10s");
     }
+    let provider_api_timeout = v.duration("PAYMENT_API_TIMEOUT", "15s");
+    if provider_api_timeout.is_zero() {
+        v.problem("PAYMENT_API_TIMEOUT", "must be more than 0");
+    }
     PaymentsConfig {
         payme,
         click,
@@ -137,5 +143,6 @@ pub(super) fn payments(v: &mut Vars<'_>) -> PaymentsConfig {
         uzum_api_url: url(v, "UZUM_API_URL", "https://developer.uzumbank.uz"),
         uzum_pay_url,
         vend_command_ttl,
+        provider_api_timeout,
     }
 }

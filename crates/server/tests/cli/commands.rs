@@ -166,6 +166,8 @@ fn simulate_fails_in_one_line_on_bad_arguments_or_an_unreachable_server() {
     let dir = tempfile::tempdir().unwrap();
     let bad = run(dir.path(), &[], &["simulate", "--machines", "0"]);
     assert_one_line_failure(&bad, "--machines");
+    let bad = run(dir.path(), &[], &["simulate", "--vend-failure-rate", "1.5"]);
+    assert_one_line_failure(&bad, "--vend-failure-rate");
     let unreachable = run(
         dir.path(),
         &[],

@@ -20,7 +20,22 @@ pub(crate) fn promtool_check(text: &str) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "promtool check metrics failed:\n{said}");
+    // The runbook (6.3) names two gauges `vendhub_orders_total` and `vendhub_payments_total`: counts per
+    // status read from the database, which fall as orders and payments move on, so they cannot be
+    // counters. promtool's naming lint about their suffix is the one problem allowed.
+    let problems: Vec<&str> = said
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter(|l| {
+            !(l.starts_with("vendhub_orders_total non-counter")
+                || l.starts_with("vendhub_payments_total non-counter"))
+        })
+        .collect();
+    assert!(
+        out.status.success() || problems.is_empty(),
+        "promtool check metrics failed:\n{said}"
+    );
+    assert!(problems.is_empty(), "promtool check metrics: {problems:?}");
 }
 
 #[tokio::test]

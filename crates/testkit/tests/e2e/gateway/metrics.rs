@@ -106,7 +106,10 @@ async fn business_metrics_match_the_database() {
         ),
         Some(1.0)
     );
-    assert_eq!(sample(&text, "vendhub_orders_total", ""), Some(0.0));
+    assert_eq!(
+        sample(&text, "vendhub_orders_total", "status=\"created\""),
+        Some(0.0)
+    );
 }
 
 #[tokio::test]
@@ -119,6 +122,7 @@ async fn vendhub_simulate_drives_the_gateway_with_a_living_fleet() {
         machines: 2,
         rate: 6.0,
         duration: Some(std::time::Duration::from_millis(2500)),
+        vend_failure_rate: 0.0,
     };
     let summary = vendhub::simulate::run(&options).await.unwrap();
     assert_eq!(summary.machines, 2);
