@@ -174,7 +174,7 @@ pub enum RefundReply {
     /// The money is on its way back: the refund is done on the provider's side.
     Done { raw: String },
     /// Accepted, but the provider completes it later (Payme's receipt queued for cancellation; its
-    /// CancelTransaction finishes the refund).
+    /// `CancelTransaction` finishes the refund).
     Queued { raw: String },
     /// The provider answered and said no (its error code and note).
     Refused { code: String, note: String, raw: String },

@@ -10,7 +10,7 @@ use sha1::{Digest, Sha1};
 use vendhub_app::ports::{PaymentProviders, PortError, ProviderRefund, RefundReply};
 
 /// Click's `Auth` header: `<merchant_user_id>:<sha1(timestamp + secret_key)>:<timestamp>`, the timestamp in
-/// Unix seconds (https://docs.click.uz/en/merchant-api-request/, "Authentication"; PROTOCOLS.md §2.6).
+/// Unix seconds (<https://docs.click.uz/en/merchant-api-request/>, "Authentication"; PROTOCOLS.md §2.6).
 pub fn click_auth(merchant_user_id: &str, secret_key: &str, timestamp: i64) -> String {
     let digest = Sha1::digest(format!("{timestamp}{secret_key}").as_bytes());
     format!("{merchant_user_id}:{}:{timestamp}", hex::encode(digest))
@@ -54,7 +54,7 @@ impl HttpPaymentProviders {
 
     /// Click Merchant API, "Payment reversal (cancel)": `DELETE {base}/payment/reversal/{service_id}/{payment_id}`
     /// with the `Auth` header; the answer is `{error_code, error_note, payment_id}`, `error_code` 0 when
-    /// the payment was reversed (https://docs.click.uz/en/merchant-api-request/, the "Payment reversal"
+    /// the payment was reversed (<https://docs.click.uz/en/merchant-api-request/>, the "Payment reversal"
     /// section; the same route in the OpenAPI-generated client `iota-uz/click:docs/PaymentAPI.md`).
     async fn click_reversal(
         &self,
@@ -102,7 +102,7 @@ impl HttpPaymentProviders {
     /// <merchant_id>:<key>`, params `{id: <receipt id>}`): a paid receipt is queued for cancellation (state
     /// 21) and becomes cancelled (state 50). PROTOCOLS.md §1.7 marks this flow unconfirmed; the request
     /// shape follows the Subscribe API transcriptions (`PayTechUz/paytech-guides:docs/src/ru/payme-pkg/
-    /// subscribe-api.md`, "receipts_cancel").
+    /// subscribe-api.md`, "`receipts_cancel`").
     async fn payme_receipt_cancel(
         &self,
         api_url: &str,

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use vendhub_app::orders::refunds::{self, ProviderRefundOutcome};
 
 use crate::registry::{Handler, JobContext, JobError, Registry};
 use crate::scheduler::Schedule;
@@ -49,7 +50,6 @@ impl Handler for Refund {
                 "orders.refund needs order_id and organization_id, got {payload}"
             )));
         };
-        use vendhub_app::orders::refunds::{self, ProviderRefundOutcome};
         match refunds::through_provider(&ctx.app, order, org, ctx.attempt).await {
             Ok(ProviderRefundOutcome::Waiting(reason)) => {
                 tracing::info!(order, reason, "refund waits for the provider or the accountant");

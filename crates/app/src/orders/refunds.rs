@@ -6,7 +6,7 @@
 //! where the provider has a call for it: Click's Merchant API payment reversal; Payme's Subscribe API
 //! `receipts.cancel` only with `PAYME_RECEIPT_CANCEL=true` (PROTOCOLS.md §1.7: unconfirmed flow); Uzum Bank
 //! has none (its Merchant API is webhooks only, PROTOCOLS.md §3), so an Uzum order waits for Uzum's own
-//! reverse or for the accountant, as does a Payme order without the setting (Payme's CancelTransaction
+//! reverse or for the accountant, as does a Payme order without the setting (Payme's `CancelTransaction`
 //! with reason 5 completes it).
 
 use vendhub_domain::payments::Provider;
@@ -231,6 +231,47 @@ fn audit_refund(
     Ok(())
 }
 
+/// No call for this order: the reason is audited and the order waits for the provider or the accountant.
+async fn waiting(
+    app: &App,
+    order_id: &str,
+    organization_id: &str,
+    reason: String,
+) -> Result<ProviderRefundOutcome, ProviderRefundError> {
+    let (o, org, r) = (order_id.to_owned(), organization_id.to_owned(), reason.clone());
+    app.write(move |c| {
+        audit_refund(
+            c,
+            "order.refund_waiting",
+            &o,
+            &org,
+            serde_json::json!({ "reason": r }),
+        )
+    })
+    .await?;
+    Ok(ProviderRefundOutcome::Waiting(reason))
+}
+
+/// A reversed payment's row is stored `cancelled` (Click has no state of its own for a reversal).
+fn cancel_tx(
+    c: &mut vendhub_store::DbConn,
+    scope: &vendhub_store::TenantScope,
+    order_id: &str,
+    tx_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    if let Some(mut tx) = payments_store::for_order(c, scope, order_id)?
+        .into_iter()
+        .find(|t| t.id == tx_id)
+    {
+        "cancelled".clone_into(&mut tx.state);
+        tx.cancel_time = Some(payments::ms(now));
+        tx.updated_at = now;
+        payments_store::save(c, scope, &tx)?;
+    }
+    Ok(())
+}
+
 /// The refund job's work for one order: asks its provider for the money back (outside any database
 /// transaction, with the adapter's timeout), then, when the provider did, moves the order to `refunded` in
 /// one transaction with the order locked. A refusal, timeout or unreachable provider is audited and
@@ -246,20 +287,7 @@ pub async fn through_provider(
     let plan = app.write(move |c| plan(&a, c, &o, &org)).await?;
     let (provider, request, tx_id, provider_tx_id) = match plan {
         Plan::Nothing => return Ok(ProviderRefundOutcome::Nothing),
-        Plan::Wait(reason) => {
-            let (o, org, r) = (order_id.to_owned(), organization_id.to_owned(), reason.clone());
-            app.write(move |c| {
-                audit_refund(
-                    c,
-                    "order.refund_waiting",
-                    &o,
-                    &org,
-                    serde_json::json!({ "reason": r }),
-                )
-            })
-            .await?;
-            return Ok(ProviderRefundOutcome::Waiting(reason));
-        }
+        Plan::Wait(reason) => return waiting(app, order_id, organization_id, reason).await,
         Plan::Call {
             provider,
             request,
@@ -313,15 +341,8 @@ pub async fn through_provider(
                                 "order_status": order.status, "answer": answer }))?;
                         return Ok((Ok(ProviderRefundOutcome::Nothing), events));
                     }
-                    if provider == Provider::Click
-                        && let Some(mut tx) = payments_store::for_order(c, &scope, &o)?
-                            .into_iter()
-                            .find(|t| t.id == tx_id)
-                    {
-                        "cancelled".clone_into(&mut tx.state);
-                        tx.cancel_time = Some(payments::ms(now));
-                        tx.updated_at = now;
-                        payments_store::save(c, &scope, &tx)?;
+                    if provider == Provider::Click {
+                        cancel_tx(c, &scope, &o, &tx_id, now)?;
                     }
                     events = lifecycle::refunded(
                         c,
