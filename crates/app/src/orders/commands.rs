@@ -116,6 +116,14 @@ async fn claim(app: &App, caller: &MachineCaller) -> Result<Vec<Command>, AppErr
     let scope = caller.scope().clone();
     let machine = caller.machine_id().to_owned();
     let now = app.now();
+    // A read first: an idle machine's polls never take the writer lock (SQLite has one writer).
+    let (s2, m2) = (scope.clone(), machine.clone());
+    if !app
+        .read(move |c| Ok(machine_commands::has_pending(c, &s2, &m2, now)?))
+        .await?
+    {
+        return Ok(Vec::new());
+    }
     let (commands, events) = app
         .write(move |c| {
             let mut out = Vec::new();
