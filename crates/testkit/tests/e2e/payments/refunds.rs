@@ -478,6 +478,9 @@ async fn vendhub_simulate_dispenses_a_paid_order_and_fails_the_configured_share(
     let shop = open_shop(&app).await;
     let o = order(&app, &shop).await;
     let id = o["id"].as_str().unwrap().to_owned();
+    // Both orders are placed now: the simulator may report a (simulated) machine error, after which the
+    // machine takes no new orders.
+    let second = order(&app, &shop).await;
     pay(&app, &id, Provider::Payme, "payme-receipt-sim").await;
     let options = vendhub::simulate::Options {
         url: app.url(""),
@@ -495,8 +498,7 @@ async fn vendhub_simulate_dispenses_a_paid_order_and_fails_the_configured_share(
     assert_ne!(detail["order"]["sale_id"], Value::Null, "{detail}");
 
     // Every vend failing: the paid order goes to refund.
-    let o = order(&app, &shop).await;
-    let id = o["id"].as_str().unwrap().to_owned();
+    let id = second["id"].as_str().unwrap().to_owned();
     pay(&app, &id, Provider::Uzum, "uzum-trans-sim").await;
     let summary = vendhub::simulate::run(&vendhub::simulate::Options {
         vend_failure_rate: 1.0,
