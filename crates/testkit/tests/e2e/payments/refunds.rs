@@ -241,7 +241,7 @@ async fn audit_actions(app: &TestApp, shop: &Shop, action: &str) -> Vec<Value> {
     body["data"].as_array().cloned().unwrap_or_default()
 }
 
-/// (state, attempts, max_attempts) of the order's refund job.
+/// `(state, attempts, max_attempts)` of the order's refund job.
 async fn refund_job(app: &TestApp) -> (String, i32, i32) {
     app.app
         .db()
