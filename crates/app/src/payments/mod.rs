@@ -4,6 +4,8 @@
 //! each one in one database transaction.
 
 pub mod accounts;
+pub mod click;
+pub mod uzum;
 
 use chrono::NaiveDateTime;
 use vendhub_domain::orders::{OrderFacts, OrderStatus};
