@@ -4,7 +4,9 @@
 //! each one in one database transaction.
 
 pub mod accounts;
+pub mod click;
 pub mod figures;
+pub mod uzum;
 
 use chrono::NaiveDateTime;
 use vendhub_domain::orders::{OrderFacts, OrderStatus};

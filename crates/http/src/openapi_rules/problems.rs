@@ -5,11 +5,27 @@ use serde_json::{Map, Value, json};
 
 pub(super) const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
+/// Whether a payment provider calls the operation (`x-webhook`, the provider's name): it answers in the
+/// provider's own protocol, so the errors it documents keep their own content, and only the edge's own
+/// refusals (a body too large, the rate limit) are problem+json.
+pub fn is_webhook(op: &Value) -> bool {
+    op.get("x-webhook").is_some()
+}
+
 /// The error statuses an operation can answer, from facts about it.
 pub fn expected_errors(path: &str, op: &Value) -> Vec<u16> {
     let mut s = Vec::new();
     let params = op["parameters"].as_array().map(Vec::as_slice).unwrap_or_default();
     let has_body = op.get("requestBody").is_some();
+    if is_webhook(op) {
+        if has_body {
+            s.push(413);
+        }
+        if path.starts_with("/api/") {
+            s.push(429);
+        }
+        return s;
+    }
     if has_body || params.iter().any(|p| p["in"] == "query") {
         s.push(400);
     }
@@ -60,6 +76,7 @@ pub(super) fn add_problems(doc: &mut Value) {
         for method in METHODS {
             let Some(op) = item.get_mut(method) else { continue };
             let expected = expected_errors(path, op);
+            let webhook = is_webhook(op);
             let Some(responses) = op
                 .as_object_mut()
                 .map(|o| o.entry("responses").or_insert_with(|| Value::Object(Map::new())))
@@ -79,6 +96,9 @@ pub(super) fn add_problems(doc: &mut Value) {
                     continue;
                 };
                 if status.len() != 3 || status.as_str() < "400" {
+                    continue;
+                }
+                if webhook && r.contains_key("content") {
                     continue;
                 }
                 if status.as_str() < "500" {

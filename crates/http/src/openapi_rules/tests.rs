@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::enums::{Target, closed_sets};
-use super::problems::{METHODS, expected_errors};
+use super::problems::{METHODS, expected_errors, is_webhook};
 
 fn doc() -> Value {
     serde_json::to_value(crate::openapi_document()).unwrap()
@@ -318,7 +318,10 @@ fn every_operation_lists_its_error_statuses_as_problem_json() {
                 );
             }
             for (status, r) in responses {
-                if status.as_str() >= "400" && status.as_str() < "500" {
+                // A provider's answers in its own protocol (Uzum's 400) are the provider's format.
+                let own =
+                    is_webhook(op) && !expected_errors(path, op).iter().any(|e| e.to_string() == *status);
+                if status.as_str() >= "400" && status.as_str() < "500" && !own {
                     let content = r["content"]
                         .as_object()
                         .unwrap_or_else(|| panic!("{method} {path} {status}"));
@@ -346,4 +349,29 @@ fn every_operation_lists_its_error_statuses_as_problem_json() {
             .get("429")
             .is_none()
     );
+}
+
+#[test]
+fn a_webhook_documents_its_provider_s_answers_and_only_the_edge_s_problems() {
+    let doc = doc();
+    let uzum = &doc["paths"]["/api/v1/payments/uzum/{webhook}"]["post"];
+    assert!(is_webhook(uzum));
+    assert_eq!(
+        uzum.pointer("/responses/400/content/application~1json/schema/$ref"),
+        Some(&serde_json::json!("#/components/schemas/UzumError"))
+    );
+    for s in ["413", "429"] {
+        assert!(
+            uzum.pointer(&format!("/responses/{s}/content/application~1problem+json"))
+                .is_some(),
+            "{s}"
+        );
+    }
+    assert!(
+        uzum.pointer("/responses/404").is_none(),
+        "no problem for a provider's path"
+    );
+    let click = &doc["paths"]["/api/v1/payments/click/{organization_slug}/complete"]["post"];
+    assert!(is_webhook(click));
+    assert!(click.pointer("/responses/400").is_none() && click.pointer("/responses/415").is_none());
 }
