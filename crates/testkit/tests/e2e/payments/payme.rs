@@ -1,5 +1,5 @@
 //! Payme's Merchant API over HTTP, played the way Payme's sandbox plays it (PROTOCOLS.md §1.6): both
-//! scenarios with CheckTransaction and GetStatement after each step, repeats, bad auth, wrong amounts and
+//! scenarios with `CheckTransaction` and `GetStatement` after each step, repeats, bad auth, wrong amounts and
 //! unknown accounts; the 12-hour rule; concurrent Performs; per-organization accounts; the vend that a
 //! Perform queues, taken by the machine and turned into a sale.
 
@@ -99,7 +99,7 @@ async fn poll(app: &TestApp, shop: &Shop) -> Vec<Value> {
     body["commands"].as_array().unwrap().clone()
 }
 
-/// CheckTransaction and GetStatement agree with what the last answer said.
+/// `CheckTransaction` and `GetStatement` agree with what the last answer said.
 async fn consistent(app: &TestApp, tx: &str, expect: Value) {
     let checked = rpc(app, "CheckTransaction", json!({"id": tx})).await;
     assert_eq!(checked["result"], expect, "CheckTransaction");
@@ -205,6 +205,7 @@ async fn refusals(app: &TestApp, shop: &Shop, order_id: &str) {
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "the sandbox's scenario, step by step")]
 async fn sandbox_scenario_1_create_then_cancel_an_unconfirmed_transaction() {
     let clock = ManualClock::starting_now();
     let app = payme_app(Some(&clock)).await;
@@ -650,6 +651,7 @@ async fn own_account(app: &TestApp, org: &str, key: &str, test_key: Option<&str>
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "two organizations' accounts, step by step")]
 async fn an_organization_s_account_serves_its_own_orders_and_no_one_else_s() {
     let app = payme_app(None).await;
     let shop = shop(&app).await;
