@@ -100,6 +100,7 @@ INSERT INTO payment_calls SELECT 'pc-9', organization_id, 'payme', 'PerformTrans
 INSERT INTO machine_commands SELECT 'mc-1', organization_id, machine_id, id, 'vend', 'A1', 500000, 'pending', NULL, '2026-01-02 03:07:05', NULL, NULL, '2026-01-02 03:05:05' FROM orders LIMIT 1;
 INSERT INTO payment_accounts SELECT id, 'click', '1111', '2222', 'sealed', NULL, '33', 0, NULL, '2026-01-02 03:04:05' FROM organizations LIMIT 1;
 INSERT INTO payment_counters VALUES ('click_prepare', 7);
+INSERT INTO payment_key_overrides VALUES ('payme', 'secret', 'sealed', '2026-01-02 03:04:05');
 ";
 
 /// The demo seed, then a row in every table it leaves empty: jobs and audit records through the store

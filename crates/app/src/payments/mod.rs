@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod click;
 pub mod figures;
+pub mod payme;
 pub mod uzum;
 
 use chrono::NaiveDateTime;
