@@ -76,6 +76,16 @@ pub fn lock(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<C
         .optional()?)
 }
 
+/// The command (not locked).
+pub fn get(conn: &mut DbConn, scope: &TenantScope, id: &str) -> Result<Option<CommandRow>, StoreError> {
+    Ok(machine_commands::table
+        .filter(machine_commands::organization_id.eq(scope.org()))
+        .filter(machine_commands::id.eq(id))
+        .select(CommandRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// The order's command, if one was queued.
 pub fn for_order(
     conn: &mut DbConn,
@@ -103,8 +113,9 @@ pub fn update(conn: &mut DbConn, scope: &TenantScope, row: &CommandRow) -> Resul
     if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }
 
-/// The machine's commands waiting to be taken and not expired, oldest first; on PostgreSQL locked (with
-/// `SKIP LOCKED`, so two replicas answering one machine's polls never hand out one command twice).
+/// The machine's commands waiting to be taken and not expired, oldest first (not locked: the caller locks
+/// each command's order, then the command, and checks it is still pending — the same order of locks as
+/// every other change of an order, so two transactions never wait on each other in a circle).
 pub fn pending_for_machine(
     conn: &mut DbConn,
     scope: &TenantScope,
@@ -112,26 +123,13 @@ pub fn pending_for_machine(
     now: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<CommandRow>, StoreError> {
-    let ids: Vec<String> = {
-        let q = machine_commands::table
-            .filter(machine_commands::organization_id.eq(scope.org()))
-            .filter(machine_commands::machine_id.eq(machine))
-            .filter(machine_commands::status.eq("pending"))
-            .filter(machine_commands::expires_at.gt(now))
-            .order(machine_commands::created_at.asc())
-            .limit(limit)
-            .select(machine_commands::id);
-        match conn {
-            DbConn::Postgres(c) => q.for_update().skip_locked().load(c)?,
-            DbConn::Sqlite(c) => q.load(c)?,
-        }
-    };
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
     Ok(machine_commands::table
-        .filter(machine_commands::id.eq_any(&ids))
+        .filter(machine_commands::organization_id.eq(scope.org()))
+        .filter(machine_commands::machine_id.eq(machine))
+        .filter(machine_commands::status.eq("pending"))
+        .filter(machine_commands::expires_at.gt(now))
         .order(machine_commands::created_at.asc())
+        .limit(limit)
         .select(CommandRow::as_select())
         .load(conn)?)
 }

@@ -1,5 +1,9 @@
 //! A shop to order from: the demo fleet's first machine, online (a heartbeat with its own API key), and
 //! helpers that make customer orders through the public routes, as a phone would.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a helper fails the test loudly on the first surprise"
+)]
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -141,4 +145,65 @@ pub async fn public_order(app: &TestApp, id: &str) -> Value {
         .json()
         .await
         .unwrap()
+}
+
+/// Marks an order paid by `provider` in-process, as a provider's successful call would (the order locked,
+/// `created -> paid`, its vend command queued, in one transaction): for tests of the machine's side that
+/// do not play a provider.
+///
+/// # Panics
+/// When the order cannot be paid.
+pub async fn mark_paid(app: &TestApp, order_id: &str, provider: vendhub_domain::payments::Provider) {
+    let id = order_id.to_owned();
+    let settings = app.app.settings().payments.clone();
+    let now = app.app.now();
+    let events = app
+        .app
+        .write(move |c| {
+            let found = vendhub_store::orders::find_any(c, &id)?.ok_or(vendhub_app::AppError::NotFound)?;
+            let scope = vendhub_app::payments::order_scope(&found)?;
+            let mut order =
+                vendhub_store::orders::lock(c, &scope, &id)?.ok_or(vendhub_app::AppError::NotFound)?;
+            vendhub_app::payments::apply(
+                c,
+                &scope,
+                &mut order,
+                provider,
+                vendhub_app::payments::Effect::MarkPaid,
+                &settings,
+                now,
+            )
+        })
+        .await
+        .unwrap();
+    vendhub_app::orders::publish_all(&app.app, &events).await;
+}
+
+/// Polls the machine's commands once without waiting: the `commands` array.
+pub async fn commands(app: &TestApp, shop: &Shop) -> Vec<Value> {
+    let res = app
+        .client
+        .get(app.url("/api/v1/gateway/commands?wait=0"))
+        .header("x-api-key", &shop.key)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "commands: {}", res.status());
+    let body: Value = res.json().await.unwrap();
+    body["commands"].as_array().unwrap().clone()
+}
+
+/// Answers a command as the machine: (status, body).
+pub async fn command_result(app: &TestApp, shop: &Shop, id: &str, body: Value) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/gateway/commands/{id}/result")))
+        .header("x-api-key", &shop.key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }

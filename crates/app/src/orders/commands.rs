@@ -116,14 +116,30 @@ async fn claim(app: &App, caller: &MachineCaller) -> Result<Vec<Command>, AppErr
     let scope = caller.scope().clone();
     let machine = caller.machine_id().to_owned();
     let now = app.now();
+    // A read first: an idle machine's polls never take the writer lock (SQLite has one writer).
+    let (s2, m2) = (scope.clone(), machine.clone());
+    if !app
+        .read(move |c| Ok(machine_commands::has_pending(c, &s2, &m2, now)?))
+        .await?
+    {
+        return Ok(Vec::new());
+    }
     let (commands, events) = app
         .write(move |c| {
             let mut out = Vec::new();
             let mut events = Vec::new();
-            for mut k in machine_commands::pending_for_machine(c, &scope, &machine, now, BATCH)? {
-                let Some(mut order) = order_store::lock(c, &scope, &k.order_id)? else {
+            for seen in machine_commands::pending_for_machine(c, &scope, &machine, now, BATCH)? {
+                // The order first, then the command: the order of locks every change of an order takes.
+                let Some(mut order) = order_store::lock(c, &scope, &seen.order_id)? else {
                     continue;
                 };
+                let Some(mut k) = machine_commands::lock(c, &scope, &seen.id)? else {
+                    continue;
+                };
+                if k.status != "pending" || k.expires_at <= now {
+                    // Another replica handed it out, or it was withdrawn, while we waited for the lock.
+                    continue;
+                }
                 if order.status != "paid" {
                     // Refunded or otherwise moved on meanwhile: nothing to vend.
                     k.status = "withdrawn".into();
@@ -192,10 +208,12 @@ pub async fn result(
         .filter(|r| !r.trim().is_empty());
     let (outcome, events, sale) = app
         .write(move |c| {
-            let mut k = machine_commands::lock(c, &scope, &id)?
+            let seen = machine_commands::get(c, &scope, &id)?
                 .filter(|k| k.machine_id == machine)
                 .ok_or(AppError::NotFound)?;
-            let mut order = order_store::lock(c, &scope, &k.order_id)?.ok_or(AppError::NotFound)?;
+            // The order first, then the command (see `claim`).
+            let mut order = order_store::lock(c, &scope, &seen.order_id)?.ok_or(AppError::NotFound)?;
+            let mut k = machine_commands::lock(c, &scope, &id)?.ok_or(AppError::NotFound)?;
             let mut events = Vec::new();
             let mut sale: Option<RecordedSale> = None;
             if matches!(k.status.as_str(), "sent" | "pending") && order.status == "paid" {
@@ -251,6 +269,13 @@ pub async fn expire_overdue(app: &App) -> Result<usize, AppError> {
         let scope = crate::payments::order_scope_of(&org)?;
         let events = app
             .write(move |c| {
+                let Some(seen) = machine_commands::get(c, &scope, &id)? else {
+                    return Ok(Vec::new());
+                };
+                // The order first, then the command (see `claim`).
+                let Some(mut order) = order_store::lock(c, &scope, &seen.order_id)? else {
+                    return Ok(Vec::new());
+                };
                 let Some(mut k) = machine_commands::lock(c, &scope, &id)? else {
                     return Ok(Vec::new());
                 };
@@ -261,9 +286,6 @@ pub async fn expire_overdue(app: &App) -> Result<usize, AppError> {
                 k.status = "expired".into();
                 k.result_at = Some(now);
                 machine_commands::update(c, &scope, &k)?;
-                let Some(mut order) = order_store::lock(c, &scope, &k.order_id)? else {
-                    return Ok(Vec::new());
-                };
                 if !matches!(order.status.as_str(), "paid" | "dispensing") {
                     return Ok(Vec::new());
                 }

@@ -370,6 +370,12 @@ pub async fn create(
                     machine.number, machine.status
                 )));
             }
+            if let Some(addr) = &client_addr {
+                let live = store::live_of_client(c, &scope, &machine.id, addr, now)?;
+                if live >= LIVE_ORDERS_PER_CLIENT {
+                    return Err(AppError::RateLimited { retry_after_secs: 60 });
+                }
+            }
             let lang = language(pick.language.as_deref(), &org_row.language);
             let slots = planograms::of_machine(c, &scope, &machine.id)?;
             let reserved = store::reserved_per_slot(c, &scope, &machine.id, now)?;
@@ -401,12 +407,6 @@ pub async fn create(
             }
             let (slot, product, price) = chosen
                 .ok_or_else(|| AppError::Conflict("sold out: nothing left to order in this slot".into()))?;
-            if let Some(addr) = &client_addr {
-                let live = store::live_of_client(c, &scope, &machine.id, addr, now)?;
-                if live >= LIVE_ORDERS_PER_CLIENT {
-                    return Err(AppError::RateLimited { retry_after_secs: 60 });
-                }
-            }
             let row = OrderRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 organization_id: machine.organization_id.clone(),
