@@ -15,6 +15,8 @@
 //! forged form could use (the panel's session cookie plays no part), and creating orders is limited per
 //! client address and per machine.
 
+use std::fmt::Write as _;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -169,7 +171,6 @@ struct OrderBox {
     product: String,
     machine: String,
     number: String,
-    expires: String,
     status: StatusText,
     statuses: Vec<StatusText>,
     payme: Option<String>,
@@ -177,17 +178,26 @@ struct OrderBox {
     uzum: Option<String>,
     uzum_service: Option<String>,
     open: bool,
+    pay_until: String,
+    uzum_howto: String,
 }
 
 impl OrderBox {
     fn new(t: Tr, o: PublicOrder) -> Self {
         let code = status_code(o.status);
         Self {
+            pay_until: t.fill("customer.pay_until", &[("time", &t.datetime(&o.expires_at))]),
+            uzum_howto: t.fill(
+                "customer.uzum_app",
+                &[
+                    ("service", &o.pay.uzum_service_id.clone().unwrap_or_default()),
+                    ("account", &o.id),
+                ],
+            ),
             amount: t.money(o.amount),
             product: o.product_name,
             machine: o.machine_name,
             number: o.machine_number,
-            expires: t.datetime(&o.expires_at),
             status: text_of(t, code),
             statuses: status_texts(t),
             open: code == "created",
@@ -201,20 +211,6 @@ impl OrderBox {
 
     fn has_links(&self) -> bool {
         self.payme.is_some() || self.click.is_some() || self.uzum.is_some() || self.uzum_service.is_some()
-    }
-
-    fn pay_until(&self, t: &Tr) -> String {
-        t.fill("customer.pay_until", &[("time", &self.expires)])
-    }
-
-    fn uzum_howto(&self, t: &Tr) -> String {
-        t.fill(
-            "customer.uzum_app",
-            &[
-                ("service", &self.uzum_service.clone().unwrap_or_default()),
-                ("account", &self.id),
-            ],
-        )
     }
 }
 
@@ -283,7 +279,7 @@ fn encode_path(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

@@ -1,7 +1,7 @@
 //! Customer orders: `/admin/orders` (filters by status, provider, machine and dates; a paged list), an
 //! order's page with every provider call we received and answered, its payments and its vend command,
-//! and the accountant's refund actions. The same use cases as `/api/v1/orders` (FinanceRead to see,
-//! FinanceManage to refund).
+//! and the accountant's refund actions. The same use cases as `/api/v1/orders` (`FinanceRead` to see,
+//! `FinanceManage` to refund).
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
 //! Payments: `/admin/payments`, the organization's provider transactions (provider, state, times;
-//! FinanceRead), and `/admin/payments/settings`, its own merchant accounts with Payme, Click and Uzum
-//! Bank (IntegrationsManage): set, replace or remove, secrets sealed and shown masked, every change
+//! `FinanceRead`), and `/admin/payments/settings`, its own merchant accounts with Payme, Click and Uzum
+//! Bank (`IntegrationsManage`): set, replace or remove, secrets sealed and shown masked, every change
 //! audited, with the URLs to register with each provider.
 
 use askama::Template;
@@ -18,7 +18,6 @@ use vendhub_app::payments::accounts::{self, AccountInput, AccountView};
 use vendhub_domain::payments::Provider;
 use vendhub_domain::roles::Permission;
 
-use super::i18n::Tr;
 use super::orders::{PROVIDERS, parse_day, provider_code, provider_label};
 use super::pager::Pager;
 use super::session::see_other;
@@ -45,14 +44,12 @@ fn given(v: Option<&String>) -> Option<&str> {
 /// A provider's own state of a transaction, in words (Payme keeps numbers).
 pub fn state_key(provider: &str, state: &str) -> String {
     let s = match (provider, state) {
-        ("payme", "1") => "created",
+        ("payme", "1") | (_, "created") => "created",
         ("payme", "2") => "performed",
-        ("payme", "-1") => "cancelled",
+        ("payme", "-1") | (_, "cancelled") => "cancelled",
         ("payme", "-2") => "cancelled_after_perform",
         (_, "prepared") => "prepared",
         (_, "confirmed") => "confirmed",
-        (_, "cancelled") => "cancelled",
-        (_, "created") => "created",
         (_, "reversed") => "reversed",
         (_, "failed") => "failed",
         _ => "unknown",
@@ -209,6 +206,8 @@ struct Section {
     urls: Vec<String>,
     /// Whether the installation has its own account with this provider (used when the organization has none).
     installation: bool,
+    /// When the organization's account was last changed.
+    updated: String,
 }
 
 impl Section {
@@ -237,12 +236,6 @@ impl Section {
     fn has_test_key(&self) -> bool {
         self.account.as_ref().is_some_and(|a| a.test_secret.is_some())
     }
-
-    fn updated(&self, t: &Tr) -> String {
-        self.account
-            .as_ref()
-            .map_or_else(String::new, |a| t.datetime(&a.updated_at))
-    }
 }
 
 #[derive(Template)]
@@ -256,6 +249,7 @@ struct SettingsPage {
 async fn settings(State(state): State<HttpState>, panel: Panel) -> Result<Response, WebError> {
     panel.require(Permission::IntegrationsManage)?;
     let app = &state.app;
+    let t = panel.page.t;
     let (own, (_, urls)) = tokio::try_join!(
         accounts::list_own(app, &panel.who),
         accounts::own_webhooks(app, &panel.who),
@@ -264,10 +258,14 @@ async fn settings(State(state): State<HttpState>, panel: Panel) -> Result<Respon
         .into_iter()
         .map(|(p, urls)| {
             let code = p.as_str();
+            let account = own.iter().find(|a| provider_code(a.provider) == code).cloned();
             Section {
+                updated: account
+                    .as_ref()
+                    .map_or_else(String::new, |a| t.datetime(&a.updated_at)),
                 code,
                 name: provider_label(code),
-                account: own.iter().find(|a| provider_code(a.provider) == code).cloned(),
+                account,
                 urls,
                 installation: app.settings().payments.installation(p).is_some(),
             }
