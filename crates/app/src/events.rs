@@ -21,12 +21,13 @@ pub const INVENTORY_LOW: &str = "inventory:low";
 pub const ORDER_CREATED: &str = "order:created";
 
 /// The events forwarded to Socket.IO clients; other events on the bus stay between replicas.
-pub const REALTIME: [&str; 5] = [
+pub const REALTIME: [&str; 6] = [
     MACHINE_STATUS,
     MACHINE_TELEMETRY,
     TASK_UPDATED,
     INVENTORY_LOW,
     ORDER_CREATED,
+    crate::orders::lifecycle::ORDER_STATUS,
 ];
 
 impl DomainEvent {

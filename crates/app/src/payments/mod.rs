@@ -9,6 +9,8 @@ pub mod figures;
 pub mod payme;
 pub mod uzum;
 
+pub use vendhub_store::payments::TxFilter;
+
 use chrono::NaiveDateTime;
 use vendhub_domain::orders::{OrderFacts, OrderStatus};
 use vendhub_domain::payments::Provider;
@@ -162,4 +164,24 @@ pub fn apply(
             now,
         ),
     }
+}
+
+/// The organization's provider transactions, newest first (the admin panel's payments page).
+pub async fn transactions(
+    app: &crate::App,
+    who: &crate::auth::Principal,
+    filter: vendhub_store::payments::TxFilter,
+    page: crate::paging::PageRequest,
+) -> Result<crate::paging::Paged<crate::orders::PaymentView>, AppError> {
+    who.require(vendhub_domain::roles::Permission::FinanceRead)?;
+    let scope = who.scope().clone();
+    app.read(move |c| {
+        let (rows, total) = vendhub_store::payments::list(c, &scope, &filter, page.offset(), page.limit())?;
+        Ok(crate::paging::Paged::new(
+            rows.iter().map(crate::orders::payment_view).collect(),
+            page,
+            total,
+        ))
+    })
+    .await
 }

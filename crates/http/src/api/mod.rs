@@ -11,6 +11,7 @@ pub mod machine_keys;
 pub mod machines;
 pub mod orders;
 pub mod organizations;
+pub mod payment_accounts;
 pub mod planogram_templates;
 pub mod products;
 pub mod stock;
@@ -41,4 +42,5 @@ pub fn routes() -> OpenApiRouter<HttpState> {
         .merge(machine_keys::routes())
         .merge(gateway::routes())
         .merge(orders::routes())
+        .merge(payment_accounts::routes())
 }

@@ -112,8 +112,19 @@ fn on_connect<A: Adapter>(app: &App) -> impl ConnectHandler<A, (SocketRef<A>,)> 
         move |s: SocketRef<A>, TryData(auth): TryData<Value>| {
             let app = app.clone();
             async move {
+                let auth = auth.unwrap_or(Value::Null);
+                // A customer's order page: admitted to its order's room only, nothing else.
+                if rules::token_of(&auth).is_none()
+                    && let Some(order) = rules::order_of(&auth)
+                {
+                    vendhub_app::orders::public_get(&app, &order.to_string())
+                        .await
+                        .map_err(|_| Refusal::new("not_found", "no such order"))?;
+                    s.join(rules::order_room(&order.to_string()));
+                    return Ok::<(), Refusal>(());
+                }
                 let panel_cookie = same_origin_session(s.req_parts());
-                let principal = admit(&app, &auth.unwrap_or(Value::Null), panel_cookie).await?;
+                let principal = admit(&app, &auth, panel_cookie).await?;
                 s.extensions.insert(principal);
                 register(&app, &s);
                 Ok::<(), Refusal>(())
@@ -242,6 +253,10 @@ async fn emit<A: Adapter>(io: &SocketIo<A>, event: &DomainEvent) {
     emit_to(&ns, &to.organization, None, &event.name, &payload).await;
     if let Some(machine) = &to.machine {
         emit_to(&ns, machine, Some(&to.organization), &event.name, &payload).await;
+    }
+    // The customer's page of an order (a room nobody else joins).
+    if let Some((room, narrow)) = rules::order_target(event) {
+        emit_to(&ns, &room, None, &event.name, &narrow).await;
     }
 }
 

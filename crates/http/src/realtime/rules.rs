@@ -93,6 +93,34 @@ pub fn machine_room(organization_id: &str, machine_id: &str) -> String {
     format!("org:{organization_id}:machine:{machine_id}")
 }
 
+/// The room of one order, which its customer's page joins (and nothing else).
+pub fn order_room(order_id: &str) -> String {
+    format!("order:{order_id}")
+}
+
+/// The order id of a customer page's handshake `auth: {"order_id": "<uuid>"}`.
+pub fn order_of(auth: &Value) -> Option<uuid::Uuid> {
+    auth.get("order_id")?.as_str()?.trim().parse().ok()
+}
+
+/// The order room an event also goes to (`order:created`, `order:status`), and what the customer's page
+/// receives there: the order id and its status only (not the refund reason the staff wrote, nor the
+/// provider).
+pub fn order_target(event: &DomainEvent) -> Option<(String, Value)> {
+    if !matches!(
+        event.name.as_str(),
+        vendhub_app::events::ORDER_CREATED | vendhub_app::orders::lifecycle::ORDER_STATUS
+    ) {
+        return None;
+    }
+    let id = event.payload.get("order_id")?.as_str()?;
+    let status = event.payload.get("status").cloned().unwrap_or(Value::Null);
+    Some((
+        order_room(id),
+        serde_json::json!({ "order_id": id, "status": status }),
+    ))
+}
+
 /// Where an event goes: its organization's room and, when it has one, its machine's room.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Targets {
@@ -205,6 +233,22 @@ mod tests {
             })
         );
         assert_eq!(targets(&event("inventory:changed", Some("m-1"))), None);
+    }
+
+    #[test]
+    fn an_order_event_also_goes_to_its_order_room_with_the_status_only() {
+        let mut e = event("order:status", Some("m-1"));
+        e.payload = json!({"order_id": "o-9", "status": "paid", "reason": "staff note", "provider": "click"});
+        assert_eq!(
+            order_target(&e),
+            Some(("order:o-9".into(), json!({"order_id": "o-9", "status": "paid"})))
+        );
+        assert!(targets(&e).is_some(), "order:status reaches the organization too");
+        assert_eq!(order_target(&event("machine:status", Some("m-1"))), None);
+        let id = uuid::Uuid::now_v7();
+        assert_eq!(order_of(&json!({"order_id": id.to_string()})), Some(id));
+        assert_eq!(order_of(&json!({"order_id": "x"})), None);
+        assert_eq!(order_of(&json!({"token": "t"})), None);
     }
 
     #[test]

@@ -25,6 +25,9 @@ const FILES: &[(&str, &str)] = &[
     ("people", include_str!("../../locales/people.toml")),
     ("audit", include_str!("../../locales/audit.toml")),
     ("settings", include_str!("../../locales/settings.toml")),
+    ("customer", include_str!("../../locales/customer.toml")),
+    ("orders", include_str!("../../locales/orders.toml")),
+    ("payments", include_str!("../../locales/payments.toml")),
 ];
 
 /// A language of the panel.

@@ -8,13 +8,16 @@ pub mod catalog;
 pub mod charts;
 pub mod collections;
 pub mod csrf_token;
+pub mod customer;
 pub mod dashboard;
 pub mod error;
 pub mod i18n;
 pub mod login;
 pub mod machines;
 pub mod nav;
+pub mod orders;
 pub mod pager;
+pub mod payments;
 pub mod people;
 pub mod placeholders;
 pub mod session;
@@ -77,6 +80,7 @@ pub fn routes(state: &HttpState) -> Router<HttpState> {
             .as_deref(),
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
+    let customer_policy = policy.clone();
     let pages = Router::new()
         .route("/admin/login", get(login::form).post(login::submit))
         .route("/admin/login/2fa", post(login::two_factor))
@@ -91,6 +95,8 @@ pub fn routes(state: &HttpState) -> Router<HttpState> {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(settings::routes())
+        .merge(orders::routes())
+        .merge(payments::routes())
         .merge(placeholders::routes())
         .route("/admin/{*rest}", get(not_found))
         .layer(middleware::from_fn_with_state(state.clone(), session::layer))
@@ -102,10 +108,20 @@ pub fn routes(state: &HttpState) -> Router<HttpState> {
         .layer(middleware::from_fn(move |req, next| {
             page_headers(policy.clone(), req, next)
         }));
+    // The customer's pages: public, no session and no CSRF check (nobody is signed in there).
+    let customer = customer::routes()
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::remember_language,
+        ))
+        .layer(middleware::from_fn(move |req, next| {
+            page_headers(customer_policy.clone(), req, next)
+        }));
     Router::new()
         .route("/", get(login::root))
         .route("/assets/web/{*path}", get(assets::serve))
         .merge(pages)
+        .merge(customer)
 }
 
 /// A panel address that is no page: the sign-in page for a stranger, a "not found" page otherwise.

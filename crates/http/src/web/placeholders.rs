@@ -1,4 +1,4 @@
-//! Sections whose issues are still open (orders, payments, alerts, reports): in the navigation, saying
+//! Sections whose issues are still open (alerts, reports): in the navigation, saying
 //! what is coming.
 
 use askama::Template;
@@ -32,14 +32,6 @@ fn coming(
     })
 }
 
-async fn orders(panel: Panel) -> Result<Response, WebError> {
-    coming(panel, Permission::FinanceRead, "nav.orders", "coming.orders")
-}
-
-async fn payments(panel: Panel) -> Result<Response, WebError> {
-    coming(panel, Permission::FinanceRead, "nav.payments", "coming.payments")
-}
-
 async fn alerts(panel: Panel) -> Result<Response, WebError> {
     coming(panel, Permission::DashboardsRead, "nav.alerts", "coming.alerts")
 }
@@ -50,8 +42,6 @@ async fn reports(panel: Panel) -> Result<Response, WebError> {
 
 pub fn routes() -> Router<HttpState> {
     Router::new()
-        .route("/admin/orders", get(orders))
-        .route("/admin/payments", get(payments))
         .route("/admin/alerts", get(alerts))
         .route("/admin/reports", get(reports))
 }

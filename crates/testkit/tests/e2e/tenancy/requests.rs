@@ -165,6 +165,29 @@ pub(super) fn with_own_ids(mut body: Value, own: &Ids) -> Value {
 }
 
 /// (method, path, operation) of every operation with a parameter in its path, behind authentication.
+/// Whether every path parameter of an operation is one of a closed set (an enum, such as a payment
+/// provider's name): such a path names no record of an organization.
+fn names_no_record(doc: &Value, op: &Value) -> bool {
+    let resolve = |s: &Value| -> Value {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => doc
+                .pointer(&r.trim_start_matches('#').replace("~1", "/"))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => s.clone(),
+        }
+    };
+    let params: Vec<Value> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "path")
+        .map(|p| resolve(&p["schema"]))
+        .collect();
+    !params.is_empty() && params.iter().all(|s| s.get("enum").is_some())
+}
+
 pub(super) fn path_operations(doc: &Value) -> Vec<(Method, String, Value)> {
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -172,7 +195,7 @@ pub(super) fn path_operations(doc: &Value) -> Vec<(Method, String, Value)> {
             continue;
         }
         for (method, op) in item.as_object().unwrap() {
-            if op.get("x-permission") == Some(&json!("public")) {
+            if op.get("x-permission") == Some(&json!("public")) || names_no_record(doc, op) {
                 continue;
             }
             out.push((method.to_uppercase().parse().unwrap(), path.clone(), op.clone()));

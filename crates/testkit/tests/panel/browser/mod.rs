@@ -2,6 +2,7 @@
 //! driven over `WebDriver` with fantoccini: what a person does, clicking and typing, on a desktop and a
 //! phone-sized window.
 
+mod customer;
 mod flows;
 mod session;
 mod tour;
