@@ -3,4 +3,5 @@
 mod click;
 mod orders;
 mod payme;
+mod replicas;
 mod uzum;
