@@ -21,6 +21,7 @@ pub mod migrations;
 pub mod orders;
 pub mod organizations;
 pub mod password_resets;
+pub mod payment_keys;
 pub mod payments;
 pub mod planograms;
 pub mod portable;

@@ -111,6 +111,24 @@ pub fn by_provider_time(
         .load(conn)?)
 }
 
+/// Across organizations: a provider's transactions whose provider time is within `[from, to]`, ascending,
+/// for `GetStatement` on the installation's account (the caller keeps those of the organizations that
+/// account serves).
+pub fn by_provider_time_any(
+    conn: &mut DbConn,
+    provider: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<PaymentTxRow>, StoreError> {
+    Ok(payment_transactions::table
+        .filter(payment_transactions::provider.eq(provider))
+        .filter(payment_transactions::provider_time.ge(from))
+        .filter(payment_transactions::provider_time.le(to))
+        .order(payment_transactions::provider_time.asc())
+        .select(PaymentTxRow::as_select())
+        .load(conn)?)
+}
+
 /// What to list.
 #[derive(Debug, Clone, Default)]
 pub struct TxFilter {

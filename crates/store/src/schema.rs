@@ -579,6 +579,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payment_key_overrides (provider, which) {
+        provider -> Text,
+        which -> Text,
+        secret_sealed -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(machines -> locations (location_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -619,7 +628,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_calls,
     machine_commands,
     payment_accounts,
-    payment_counters
+    payment_counters,
+    payment_key_overrides
 );
 diesel::joinable!(stock_balances -> products (product_id));
 diesel::joinable!(planogram_slots -> products (product_id));

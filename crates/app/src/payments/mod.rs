@@ -4,6 +4,7 @@
 //! each one in one database transaction.
 
 pub mod accounts;
+pub mod payme;
 
 use chrono::NaiveDateTime;
 use vendhub_domain::orders::{OrderFacts, OrderStatus};

@@ -41,6 +41,13 @@ fn domain_sets() -> Vec<(Target, Vec<&'static str>)> {
     let photos: Vec<_> = PhotoCategory::ALL.iter().map(|c| c.as_str()).collect();
     let write_offs: Vec<_> = WriteOffReason::ALL.iter().map(|r| r.as_str()).collect();
     vec![
+        (
+            Field("PaymeRequest", "method"),
+            vendhub_domain::payments::payme::Method::ALL
+                .iter()
+                .map(|m| m.as_str())
+                .collect(),
+        ),
         (Field("CreateTaskBody", "task_type"), task_types.clone()),
         (Field("CreateTaskBody", "priority"), priorities.clone()),
         (Field("TaskView", "task_type"), task_types.clone()),

@@ -8,6 +8,11 @@ pub(super) const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 /// The error statuses an operation can answer, from facts about it.
 pub fn expected_errors(path: &str, op: &Value) -> Vec<u16> {
     let mut s = Vec::new();
+    // A provider's webhook (`x-webhook`: the provider) answers in that provider's protocol, never
+    // problem+json, and is not rate limited (rate_limit.rs): it documents its own statuses.
+    if op.get("x-webhook").is_some() {
+        return s;
+    }
     let params = op["parameters"].as_array().map(Vec::as_slice).unwrap_or_default();
     let has_body = op.get("requestBody").is_some();
     if has_body || params.iter().any(|p| p["in"] == "query") {
