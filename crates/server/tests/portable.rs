@@ -94,6 +94,12 @@ INSERT INTO sessions SELECT 'se-1', user_id, organization_id, 'fam-1', 'hash', '
 INSERT INTO stocktakes SELECT 'st-1', id, 'warehouse', 'open', NULL, '2026-01-02 03:04:05', NULL, NULL FROM organizations LIMIT 1;
 INSERT INTO stocktake_lines SELECT 'st-1', id, 7, NULL FROM products LIMIT 1;
 INSERT INTO task_comments SELECT 'tc-1', id, NULL, 'done', '2026-01-02 03:04:05' FROM tasks LIMIT 1;
+INSERT INTO orders SELECT 'or-1', m.organization_id, m.id, 'A1', p.id, 'Water', 500000, 'paid', 'payme', '127.0.0.1', 'uz', '2026-01-02 03:19:05', '2026-01-02 03:05:05', NULL, NULL, NULL, NULL, NULL, '2026-01-02 03:04:05', '2026-01-02 03:05:05' FROM machines m JOIN products p ON p.organization_id = m.organization_id LIMIT 1;
+INSERT INTO payment_transactions SELECT 'pt-1', organization_id, id, 'payme', '5e730e8e0b852a417aa49ceb', '2', 500000, 1577836800000, 1577836800100, 1577836800200, 0, NULL, NULL, NULL, '{}', '2026-01-02 03:04:05', '2026-01-02 03:05:05' FROM orders LIMIT 1;
+INSERT INTO payment_calls SELECT 'pc-9', organization_id, 'payme', 'PerformTransaction', id, '5e730e8e0b852a417aa49ceb', '{}', '{}', 200, 'ok', '2026-01-02 03:05:05' FROM orders LIMIT 1;
+INSERT INTO machine_commands SELECT 'mc-1', organization_id, machine_id, id, 'vend', 'A1', 500000, 'pending', NULL, '2026-01-02 03:07:05', NULL, NULL, '2026-01-02 03:05:05' FROM orders LIMIT 1;
+INSERT INTO payment_accounts SELECT id, 'click', '1111', '2222', 'sealed', NULL, '33', 0, NULL, '2026-01-02 03:04:05' FROM organizations LIMIT 1;
+INSERT INTO payment_counters VALUES ('click_prepare', 7);
 ";
 
 /// The demo seed, then a row in every table it leaves empty: jobs and audit records through the store

@@ -15,6 +15,7 @@ fn config_check_prints_the_effective_configuration_with_secrets_redacted() {
                 "DATABASE_URL",
                 "postgres://vendhub:hunter2-password@db.internal:5432/vendhub",
             ),
+            ("PAYME_MERCHANT_ID", "5e730e8e0b852a417aa49ceb"),
             ("PAYME_SECRET_KEY", "payme-key-value"),
         ],
         &["config", "check"],

@@ -68,7 +68,10 @@ async fn a_bad_time_zone_is_a_400_page_naming_the_field() {
 #[tokio::test]
 async fn integration_keys_are_shown_masked() {
     let app = TestApp::builder()
+        .env("PAYME_MERCHANT_ID", "5e730e8e0b852a417aa49ceb")
         .env("PAYME_SECRET_KEY", "payme-secret-0123456789-wxyz")
+        .env("CLICK_MERCHANT_ID", "1111")
+        .env("CLICK_SERVICE_ID", "2222")
         .env("CLICK_SECRET_KEY", "short")
         .spawn()
         .await;
