@@ -306,7 +306,7 @@ def main():
         "name": args.name,
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": vb.machine(),
-        "build": "release",
+        "build": "debug" if "/debug/" in binary else "release",
         "setup": {"tool": "python http.client, one keep-alive connection per thread",
                   "connections": args.connections, "duration_s": args.duration, "orders_written": args.orders,
                   "target": "p99 <= 50 ms at 16 connections",
