@@ -5,6 +5,7 @@
 mod commands;
 mod config;
 mod failures;
+mod orders_kill;
 mod serve;
 
 use std::io::{BufRead, BufReader};

@@ -4,4 +4,5 @@ mod click;
 mod orders;
 mod payme;
 mod refunds;
+mod replicas;
 mod uzum;
