@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 pub(super) const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
 /// Whether a payment provider calls the operation (`x-webhook`, the provider's name): it answers in the
-/// provider's own protocol, so the errors it documents keep their own content, and only the edge's own
-/// refusals (a body too large, the rate limit) are problem+json.
+/// provider's own protocol (a body it cannot read included, and it is not rate limited), so the errors it
+/// documents keep their own content and none is problem+json.
 pub fn is_webhook(op: &Value) -> bool {
     op.get("x-webhook").is_some()
 }
@@ -22,15 +22,6 @@ pub fn expected_errors(path: &str, op: &Value) -> Vec<u16> {
     }
     let params = op["parameters"].as_array().map(Vec::as_slice).unwrap_or_default();
     let has_body = op.get("requestBody").is_some();
-    if is_webhook(op) {
-        if has_body {
-            s.push(413);
-        }
-        if path.starts_with("/api/") {
-            s.push(429);
-        }
-        return s;
-    }
     if has_body || params.iter().any(|p| p["in"] == "query") {
         s.push(400);
     }

@@ -11,7 +11,10 @@ use vendhub_testkit::{OWNER_EMAIL, OWNER_PASSWORD};
 use crate::orders::member;
 
 #[tokio::test]
-#[expect(clippy::too_many_lines, reason = "one organization's accounts through the page and the API")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one organization's accounts through the page and the API"
+)]
 async fn an_owner_sets_replaces_and_removes_the_organizations_own_accounts() {
     let (app, owner) = demo().await;
     let mut c = PanelClient::sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD).await;
