@@ -138,7 +138,7 @@ async fn run(
 /// An Uzum Bank webhook for the installation's Uzum account (HTTP Basic `UZUM_MERCHANT_ID:UZUM_SECRET_KEY`,
 /// checked in constant time; a refusal is `errorCode` 10001).
 #[utoipa::path(post, path = "/api/v1/payments/uzum/{webhook}", tag = "payments",
-    params(("webhook" = UzumWebhook, Path, description = "check, create, confirm, reverse or status")),
+    params(("webhook" = inline(UzumWebhook), Path, description = "check, create, confirm, reverse or status")),
     request_body = UzumRequest,
     responses((status = 200, body = UzumAnswer), (status = 400, body = UzumError)),
     extensions(("x-permission" = json!("public")), ("x-webhook" = json!("uzum"))))]
@@ -154,7 +154,7 @@ async fn webhook(
 /// An Uzum Bank webhook for an organization's own Uzum account (orders of that organization only).
 #[utoipa::path(post, path = "/api/v1/payments/uzum/{organization_slug}/{webhook}", tag = "payments",
     params(("organization_slug" = String, Path, description = "The organization's slug"),
-        ("webhook" = UzumWebhook, Path, description = "check, create, confirm, reverse or status")),
+        ("webhook" = inline(UzumWebhook), Path, description = "check, create, confirm, reverse or status")),
     request_body = UzumRequest,
     responses((status = 200, body = UzumAnswer), (status = 400, body = UzumError)),
     extensions(("x-permission" = json!("public")), ("x-webhook" = json!("uzum"))))]

@@ -52,7 +52,7 @@ pub fn parse_request(body: &[u8]) -> Result<Request, Rejected> {
     let Value::Object(mut obj) = value else {
         return Err(reject(Value::Null, PaymeError::invalid_request(None)));
     };
-    let id = obj.remove("id").unwrap_or(Value::Null);
+    let id = usable_id(obj.remove("id"));
     let Some(Value::String(method_name)) = obj.remove("method") else {
         return Err(reject(id, PaymeError::invalid_request(Some("method"))));
     };
@@ -88,10 +88,20 @@ pub fn parse_request(body: &[u8]) -> Result<Request, Rejected> {
 
 /// The `id` of a body, for answering a call refused before it is read (bad auth): `null` when absent.
 pub fn id_of(body: &[u8]) -> RpcId {
-    serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|mut v| v.get_mut("id").map(Value::take))
-        .unwrap_or(Value::Null)
+    usable_id(
+        serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|mut v| v.get_mut("id").map(Value::take)),
+    )
+}
+
+/// The id we echo: Payme's ids are integers; anything else (an object, a fraction, a string) is answered
+/// with `null`, as JSON-RPC answers a request whose id it cannot use.
+fn usable_id(id: Option<Value>) -> RpcId {
+    match id {
+        Some(Value::Number(n)) if n.is_i64() => Value::Number(n),
+        _ => Value::Null,
+    }
 }
 
 /// One line of the fiscal `detail` (PROTOCOLS.md §1.5): prices in tiyin, `code` the 17-digit IKPU/MXIK.
