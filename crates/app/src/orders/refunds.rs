@@ -34,11 +34,30 @@ fn reason_of(text: &str, field: &str) -> Result<String, AppError> {
     Ok(t.to_owned())
 }
 
-/// Starts the refund of a paid, failed or dispensed order (reason required); the refund job then asks the
-/// provider. Another status is 409.
-pub async fn request(app: &App, who: &Principal, id: &str, reason: &str) -> Result<OrderView, AppError> {
+/// One accountant's step on an order: the permission, the text checked, the order locked, `step` applied
+/// in one transaction, the events published after commit.
+async fn step<F>(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    text: &str,
+    field: &'static str,
+    step: F,
+) -> Result<OrderView, AppError>
+where
+    F: FnOnce(
+            &mut vendhub_store::DbConn,
+            &vendhub_store::TenantScope,
+            &mut vendhub_store::orders::OrderRow,
+            &str,
+            &str,
+            chrono::NaiveDateTime,
+        ) -> Result<Vec<crate::ports::DomainEvent>, AppError>
+        + Send
+        + 'static,
+{
     who.require(Permission::FinanceManage)?;
-    let reason = reason_of(reason, "reason")?;
+    let text = reason_of(text, field)?;
     let (scope, user, id, now) = (
         who.scope().clone(),
         who.user_id().to_string(),
@@ -48,13 +67,7 @@ pub async fn request(app: &App, who: &Principal, id: &str, reason: &str) -> Resu
     let (order, events) = app
         .write(move |c| {
             let mut o = store::lock(c, &scope, &id)?.ok_or(AppError::NotFound)?;
-            if !matches!(o.status.as_str(), "paid" | "failed" | "dispensed") {
-                return Err(AppError::Conflict(format!(
-                    "an order that is {} cannot be refunded",
-                    o.status
-                )));
-            }
-            let events = lifecycle::start_refund(c, &scope, &mut o, &reason, Some(&user), now)?;
+            let events = step(c, &scope, &mut o, &text, &user, now)?;
             Ok((o, events))
         })
         .await?;
@@ -62,31 +75,40 @@ pub async fn request(app: &App, who: &Principal, id: &str, reason: &str) -> Resu
     Ok(view(&order))
 }
 
-/// Records that the money went back (done in the provider's cabinet): `refund_pending -> refunded`.
-pub async fn record(app: &App, who: &Principal, id: &str, note: &str) -> Result<OrderView, AppError> {
-    who.require(Permission::FinanceManage)?;
-    let note = reason_of(note, "note")?;
-    let (scope, user, id, now) = (
-        who.scope().clone(),
-        who.user_id().to_string(),
-        id.to_owned(),
-        app.now(),
-    );
-    let (order, events) = app
-        .write(move |c| {
-            let mut o = store::lock(c, &scope, &id)?.ok_or(AppError::NotFound)?;
-            if o.status != "refund_pending" {
+/// Starts the refund of a paid, failed or dispensed order (reason required); the refund job then asks the
+/// provider. Another status is 409.
+pub async fn request(app: &App, who: &Principal, id: &str, reason: &str) -> Result<OrderView, AppError> {
+    step(
+        app,
+        who,
+        id,
+        reason,
+        "reason",
+        |c, scope, o, reason, user, now| {
+            if !matches!(o.status.as_str(), "paid" | "failed" | "dispensed") {
                 return Err(AppError::Conflict(format!(
-                    "only an order waiting for its refund can be recorded as refunded; this one is {}",
+                    "an order that is {} cannot be refunded",
                     o.status
                 )));
             }
-            let events = lifecycle::refunded(c, &scope, &mut o, &note, Some(&user), now)?;
-            Ok((o, events))
-        })
-        .await?;
-    super::publish_all(app, &events).await;
-    Ok(view(&order))
+            lifecycle::start_refund(c, scope, o, reason, Some(user), now)
+        },
+    )
+    .await
+}
+
+/// Records that the money went back (done in the provider's cabinet): `refund_pending -> refunded`.
+pub async fn record(app: &App, who: &Principal, id: &str, note: &str) -> Result<OrderView, AppError> {
+    step(app, who, id, note, "note", |c, scope, o, note, user, now| {
+        if o.status != "refund_pending" {
+            return Err(AppError::Conflict(format!(
+                "only an order waiting for its refund can be recorded as refunded; this one is {}",
+                o.status
+            )));
+        }
+        lifecycle::refunded(c, scope, o, note, Some(user), now)
+    })
+    .await
 }
 
 /// What the refund job did with an order.
